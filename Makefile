@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0
+# svatop: one plain Makefile. Every build product goes to .output/.
+# `make V=1` prints full commands.
+
+OUTPUT     ?= .output
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_ARCH ?= $(ARCH)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -Iinclude -Isrc -I$(OUTPUT) -D_GNU_SOURCE
+LDLIBS  += -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lmicrohttpd -lm -lpthread
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
+	-Iinclude -Ibpf -Ibpf/vmlinux/$(BPF_ARCH)
+
+# Every .c under src/ except main.c is part of libsvatop (unit tests link it).
+LIB_SRCS := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
+LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
+SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(LIB_SRCS))
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+
+PREFIX ?= /usr/local
+
+.PHONY: all clean deps check unit lab-test test-bins demo static bench install \
+	lab-kernel lab-shell fuzz
+.DELETE_ON_ERROR:
+
+all: $(OUTPUT)/svatop
+
+$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/san $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+# ---- BPF ---------------------------------------------------------------
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/svatop/abi.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# ---- user space --------------------------------------------------------
+HDRS := $(shell find include src -name '*.h')
+
+$(OUTPUT)/obj/%.o: src/%.c $(HDRS) $(BPF_SKELS) | $(OUTPUT)/obj
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/san/%.o: src/%.c $(HDRS) $(BPF_SKELS) | $(OUTPUT)/san
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(OUTPUT)/libsvatop.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/libsvatop-san.a: $(SAN_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/svatop: $(OUTPUT)/obj/main.o $(OUTPUT)/libsvatop.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Static binary for the lab VM (no shared libraries there).
+STATIC_LDLIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lmicrohttpd -lm -lpthread
+$(OUTPUT)/svatop-static: $(OUTPUT)/obj/main.o $(OUTPUT)/libsvatop.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LDLIBS) -o $@
+
+static: $(OUTPUT)/svatop-static
+
+$(OUTPUT)/obj/main.o: src/main.c $(HDRS) $(BPF_SKELS) | $(OUTPUT)/obj
+
+# ---- tests -------------------------------------------------------------
+$(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libsvatop-san.a $(HDRS) | $(OUTPUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/libsvatop-san.a \
+		-lcmocka $(LDLIBS) -o $@
+
+test-bins: $(UNIT_BINS) $(OUTPUT)/svatop $(OUTPUT)/svatop-static
+
+unit: $(UNIT_BINS) $(OUTPUT)/svatop
+	$(Q)tests/run unit
+
+lab-test: test-bins
+	$(Q)tests/run lab
+
+# `make check`: install what is missing, build, run every test, one summary.
+check: deps test-bins
+	$(Q)tests/run all
+
+deps:
+	$(Q)tools/deps.sh
+
+demo: deps $(OUTPUT)/svatop $(OUTPUT)/svatop-static
+	$(Q)tools/demo.sh
+
+bench: deps $(OUTPUT)/svatop $(OUTPUT)/svatop-static
+	$(Q)tools/bench/run
+
+install: $(OUTPUT)/svatop
+	install -D -m 0755 $(OUTPUT)/svatop $(DESTDIR)$(PREFIX)/sbin/svatop
+	install -D -m 0644 docs/svatop.8 $(DESTDIR)$(PREFIX)/share/man/man8/svatop.8
+	install -D -m 0644 tools/completion/svatop.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/svatop
+
+lab-shell: test-bins
+	$(Q)tools/lab/run --shell
+
+clean:
+	rm -rf $(OUTPUT)
+
+-include $(wildcard tools/*.mk)

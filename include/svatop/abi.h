@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * svatop ABI: the only definition of the records the BPF programs and
+ * user space exchange. Included by bpf/*.bpf.c (after vmlinux.h) and by
+ * every user-space consumer. Fixed size, versioned; see docs/events.md.
+ */
+#ifndef SVATOP_ABI_H
+#define SVATOP_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define SVATOP_ABI_VERSION	1
+
+#define SVATOP_COMM_LEN		16
+#define SVATOP_NAME_LEN		32
+#define SVATOP_STACK_DEPTH	16
+
+/* The kernel's IOMMU_DOMAIN_SVA: a #define, so never in BTF. */
+#define SVATOP_IOMMU_DOMAIN_SVA	0x10
+
+enum svatop_event_type {
+	SVATOP_EV_NONE = 0,
+	/* iommu_sva_bind_device() returned: ret, handle, mm, dev, pasid,
+	 * domain, handle_users, domain_users. */
+	SVATOP_EV_BIND = 1,
+	/* iommu_sva_unbind_device() entered: handle, dev, domain, mm, pasid,
+	 * handle_users and domain_users as they were before the call. */
+	SVATOP_EV_UNBIND = 2,
+	/* iommu_alloc_global_pasid() returned: pasid (valid when ret == 0),
+	 * dev; ret is 0 or -errno (the kernel returns IOMMU_PASID_INVALID). */
+	SVATOP_EV_PASID_ALLOC = 3,
+	/* iommu_free_global_pasid(pasid) entered. */
+	SVATOP_EV_PASID_FREE = 4,
+	/* Derived: an SVA domain attached for the first time inside a bind
+	 * (iommu_sva_domain_alloc() is inlined). domain, mm, dev, iommu.
+	 * flags has SVATOP_F_DERIVED. */
+	SVATOP_EV_DOMAIN_ALLOC = 5,
+	/* iommu_attach_device_pasid() returned for an SVA domain: domain,
+	 * dev, pasid, ret, mm, domain_users. */
+	SVATOP_EV_ATTACH = 6,
+	/* iommu_detach_device_pasid() entered for an SVA domain. */
+	SVATOP_EV_DETACH = 7,
+	/* iommu_domain_free() entered for an SVA domain: domain, mm,
+	 * domain_users (should be 0). */
+	SVATOP_EV_DOMAIN_FREE = 8,
+	/* mm_pasid_drop() entered for an mm with SVA state: mm, pasid,
+	 * aux = iommu_mm. */
+	SVATOP_EV_MM_PASID_DROP = 9,
+	/* __mmdrop() entered for an mm with SVA state: mm, pasid. */
+	SVATOP_EV_MMDROP = 10,
+	/* mm_init() returned for a child of fork: mm = child mm,
+	 * aux = parent mm, aux2 = child's iommu_mm (0 expected),
+	 * handle = parent's iommu_mm, pasid = parent's PASID. Only emitted
+	 * when the parent mm had SVA state. */
+	SVATOP_EV_FORK = 11,
+	/* sched_process_exit of a thread-group leader whose mm had SVA
+	 * state, or of any task while tracing all: mm, pasid. */
+	SVATOP_EV_EXIT = 12,
+	/* Task iterator snapshot of state that existed before svatop
+	 * started: one SNAP_MM per mm with iommu_mm (mm, pasid, aux =
+	 * iommu_mm, pid/tgid/comm of one owner), one SNAP_DOMAIN per SVA
+	 * domain on its list (domain, mm, domain_users), then SNAP_END. */
+	SVATOP_EV_SNAP_MM = 13,
+	SVATOP_EV_SNAP_DOMAIN = 14,
+	SVATOP_EV_SNAP_END = 15,
+	/* sched_process_fork of a process: pid = parent, aux = child tgid,
+	 * mm = parent mm. Only when the parent mm had SVA state. */
+	SVATOP_EV_PROC_FORK = 16,
+	/* Tracepoint-only (patches/): the kernel reports a bind/domain
+	 * event directly; same fields as the derived forms. */
+	SVATOP_EV_MAX
+};
+
+/* flags */
+#define SVATOP_F_DERIVED	(1u << 0)  /* inferred, not a kernel hook */
+#define SVATOP_F_SNAPSHOT	(1u << 1)  /* from the task iterator */
+#define SVATOP_F_SVA_DOMAIN	(1u << 2)  /* domain->type == SVA */
+#define SVATOP_F_KPROBE		(1u << 3)  /* seen by a kprobe fallback */
+#define SVATOP_F_TRACEPOINT	(1u << 4)  /* seen by an svatop tracepoint */
+#define SVATOP_F_CHILD_SHARES	(1u << 5)  /* FORK: child iommu_mm == parent's */
+#define SVATOP_F_LEADER_EXIT	(1u << 6)  /* EXIT: the whole process exits */
+
+struct svatop_event {
+	__u16 type;		/* enum svatop_event_type */
+	__u16 version;		/* SVATOP_ABI_VERSION */
+	__u32 cpu;
+	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 pid;		/* thread id of the current task */
+	__u32 tgid;		/* process id of the current task */
+	char comm[SVATOP_COMM_LEN];
+	__u64 mm;		/* struct mm_struct * */
+	__u64 domain;		/* struct iommu_domain * */
+	__u64 handle;		/* struct iommu_sva * (see per-type notes) */
+	__u64 dev;		/* struct device * */
+	__u64 iommu;		/* struct iommu_device * of dev */
+	__u64 aux;		/* per-type extra pointer or id */
+	__u64 aux2;		/* per-type extra pointer or id */
+	__u32 pasid;		/* 0 = none; IOMMU_PASID_INVALID is ~0 */
+	__s32 ret;		/* return value: 0 or -errno */
+	__s32 handle_users;	/* iommu_sva.users */
+	__s32 domain_users;	/* iommu_domain.users */
+	__s32 stack_id;		/* kernel stack id, -1 when not collected */
+	__u32 flags;		/* SVATOP_F_* */
+	char dev_name[SVATOP_NAME_LEN];
+	char iommu_name[SVATOP_NAME_LEN];
+};
+
+#define SVATOP_EVENT_SIZE	184
+
+_Static_assert(sizeof(struct svatop_event) == SVATOP_EVENT_SIZE,
+	       "struct svatop_event changed size: bump SVATOP_ABI_VERSION");
+
+/* Per-CPU counters in the BPF "counters" map (array, one slot each). */
+enum svatop_counter {
+	SVATOP_CNT_SUBMITTED = 0,	/* records committed to the ring */
+	SVATOP_CNT_DROPPED = 1,		/* ring full: record lost */
+	SVATOP_CNT_MAX
+};
+
+/* Knobs in BPF .rodata, set by the loader before load. */
+struct svatop_bpf_config {
+	__u32 target_tgid;	/* 0 = all */
+	__u32 collect_stacks;	/* 1 = stack ids at alloc sites */
+};
+
+#endif /* SVATOP_ABI_H */

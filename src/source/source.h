@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Event sources: where svatop_event records come from. The live BPF
+ * source and the record-file reader implement the same interface, so every
+ * model, analyzer and view works on either.
+ */
+#ifndef SVATOP_SOURCE_H
+#define SVATOP_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "svatop/abi.h"
+
+struct source;
+
+/* Called for every record in order; a non-zero return stops the poll and
+ * is returned by source_poll(). */
+typedef int (*source_event_fn)(const struct svatop_event *ev, void *ctx);
+
+struct source_stats {
+	uint64_t submitted;	/* records the kernel side committed */
+	uint64_t dropped;	/* records lost (ring buffer full) */
+	uint64_t delivered;	/* records handed to the callback */
+};
+
+struct source_ops {
+	/* Deliver what is available, waiting at most timeout_ms (-1: forever).
+	 * Returns the number of records delivered, 0 on timeout, -ENODATA at
+	 * the end of a finite source, another -errno on failure, or the
+	 * callback's non-zero return. */
+	int (*poll)(struct source *src, int timeout_ms, source_event_fn fn,
+		    void *ctx);
+	void (*stats)(struct source *src, struct source_stats *out);
+	void (*close)(struct source *src);
+	/* Optional: a short description of the kernel/recording (may be NULL). */
+	const char *(*describe)(struct source *src);
+};
+
+struct source {
+	const struct source_ops *ops;
+};
+
+static inline int source_poll(struct source *src, int timeout_ms,
+			      source_event_fn fn, void *ctx)
+{
+	return src->ops->poll(src, timeout_ms, fn, ctx);
+}
+
+static inline void source_stats(struct source *src, struct source_stats *out)
+{
+	src->ops->stats(src, out);
+}
+
+static inline void source_close(struct source *src)
+{
+	if (src)
+		src->ops->close(src);
+}
+
+/* Options of the live BPF source. */
+struct live_opts {
+	uint32_t target_tgid;	/* 0: every process */
+	bool collect_stacks;	/* kernel stacks at allocation sites */
+	bool snapshot;		/* run the task iterator first (default on) */
+	bool verbose;		/* libbpf debug output */
+	bool force_kprobe;	/* never use fentry (testing the fallback) */
+};
+
+/* Live source: loads and attaches the BPF programs. On failure returns
+ * -errno and prints one line saying what is missing. */
+int live_source_open(struct source **out, const struct live_opts *opts);
+
+/* Symbolize a kernel stack id of a live source into up to max frames of
+ * "func+0xoff"; returns the number of frames, or -errno. */
+int live_source_stack(struct source *src, int32_t stack_id, char frames[][64],
+		      int max);
+
+#endif /* SVATOP_SOURCE_H */
