@@ -4,6 +4,7 @@
 
 OUTPUT     ?= .output
 CLANG      ?= clang
+LLVM_STRIP ?= llvm-strip
 BPFTOOL    ?= bpftool
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
@@ -28,6 +29,7 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
+	-fms-extensions -Wno-microsoft-anon-tag \
 	-Iinclude -Ibpf -Ibpf/vmlinux/$(BPF_ARCH)
 
 # Every .c under src/ except main.c is part of libsvatop (unit tests link it).
@@ -44,6 +46,7 @@ PREFIX ?= /usr/local
 .PHONY: all clean deps check unit lab-test test-bins demo static bench install \
 	lab-kernel lab-shell fuzz
 .DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS)
 
 all: $(OUTPUT)/svatop
 
@@ -54,6 +57,7 @@ $(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/san $(OUTPUT)/tests:
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/svatop/abi.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

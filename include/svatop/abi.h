@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * svatop ABI: the only definition of the records the BPF programs and
- * user space exchange. Included by bpf/*.bpf.c (after vmlinux.h) and by
+ * user space exchange. Included by the BPF programs (after vmlinux.h) and by
  * every user-space consumer. Fixed size, versioned; see docs/events.md.
  */
 #ifndef SVATOP_ABI_H

@@ -75,4 +75,13 @@ int live_source_open(struct source **out, const struct live_opts *opts);
 int live_source_stack(struct source *src, int32_t stack_id, char frames[][64],
 		      int max);
 
+/* Record-file source (svatop record): every record of FILE, in order, then
+ * -ENODATA. Prints one line naming the problem (and offset) on failure. */
+int file_source_open(struct source **out, const char *path);
+
+/* What every view calls: the recording at replay_path when it is set,
+ * else the live kernel with opts. Prints the reason on failure. */
+int source_open(struct source **out, const char *replay_path,
+		const struct live_opts *opts);
+
 #endif /* SVATOP_SOURCE_H */

@@ -1,0 +1,889 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svatop kernel side: the SVA lifecycle as struct svatop_event records.
+ *
+ * Every function hook exists twice, as fentry/fexit and as
+ * kprobe/kretprobe; the loader (src/source/live.c) keeps one form per hook
+ * (src/source/hooks.c) and disables the rest. Both forms call the same
+ * handler below.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "svatop/abi.h"
+#include "core_fixes.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 target_tgid;
+const volatile __u32 collect_stacks;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SVATOP_CNT_MAX);
+	__type(key, u32);
+	__type(value, u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__uint(key_size, sizeof(u32));
+	__uint(value_size, SVATOP_STACK_DEPTH * sizeof(u64));
+} stacks SEC(".maps");
+
+/* Arguments of a call in progress, keyed by pid_tgid: bind (dev, mm) for
+ * the kretprobe and for attaches inside a bind; attach and mm_init for
+ * their kretprobes. */
+struct call_args {
+	u64 a0, a1, a2;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, u64);
+	__type(value, struct call_args);
+} bind_args SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, u64);
+	__type(value, struct call_args);
+} other_args SEC(".maps");
+
+/* Processes that hold SVA state (tgid -> mm), so exit and fork are only
+ * reported for them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, u64);
+} sva_procs SEC(".maps");
+
+/* mms already emitted by the snapshot iterator. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u64);
+	__type(value, u8);
+} snap_seen SEC(".maps");
+
+extern const void iommu_sva_mms __ksym __weak;
+
+static __always_inline void count(u32 which)
+{
+	u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		*c += 1;
+}
+
+static __always_inline bool filtered(void)
+{
+	return target_tgid && (bpf_get_current_pid_tgid() >> 32) != target_tgid;
+}
+
+static __always_inline struct svatop_event *ev_new(u16 type)
+{
+	struct svatop_event *e;
+	u64 id = bpf_get_current_pid_tgid();
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SVATOP_CNT_DROPPED);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->version = SVATOP_ABI_VERSION;
+	e->cpu = bpf_get_smp_processor_id();
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = (u32)id;
+	e->tgid = id >> 32;
+	e->stack_id = -1;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+static __always_inline void ev_submit(struct svatop_event *e)
+{
+	bpf_ringbuf_submit(e, 0);
+	count(SVATOP_CNT_SUBMITTED);
+}
+
+static __always_inline void ev_set_dev(struct svatop_event *e, struct device *dev)
+{
+	struct iommu_device *iommu;
+	const char *name;
+
+	if (!dev)
+		return;
+	e->dev = (u64)dev;
+	name = dev_name_ptr(dev);
+	if (name)
+		bpf_probe_read_kernel_str(e->dev_name, sizeof(e->dev_name), name);
+	iommu = dev_iommu_device(dev);
+	e->iommu = (u64)iommu;
+	name = iommu_name_ptr(iommu);
+	if (name)
+		bpf_probe_read_kernel_str(e->iommu_name, sizeof(e->iommu_name), name);
+}
+
+static __always_inline void ev_stack(struct svatop_event *e, void *ctx)
+{
+	if (collect_stacks)
+		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+}
+
+static __always_inline void remember_proc(struct mm_struct *mm)
+{
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	u64 v = (u64)mm;
+
+	bpf_map_update_elem(&sva_procs, &tgid, &v, BPF_ANY);
+}
+
+/* ---- bind ------------------------------------------------------------ */
+
+static __always_inline void bind_enter(struct device *dev, struct mm_struct *mm)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args a = { .a0 = (u64)dev, .a1 = (u64)mm };
+
+	bpf_map_update_elem(&bind_args, &id, &a, BPF_ANY);
+}
+
+static __always_inline void bind_exit(void *ctx, struct device *dev,
+				      struct mm_struct *mm, void *ret, u32 flags)
+{
+	struct iommu_domain *domain;
+	struct svatop_event *e;
+
+	if (filtered())
+		return;
+	e = ev_new(SVATOP_EV_BIND);
+	if (!e)
+		return;
+	e->flags = flags;
+	e->mm = (u64)mm;
+	e->pasid = mm_pasid(mm);
+	e->aux = mm_sva_state(mm);
+	ev_set_dev(e, dev);
+	if (!ret || IS_ERR_VALUE_BPF(ret)) {
+		e->ret = ret ? (s32)(long)ret : -22;
+	} else {
+		e->handle = (u64)ret;
+		e->handle_users = sva_handle_users(ret);
+		domain = sva_handle_domain(ret);
+		e->domain = (u64)domain;
+		e->domain_users = domain_users(domain);
+		remember_proc(mm);
+	}
+	ev_stack(e, ctx);
+	ev_submit(e);
+}
+
+SEC("fentry/iommu_sva_bind_device")
+int BPF_PROG(fentry_bind, struct device *dev, struct mm_struct *mm)
+{
+	bind_enter(dev, mm);
+	return 0;
+}
+
+SEC("fexit/iommu_sva_bind_device")
+int BPF_PROG(fexit_bind, struct device *dev, struct mm_struct *mm, void *ret)
+{
+	u64 id = bpf_get_current_pid_tgid();
+
+	bind_exit(ctx, dev, mm, ret, 0);
+	bpf_map_delete_elem(&bind_args, &id);
+	return 0;
+}
+
+SEC("kprobe/iommu_sva_bind_device")
+int BPF_KPROBE(kprobe_bind, struct device *dev, struct mm_struct *mm)
+{
+	bind_enter(dev, mm);
+	return 0;
+}
+
+SEC("kretprobe/iommu_sva_bind_device")
+int BPF_KRETPROBE(kretprobe_bind, void *ret)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args *a = bpf_map_lookup_elem(&bind_args, &id);
+
+	if (!a)
+		return 0;
+	bind_exit(ctx, (void *)a->a0, (void *)a->a1, ret, SVATOP_F_KPROBE);
+	bpf_map_delete_elem(&bind_args, &id);
+	return 0;
+}
+
+/* ---- unbind ---------------------------------------------------------- */
+
+static __always_inline void unbind_enter(void *handle, u32 flags)
+{
+	struct iommu_domain *domain;
+	struct svatop_event *e;
+	struct mm_struct *mm;
+
+	if (filtered())
+		return;
+	e = ev_new(SVATOP_EV_UNBIND);
+	if (!e)
+		return;
+	e->flags = flags;
+	e->handle = (u64)handle;
+	e->handle_users = sva_handle_users(handle);
+	domain = sva_handle_domain(handle);
+	e->domain = (u64)domain;
+	e->domain_users = domain_users(domain);
+	mm = domain_mm(domain);
+	e->mm = (u64)mm;
+	e->pasid = mm_pasid(mm);
+	ev_set_dev(e, sva_handle_dev(handle));
+	ev_submit(e);
+}
+
+SEC("fentry/iommu_sva_unbind_device")
+int BPF_PROG(fentry_unbind, void *handle)
+{
+	unbind_enter(handle, 0);
+	return 0;
+}
+
+SEC("kprobe/iommu_sva_unbind_device")
+int BPF_KPROBE(kprobe_unbind, void *handle)
+{
+	unbind_enter(handle, SVATOP_F_KPROBE);
+	return 0;
+}
+
+/* ---- PASID allocator ------------------------------------------------- */
+
+static __always_inline void pasid_alloc_exit(void *ctx, struct device *dev,
+					     u32 ret, u32 flags)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args *b;
+	struct svatop_event *e;
+
+	if (filtered())
+		return;
+	e = ev_new(SVATOP_EV_PASID_ALLOC);
+	if (!e)
+		return;
+	e->flags = flags;
+	if (ret == (u32)-1) {
+		e->ret = -28;	/* -ENOSPC: the IDA is full */
+	} else if ((s32)ret < 0) {
+		e->ret = (s32)ret;	/* 6.1 ioasid_alloc() errors */
+	} else {
+		e->pasid = ret;
+	}
+	b = bpf_map_lookup_elem(&bind_args, &id);
+	if (b)
+		e->mm = b->a1;
+	ev_set_dev(e, dev);
+	ev_stack(e, ctx);
+	ev_submit(e);
+}
+
+SEC("fexit/iommu_alloc_global_pasid")
+int BPF_PROG(fexit_pasid_alloc, struct device *dev, u32 ret)
+{
+	pasid_alloc_exit(ctx, dev, ret, 0);
+	return 0;
+}
+
+SEC("kprobe/iommu_alloc_global_pasid")
+int BPF_KPROBE(kprobe_pasid_alloc, struct device *dev)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args a = { .a0 = (u64)dev };
+
+	bpf_map_update_elem(&other_args, &id, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/iommu_alloc_global_pasid")
+int BPF_KRETPROBE(kretprobe_pasid_alloc, u32 ret)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args *a = bpf_map_lookup_elem(&other_args, &id);
+
+	if (!a)
+		return 0;
+	pasid_alloc_exit(ctx, (void *)a->a0, ret, SVATOP_F_KPROBE);
+	bpf_map_delete_elem(&other_args, &id);
+	return 0;
+}
+
+/* 6.1: ioasid_alloc(set, min, max, private) returns the PASID. */
+SEC("fexit/ioasid_alloc")
+int BPF_PROG(fexit_ioasid_alloc, void *set, u32 min, u32 max, void *priv,
+	     u32 ret)
+{
+	pasid_alloc_exit(ctx, NULL, ret, 0);
+	return 0;
+}
+
+SEC("kprobe/ioasid_alloc")
+int BPF_KPROBE(kprobe_ioasid_alloc)
+{
+	return 0;
+}
+
+SEC("kretprobe/ioasid_alloc")
+int BPF_KRETPROBE(kretprobe_ioasid_alloc, u32 ret)
+{
+	pasid_alloc_exit(ctx, NULL, ret, SVATOP_F_KPROBE);
+	return 0;
+}
+
+static __always_inline void pasid_free_enter(u32 pasid, u32 flags)
+{
+	struct svatop_event *e;
+
+	/* Frees run in whatever task drops the mm last: never filtered. */
+	e = ev_new(SVATOP_EV_PASID_FREE);
+	if (!e)
+		return;
+	e->flags = flags;
+	e->pasid = pasid;
+	ev_submit(e);
+}
+
+SEC("fentry/iommu_free_global_pasid")
+int BPF_PROG(fentry_pasid_free, u32 pasid)
+{
+	pasid_free_enter(pasid, 0);
+	return 0;
+}
+
+SEC("kprobe/iommu_free_global_pasid")
+int BPF_KPROBE(kprobe_pasid_free, u32 pasid)
+{
+	pasid_free_enter(pasid, SVATOP_F_KPROBE);
+	return 0;
+}
+
+SEC("fentry/ioasid_free")
+int BPF_PROG(fentry_ioasid_free, u32 pasid)
+{
+	pasid_free_enter(pasid, 0);
+	return 0;
+}
+
+SEC("kprobe/ioasid_free")
+int BPF_KPROBE(kprobe_ioasid_free, u32 pasid)
+{
+	pasid_free_enter(pasid, SVATOP_F_KPROBE);
+	return 0;
+}
+
+/* ---- attach / detach of SVA domains ---------------------------------- */
+
+static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
+					struct device *dev, u32 pasid, int ret,
+					u32 flags)
+{
+	struct svatop_event *e;
+	struct mm_struct *mm;
+	int users;
+
+	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
+		return;
+	mm = domain_mm(domain);
+	users = domain_users(domain);
+	/*
+	 * iommu_sva_domain_alloc() is inlined: a domain with no users yet
+	 * that attaches inside a bind was just born there (the core sets
+	 * users = 1 only after this attach succeeds).
+	 */
+	if (users == 0) {
+		e = ev_new(SVATOP_EV_DOMAIN_ALLOC);
+		if (e) {
+			e->flags = flags | SVATOP_F_DERIVED | SVATOP_F_SVA_DOMAIN;
+			e->domain = (u64)domain;
+			e->mm = (u64)mm;
+			e->pasid = pasid;
+			e->ret = ret;
+			e->domain_users = users;
+			ev_set_dev(e, dev);
+			ev_stack(e, ctx);
+			ev_submit(e);
+		}
+	}
+	e = ev_new(SVATOP_EV_ATTACH);
+	if (!e)
+		return;
+	e->flags = flags | SVATOP_F_SVA_DOMAIN;
+	e->domain = (u64)domain;
+	e->mm = (u64)mm;
+	e->pasid = pasid;
+	e->ret = ret;
+	e->domain_users = users;
+	ev_set_dev(e, dev);
+	ev_submit(e);
+}
+
+SEC("fexit/iommu_attach_device_pasid")
+int BPF_PROG(fexit_attach, struct iommu_domain *domain, struct device *dev,
+	     u32 pasid, void *handle, int ret)
+{
+	attach_exit(ctx, domain, dev, pasid, ret, 0);
+	return 0;
+}
+
+SEC("kprobe/iommu_attach_device_pasid")
+int BPF_KPROBE(kprobe_attach, struct iommu_domain *domain, struct device *dev,
+	       u32 pasid)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args a = { (u64)domain, (u64)dev, pasid };
+
+	bpf_map_update_elem(&other_args, &id, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/iommu_attach_device_pasid")
+int BPF_KRETPROBE(kretprobe_attach, int ret)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args *a = bpf_map_lookup_elem(&other_args, &id);
+
+	if (!a)
+		return 0;
+	attach_exit(ctx, (void *)a->a0, (void *)a->a1, a->a2, ret,
+		    SVATOP_F_KPROBE);
+	bpf_map_delete_elem(&other_args, &id);
+	return 0;
+}
+
+static __always_inline void detach_enter(struct iommu_domain *domain,
+					 struct device *dev, u32 pasid,
+					 u32 flags)
+{
+	struct svatop_event *e;
+	struct mm_struct *mm;
+
+	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
+		return;
+	e = ev_new(SVATOP_EV_DETACH);
+	if (!e)
+		return;
+	mm = domain_mm(domain);
+	e->flags = flags | SVATOP_F_SVA_DOMAIN;
+	e->domain = (u64)domain;
+	e->mm = (u64)mm;
+	e->pasid = pasid;
+	e->domain_users = domain_users(domain);
+	ev_set_dev(e, dev);
+	ev_submit(e);
+}
+
+SEC("fentry/iommu_detach_device_pasid")
+int BPF_PROG(fentry_detach, struct iommu_domain *domain, struct device *dev,
+	     u32 pasid)
+{
+	detach_enter(domain, dev, pasid, 0);
+	return 0;
+}
+
+SEC("kprobe/iommu_detach_device_pasid")
+int BPF_KPROBE(kprobe_detach, struct iommu_domain *domain, struct device *dev,
+	       u32 pasid)
+{
+	detach_enter(domain, dev, pasid, SVATOP_F_KPROBE);
+	return 0;
+}
+
+/* ---- domain free ----------------------------------------------------- */
+
+static __always_inline void domain_free_enter(struct iommu_domain *domain,
+					      u32 flags)
+{
+	struct svatop_event *e;
+	struct mm_struct *mm;
+
+	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA)
+		return;
+	e = ev_new(SVATOP_EV_DOMAIN_FREE);
+	if (!e)
+		return;
+	mm = domain_mm(domain);
+	e->flags = flags | SVATOP_F_SVA_DOMAIN;
+	e->domain = (u64)domain;
+	e->mm = (u64)mm;
+	e->pasid = mm_pasid(mm);
+	e->domain_users = domain_users(domain);
+	ev_submit(e);
+}
+
+SEC("fentry/iommu_domain_free")
+int BPF_PROG(fentry_domain_free, struct iommu_domain *domain)
+{
+	domain_free_enter(domain, 0);
+	return 0;
+}
+
+SEC("kprobe/iommu_domain_free")
+int BPF_KPROBE(kprobe_domain_free, struct iommu_domain *domain)
+{
+	domain_free_enter(domain, SVATOP_F_KPROBE);
+	return 0;
+}
+
+/* ---- mm teardown ----------------------------------------------------- */
+
+static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
+					u32 flags)
+{
+	struct svatop_event *e;
+	u64 state = mm_sva_state(mm);
+
+	/* Both run for every mm on the system: only SVA ones matter. */
+	if (!state)
+		return;
+	e = ev_new(type);
+	if (!e)
+		return;
+	e->flags = flags;
+	e->mm = (u64)mm;
+	e->pasid = mm_pasid(mm);
+	e->aux = state;
+	ev_submit(e);
+	bpf_map_delete_elem(&snap_seen, &e->mm);
+}
+
+SEC("fentry/mm_pasid_drop")
+int BPF_PROG(fentry_mm_pasid_drop, struct mm_struct *mm)
+{
+	mm_teardown(SVATOP_EV_MM_PASID_DROP, mm, 0);
+	return 0;
+}
+
+SEC("kprobe/mm_pasid_drop")
+int BPF_KPROBE(kprobe_mm_pasid_drop, struct mm_struct *mm)
+{
+	mm_teardown(SVATOP_EV_MM_PASID_DROP, mm, SVATOP_F_KPROBE);
+	return 0;
+}
+
+SEC("fentry/__mmdrop")
+int BPF_PROG(fentry_mmdrop, struct mm_struct *mm)
+{
+	mm_teardown(SVATOP_EV_MMDROP, mm, 0);
+	return 0;
+}
+
+SEC("kprobe/__mmdrop")
+int BPF_KPROBE(kprobe_mmdrop, struct mm_struct *mm)
+{
+	mm_teardown(SVATOP_EV_MMDROP, mm, SVATOP_F_KPROBE);
+	return 0;
+}
+
+/* ---- fork ------------------------------------------------------------ */
+
+/*
+ * mm_init(mm, p, user_ns) runs for fork (dup_mm: mm is a copy of the
+ * parent's, p the child, current the parent) and for exec (mm_alloc: a
+ * zeroed mm, p == current). After it returns the child's SVA state must be
+ * reset (mm_pasid_init); a child still pointing at the parent's iommu_mm
+ * would free it twice.
+ */
+static __always_inline void mm_init_exit(struct mm_struct *mm,
+					 struct task_struct *p, u32 flags)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct mm_struct *parent_mm;
+	struct svatop_event *e;
+	u64 parent_state, child_state;
+
+	if (!mm || (void *)p == (void *)cur)
+		return;
+	parent_mm = BPF_CORE_READ(cur, mm);
+	parent_state = mm_sva_state(parent_mm);
+	if (!parent_state || filtered())
+		return;
+	child_state = mm_sva_state(mm);
+	e = ev_new(SVATOP_EV_FORK);
+	if (!e)
+		return;
+	e->flags = flags;
+	if (child_state && child_state == parent_state)
+		e->flags |= SVATOP_F_CHILD_SHARES;
+	e->mm = (u64)mm;
+	e->aux = (u64)parent_mm;
+	e->aux2 = child_state;
+	e->handle = parent_state;
+	e->pasid = mm_pasid(parent_mm);
+	ev_submit(e);
+}
+
+SEC("fexit/mm_init")
+int BPF_PROG(fexit_mm_init, struct mm_struct *mm, struct task_struct *p,
+	     void *user_ns, struct mm_struct *ret)
+{
+	if (ret)
+		mm_init_exit(mm, p, 0);
+	return 0;
+}
+
+SEC("kprobe/mm_init")
+int BPF_KPROBE(kprobe_mm_init, struct mm_struct *mm, struct task_struct *p)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args a = { .a0 = (u64)mm, .a1 = (u64)p };
+
+	bpf_map_update_elem(&other_args, &id, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/mm_init")
+int BPF_KRETPROBE(kretprobe_mm_init, void *ret)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args *a = bpf_map_lookup_elem(&other_args, &id);
+
+	if (!a)
+		return 0;
+	if (ret)
+		mm_init_exit((void *)a->a0, (void *)a->a1, SVATOP_F_KPROBE);
+	bpf_map_delete_elem(&other_args, &id);
+	return 0;
+}
+
+static __always_inline void proc_fork(struct task_struct *parent,
+				      struct task_struct *child, u32 flags)
+{
+	struct svatop_event *e;
+	struct mm_struct *pmm, *cmm;
+	u32 ctgid;
+	u64 v;
+
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return;	/* a new thread, not a new process */
+	pmm = BPF_CORE_READ(parent, mm);
+	if (!mm_sva_state(pmm) || filtered())
+		return;
+	cmm = BPF_CORE_READ(child, mm);
+	ctgid = BPF_CORE_READ(child, tgid);
+	e = ev_new(SVATOP_EV_PROC_FORK);
+	if (!e)
+		return;
+	e->flags = flags;
+	e->mm = (u64)pmm;
+	e->pasid = mm_pasid(pmm);
+	e->aux = ctgid;
+	e->aux2 = (u64)cmm;
+	ev_submit(e);
+	v = (u64)cmm;
+	bpf_map_update_elem(&sva_procs, &ctgid, &v, BPF_ANY);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tp_btf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	proc_fork(parent, child, 0);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int tp_fork(void *ctx)
+{
+	/* The classic tracepoint only carries pids: use current (the parent)
+	 * and find the child through nothing else; report the parent side. */
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct trace_event_raw_sched_process_fork *args = ctx;
+	struct svatop_event *e;
+	struct mm_struct *pmm;
+	u32 ctgid;
+
+	pmm = BPF_CORE_READ(cur, mm);
+	if (!mm_sva_state(pmm) || filtered())
+		return 0;
+	ctgid = BPF_CORE_READ(args, child_pid);
+	e = ev_new(SVATOP_EV_PROC_FORK);
+	if (!e)
+		return 0;
+	e->flags = SVATOP_F_KPROBE;
+	e->mm = (u64)pmm;
+	e->pasid = mm_pasid(pmm);
+	e->aux = ctgid;
+	ev_submit(e);
+	return 0;
+}
+
+/* ---- exit ------------------------------------------------------------ */
+
+static __always_inline void proc_exit(struct task_struct *task, u32 flags)
+{
+	struct svatop_event *e;
+	u32 tgid = BPF_CORE_READ(task, tgid);
+	u64 *mm;
+
+	mm = bpf_map_lookup_elem(&sva_procs, &tgid);
+	if (!mm)
+		return;
+	/* sched_process_exit runs per thread; the process is gone with its
+	 * last thread (signal->live already decremented). */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return;
+	e = ev_new(SVATOP_EV_EXIT);
+	if (e) {
+		e->flags = flags | SVATOP_F_LEADER_EXIT;
+		e->mm = *mm;
+		e->pid = BPF_CORE_READ(task, pid);
+		e->tgid = tgid;
+		ev_submit(e);
+	}
+	bpf_map_delete_elem(&sva_procs, &tgid);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_btf_exit, struct task_struct *task)
+{
+	proc_exit(task, 0);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int tp_exit(void *ctx)
+{
+	proc_exit((void *)bpf_get_current_task(), SVATOP_F_KPROBE);
+	return 0;
+}
+
+/* ---- snapshot of what existed before svatop started ------------------ */
+
+#define SNAP_MAX_DOMAINS	32
+#define SNAP_MAX_ORPHANS	1024
+
+static __always_inline void snap_domains(struct mm_struct *mm,
+					 struct iommu_mm_data___svatop *im,
+					 u32 pasid)
+{
+	struct list_head *head = &im->sva_domains;
+	struct list_head *pos;
+	struct svatop_event *e;
+	struct iommu_domain___svatop *d;
+	int i;
+
+	pos = BPF_CORE_READ(im, sva_domains.next);
+	for (i = 0; i < SNAP_MAX_DOMAINS; i++) {
+		if (!pos || pos == head)
+			break;
+		d = (void *)((char *)pos - bpf_core_field_offset(d->next));
+		e = ev_new(SVATOP_EV_SNAP_DOMAIN);
+		if (!e)
+			return;
+		e->flags = SVATOP_F_SNAPSHOT | SVATOP_F_SVA_DOMAIN;
+		e->domain = (u64)d;
+		e->mm = (u64)mm;
+		e->pasid = pasid;
+		e->domain_users = BPF_CORE_READ(d, users);
+		ev_submit(e);
+		pos = BPF_CORE_READ(pos, next);
+	}
+}
+
+static __always_inline void snap_mm(struct mm_struct *mm,
+				    struct task_struct *task, u32 flags)
+{
+	struct mm_struct___iommu_mm *m = (void *)mm;
+	struct iommu_mm_data___svatop *im = NULL;
+	struct svatop_event *e;
+	u64 key = (u64)mm;
+	u8 one = 1;
+	u32 pasid;
+
+	if (bpf_map_lookup_elem(&snap_seen, &key))
+		return;
+	bpf_map_update_elem(&snap_seen, &key, &one, BPF_ANY);
+	pasid = mm_pasid(mm);
+	e = ev_new(SVATOP_EV_SNAP_MM);
+	if (!e)
+		return;
+	e->flags = flags | SVATOP_F_SNAPSHOT;
+	e->mm = key;
+	e->pasid = pasid;
+	e->aux = mm_sva_state(mm);
+	if (task) {
+		e->pid = BPF_CORE_READ(task, pid);
+		e->tgid = BPF_CORE_READ(task, tgid);
+		BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+		bpf_map_update_elem(&sva_procs, &e->tgid, &key, BPF_ANY);
+	} else {
+		e->pid = 0;
+		e->tgid = 0;
+		__builtin_memset(e->comm, 0, sizeof(e->comm));
+	}
+	ev_submit(e);
+	if (bpf_core_field_exists(m->iommu_mm)) {
+		im = BPF_CORE_READ(m, iommu_mm);
+		if (im)
+			snap_domains(mm, im, pasid);
+	}
+}
+
+/* mms on the kernel's iommu_sva_mms list (7.x) with no task any more. */
+static __always_inline void snap_orphans(void)
+{
+	struct list_head *head = (struct list_head *)&iommu_sva_mms;
+	struct iommu_mm_data___svatop *im;
+	struct list_head *pos;
+	int i;
+
+	if (!head)
+		return;
+	if (!bpf_core_type_exists(struct iommu_mm_data___svatop))
+		return;
+	pos = BPF_CORE_READ(head, next);
+	for (i = 0; i < SNAP_MAX_ORPHANS; i++) {
+		if (!pos || pos == head)
+			break;
+		im = (void *)((char *)pos - bpf_core_field_offset(im->mm_list_elm));
+		snap_mm(BPF_CORE_READ(im, mm), NULL, 0);
+		pos = BPF_CORE_READ(pos, next);
+	}
+}
+
+SEC("iter/task")
+int iter_snapshot(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct svatop_event *e;
+	struct mm_struct *mm;
+
+	if (!task) {
+		/* The end of the walk. */
+		snap_orphans();
+		e = ev_new(SVATOP_EV_SNAP_END);
+		if (e) {
+			e->flags = SVATOP_F_SNAPSHOT;
+			ev_submit(e);
+		}
+		return 0;
+	}
+	if (task->pid != task->tgid)
+		return 0;
+	if (target_tgid && task->tgid != target_tgid)
+		return 0;
+	mm = task->mm;
+	if (!mm || !mm_sva_state(mm))
+		return 0;
+	snap_mm(mm, task, 0);
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Names and JSON form of struct svatop_event, shared by every view. */
+#ifndef SVATOP_EVENTS_H
+#define SVATOP_EVENTS_H
+
+#include <jansson.h>
+#include "svatop/abi.h"
+
+/* "bind", "unbind", "pasid-alloc", ...; "unknown" for anything else. */
+const char *event_type_name(unsigned int type);
+/* The inverse; returns SVATOP_EV_NONE when the name is unknown. */
+unsigned int event_type_from_name(const char *name);
+/* "EOPNOTSUPP" for -95 etc.; NULL when err is 0 or unknown. */
+const char *errno_name(int err);
+/* One event as a JSON object (schema in docs/events.md); NULL on ENOMEM. */
+json_t *event_to_json(const struct svatop_event *ev);
+
+#define EVENTS_JSON_SCHEMA	1
+
+#endif
