@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Kernel facts from BTF and the symbol table (see kernel.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include "probe/image.h"
+#include "probe/kernel.h"
+
+#define LIVE_BTF	"/sys/kernel/btf/vmlinux"
+#define LIVE_SYMS	"/proc/kallsyms"
+
+struct ksym {
+	uint64_t addr;
+	char *name;
+	char type;
+};
+
+struct kfacts {
+	bool live;
+	char arch[16];
+	bool arch_detected;
+	char release[128];
+	char *btf_src;
+	char *sym_src;
+	struct btf *btf;
+	void *btf_data;			/* raw bytes when extracted from an image */
+	uint32_t btf_size;
+	struct ksym *syms;		/* sorted by address */
+	size_t nsyms;
+	struct ksym **by_name;		/* sorted by name */
+};
+
+static void set_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct ksym *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static int add_sym(struct kfacts *k, size_t *cap, uint64_t addr, char type,
+		   const char *name)
+{
+	if (k->nsyms == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4096;
+		struct ksym *n = realloc(k->syms, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		k->syms = n;
+		*cap = ncap;
+	}
+	k->syms[k->nsyms].name = strdup(name);
+	if (!k->syms[k->nsyms].name)
+		return -ENOMEM;
+	k->syms[k->nsyms].addr = addr;
+	k->syms[k->nsyms].type = type;
+	k->nsyms++;
+	return 0;
+}
+
+/* "ffffffff81000000 T name [module]" per line (System.map or kallsyms). */
+static int load_symbols(struct kfacts *k, const char *path, char *err,
+			size_t errlen)
+{
+	char line[1024], name[512], type;
+	unsigned long long addr;
+	size_t cap = 0, lineno = 0, bad = 0, i;
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	if (!f) {
+		ret = -errno;
+		set_err(err, errlen, "cannot open symbol file %s: %s", path,
+			strerror(errno));
+		return ret;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (sscanf(line, "%llx %c %511s", &addr, &type, name) != 3) {
+			bad++;
+			continue;
+		}
+		ret = add_sym(k, &cap, addr, type, name);
+		if (ret) {
+			set_err(err, errlen, "out of memory reading %s", path);
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		ret = -EIO;
+		set_err(err, errlen, "cannot read symbol file %s", path);
+		goto out;
+	}
+	/* Mostly unparsable: not a symbol table at all. */
+	if (!k->nsyms || bad * 2 > lineno) {
+		ret = -EINVAL;
+		set_err(err, errlen,
+			"%s is not a System.map/kallsyms file (%zu of %zu lines unparsable)",
+			path, bad, lineno);
+		goto out;
+	}
+	qsort(k->syms, k->nsyms, sizeof(*k->syms), cmp_addr);
+	k->by_name = malloc(k->nsyms * sizeof(*k->by_name));
+	if (!k->by_name) {
+		ret = -ENOMEM;
+		set_err(err, errlen, "out of memory reading %s", path);
+		goto out;
+	}
+	for (i = 0; i < k->nsyms; i++)
+		k->by_name[i] = &k->syms[i];
+	qsort(k->by_name, k->nsyms, sizeof(*k->by_name), cmp_name);
+	k->sym_src = strdup(path);
+	if (!k->sym_src)
+		ret = -ENOMEM;
+out:
+	fclose(f);
+	return ret;
+}
+
+static int load_btf_file(struct kfacts *k, const char *path, char *err,
+			 size_t errlen)
+{
+	struct btf *btf;
+	FILE *f;
+	unsigned char magic[4] = { 0 };
+	size_t got;
+
+	f = fopen(path, "re");
+	if (!f) {
+		set_err(err, errlen, "cannot open BTF file %s: %s", path,
+			strerror(errno));
+		return -ENOENT;
+	}
+	got = fread(magic, 1, sizeof(magic), f);
+	fclose(f);
+	/* Raw BTF starts with 0xeB9F; else it must be an ELF with .BTF. */
+	if (got == 4 && ((magic[0] == 0x9f && magic[1] == 0xeb) ||
+			 (magic[0] == 0xeb && magic[1] == 0x9f)))
+		btf = btf__parse_raw(path);
+	else if (got == 4 && !memcmp(magic, "\177ELF", 4))
+		btf = btf__parse_elf(path, NULL);
+	else {
+		set_err(err, errlen,
+			"%s is neither raw BTF (magic 0xeB9F) nor an ELF file with a .BTF section",
+			path);
+		return -EINVAL;
+	}
+	if (!btf) {
+		int e = errno ? errno : EINVAL;
+
+		set_err(err, errlen, "%s: cannot parse BTF: %s", path,
+			strerror(e));
+		return -e;
+	}
+	if (btf__type_cnt(btf) < 2) {
+		btf__free(btf);
+		set_err(err, errlen, "%s: BTF holds no types", path);
+		return -EINVAL;
+	}
+	k->btf = btf;
+	k->btf_src = strdup(path);
+	return k->btf_src ? 0 : -ENOMEM;
+}
+
+static int load_btf_image(struct kfacts *k, const char *path, char *err,
+			  size_t errlen)
+{
+	struct image_info info;
+	struct btf *btf;
+	int ret;
+
+	ret = image_extract_btf(path, &info, err, errlen);
+	if (ret)
+		return ret;
+	btf = btf__new(info.btf, info.btf_size);
+	if (!btf) {
+		ret = errno ? -errno : -EINVAL;
+		set_err(err, errlen, "%s: the BTF found in the image does not parse: %s",
+			path, strerror(-ret));
+		free(info.btf);
+		return ret;
+	}
+	k->btf = btf;
+	k->btf_data = info.btf;
+	k->btf_size = info.btf_size;
+	if (info.release[0])
+		snprintf(k->release, sizeof(k->release), "%s", info.release);
+	if (info.arch[0] && !k->arch[0])
+		snprintf(k->arch, sizeof(k->arch), "%s", info.arch);
+	k->btf_src = strdup(path);
+	return k->btf_src ? 0 : -ENOMEM;
+}
+
+/* The architecture from the kernel's own pt_regs layout. */
+static const char *arch_from_btf(const struct kfacts *k)
+{
+	if (kfacts_member(k, "pt_regs", "orig_ax") == KF_YES)
+		return "x86";
+	if (kfacts_member(k, "pt_regs", "pstate") == KF_YES ||
+	    kfacts_type(k, "user_pt_regs", BTF_KIND_STRUCT) == KF_YES)
+		return "arm64";
+	return NULL;
+}
+
+static int normalize_arch(const char *in, char *out, size_t len)
+{
+	if (!strcmp(in, "x86") || !strcmp(in, "x86_64") || !strcmp(in, "amd64"))
+		snprintf(out, len, "x86");
+	else if (!strcmp(in, "arm64") || !strcmp(in, "aarch64"))
+		snprintf(out, len, "arm64");
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int kfacts_load(const struct kfacts_opts *opts, struct kfacts **out,
+		char *err, size_t errlen)
+{
+	struct kfacts_opts none = { 0 };
+	struct kfacts *k;
+	int ret = 0;
+
+	*out = NULL;
+	if (!opts)
+		opts = &none;
+	if (opts->btf_path && opts->image_path) {
+		set_err(err, errlen, "give --btf or --image, not both");
+		return -EINVAL;
+	}
+	k = calloc(1, sizeof(*k));
+	if (!k) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (opts->arch && normalize_arch(opts->arch, k->arch, sizeof(k->arch))) {
+		set_err(err, errlen, "unknown architecture '%s' (use x86 or arm64)",
+			opts->arch);
+		ret = -EINVAL;
+		goto fail;
+	}
+	k->live = !opts->btf_path && !opts->image_path && !opts->symbols_path;
+	if (k->live) {
+		struct utsname u;
+
+		if (!uname(&u)) {
+			snprintf(k->release, sizeof(k->release), "%s", u.release);
+			if (!k->arch[0] && normalize_arch(u.machine, k->arch,
+							  sizeof(k->arch)))
+				snprintf(k->arch, sizeof(k->arch), "%.15s", u.machine);
+		}
+		/* A kernel without BTF is still classified from kallsyms. */
+		if (!access(LIVE_BTF, R_OK))
+			ret = load_btf_file(k, LIVE_BTF, err, errlen);
+		if (!ret)
+			ret = load_symbols(k, LIVE_SYMS, err, errlen);
+		if (ret)
+			goto fail;
+	} else {
+		if (opts->btf_path)
+			ret = load_btf_file(k, opts->btf_path, err, errlen);
+		else if (opts->image_path)
+			ret = load_btf_image(k, opts->image_path, err, errlen);
+		if (!ret && opts->symbols_path)
+			ret = load_symbols(k, opts->symbols_path, err, errlen);
+		if (ret)
+			goto fail;
+		if (!k->arch[0]) {
+			const char *a = arch_from_btf(k);
+
+			if (a) {
+				snprintf(k->arch, sizeof(k->arch), "%s", a);
+				k->arch_detected = true;
+			}
+		}
+	}
+	if (!k->arch[0])
+		snprintf(k->arch, sizeof(k->arch), "unknown");
+	*out = k;
+	return 0;
+fail:
+	kfacts_free(k);
+	return ret;
+}
+
+void kfacts_free(struct kfacts *k)
+{
+	size_t i;
+
+	if (!k)
+		return;
+	btf__free(k->btf);
+	free(k->btf_data);
+	for (i = 0; i < k->nsyms; i++)
+		free(k->syms[i].name);
+	free(k->syms);
+	free(k->by_name);
+	free(k->btf_src);
+	free(k->sym_src);
+	free(k);
+}
+
+bool kfacts_live(const struct kfacts *k) { return k->live; }
+const char *kfacts_arch(const struct kfacts *k) { return k->arch; }
+bool kfacts_arch_detected(const struct kfacts *k) { return k->arch_detected; }
+const char *kfacts_release(const struct kfacts *k) { return k->release; }
+const char *kfacts_btf_source(const struct kfacts *k) { return k->btf_src; }
+const char *kfacts_symbols_source(const struct kfacts *k) { return k->sym_src; }
+struct btf *kfacts_btf(const struct kfacts *k) { return k->btf; }
+size_t kfacts_symbol_count(const struct kfacts *k) { return k->nsyms; }
+
+const void *kfacts_btf_data(const struct kfacts *k, uint32_t *size)
+{
+	if (!k->btf)
+		return NULL;
+	if (k->btf_data) {
+		*size = k->btf_size;
+		return k->btf_data;
+	}
+	return btf__raw_data(k->btf, size);
+}
+
+static const struct ksym *sym_lookup(const struct kfacts *k, const char *name)
+{
+	struct ksym key = { .name = (char *)name }, *pkey = &key, **hit;
+
+	if (!k->by_name)
+		return NULL;
+	hit = bsearch(&pkey, k->by_name, k->nsyms, sizeof(*k->by_name),
+		      cmp_name);
+	if (!hit)
+		return NULL;
+	/* Several symbols may share a name (static functions): prefer text. */
+	while (hit > k->by_name && !strcmp(hit[-1]->name, name))
+		hit--;
+	for (struct ksym **p = hit; p < k->by_name + k->nsyms &&
+	     !strcmp((*p)->name, name); p++)
+		if (strchr("TtWw", (*p)->type))
+			return *p;
+	return *hit;
+}
+
+static bool is_text(char type)
+{
+	return type && strchr("TtWw", type);
+}
+
+int kfacts_btf_func(const struct kfacts *k, const char *name, int *count)
+{
+	int n, i, first = 0, cnt = 0;
+
+	if (count)
+		*count = 0;
+	if (!k->btf)
+		return 0;
+	n = btf__type_cnt(k->btf);
+	first = btf__find_by_name_kind(k->btf, name, BTF_KIND_FUNC);
+	if (first <= 0)
+		return 0;
+	if (count) {
+		for (i = first; i < n; i++) {
+			const struct btf_type *t = btf__type_by_id(k->btf, i);
+
+			if (btf_is_func(t) &&
+			    !strcmp(btf__name_by_offset(k->btf, t->name_off), name))
+				cnt++;
+		}
+		*count = cnt;
+	}
+	return first;
+}
+
+enum kfact kfacts_func_in_btf(const struct kfacts *k, const char *name)
+{
+	if (!k->btf)
+		return KF_UNKNOWN;
+	return kfacts_btf_func(k, name, NULL) > 0 ? KF_YES : KF_NO;
+}
+
+enum kfact kfacts_func_in_symbols(const struct kfacts *k, const char *name)
+{
+	const struct ksym *s;
+
+	if (!k->by_name)
+		return KF_UNKNOWN;
+	s = sym_lookup(k, name);
+	return s && is_text(s->type) ? KF_YES : KF_NO;
+}
+
+enum kfact kfacts_symbol(const struct kfacts *k, const char *name, char *type)
+{
+	const struct ksym *s;
+
+	if (!k->by_name)
+		return KF_UNKNOWN;
+	s = sym_lookup(k, name);
+	if (s && type)
+		*type = s->type;
+	return s ? KF_YES : KF_NO;
+}
+
+uint64_t kfacts_symbol_size(const struct kfacts *k, const char *name)
+{
+	const struct ksym *s = sym_lookup(k, name);
+	size_t i;
+
+	/* kallsyms read without privileges shows every address as 0. */
+	if (!s || !s->addr)
+		return 0;
+	for (i = s - k->syms + 1; i < k->nsyms; i++)
+		if (k->syms[i].addr > s->addr)
+			return k->syms[i].addr - s->addr;
+	return 0;
+}
+
+enum kfact kfacts_func(const struct kfacts *k, const char *name)
+{
+	enum kfact b = kfacts_func_in_btf(k, name);
+	enum kfact s = kfacts_func_in_symbols(k, name);
+
+	if (b == KF_YES || s == KF_YES)
+		return KF_YES;
+	if (b == KF_UNKNOWN && s == KF_UNKNOWN)
+		return KF_UNKNOWN;
+	return KF_NO;
+}
+
+enum kfact kfacts_type(const struct kfacts *k, const char *name, int kind)
+{
+	if (!k->btf)
+		return KF_UNKNOWN;
+	return btf__find_by_name_kind(k->btf, name, kind) > 0 ? KF_YES : KF_NO;
+}
+
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t;
+}
+
+static bool has_member(const struct btf *btf, const struct btf_type *t,
+		       const char *member, int depth)
+{
+	const struct btf_member *m;
+	int i;
+
+	if (!t || depth > 8 || !(btf_is_struct(t) || btf_is_union(t)))
+		return false;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+
+		if (mn && *mn) {
+			if (!strcmp(mn, member))
+				return true;
+			continue;
+		}
+		/* Anonymous struct/union: its members belong to t. */
+		if (has_member(btf, skip_mods(btf, m->type), member, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+enum kfact kfacts_member(const struct kfacts *k, const char *type,
+			 const char *member)
+{
+	int id;
+
+	if (!k->btf)
+		return KF_UNKNOWN;
+	id = btf__find_by_name_kind(k->btf, type, BTF_KIND_STRUCT);
+	if (id <= 0)
+		id = btf__find_by_name_kind(k->btf, type, BTF_KIND_UNION);
+	if (id <= 0)
+		return KF_NO;
+	return has_member(k->btf, btf__type_by_id(k->btf, id), member, 0) ?
+	       KF_YES : KF_NO;
+}
+
+struct strbuf {
+	char *buf;
+	size_t len, used;
+};
+
+static void strbuf_printf(void *ctx, const char *fmt, va_list ap)
+{
+	struct strbuf *sb = ctx;
+	int n;
+
+	if (sb->used >= sb->len)
+		return;
+	n = vsnprintf(sb->buf + sb->used, sb->len - sb->used, fmt, ap);
+	if (n > 0)
+		sb->used += (size_t)n < sb->len - sb->used ? (size_t)n :
+			    sb->len - sb->used - 1;
+}
+
+int kfacts_func_proto(const struct kfacts *k, const char *name, char *buf,
+		      size_t len)
+{
+	LIBBPF_OPTS(btf_dump_emit_type_decl_opts, o, .field_name = name);
+	struct strbuf sb = { buf, len, 0 };
+	const struct btf_type *t;
+	struct btf_dump *d;
+	int id, ret;
+
+	if (!len)
+		return -EINVAL;
+	buf[0] = '\0';
+	id = kfacts_btf_func(k, name, NULL);
+	if (id <= 0)
+		return -ENOENT;
+	t = btf__type_by_id(k->btf, id);
+	d = btf_dump__new(k->btf, strbuf_printf, &sb, NULL);
+	if (!d)
+		return -errno;
+	/* FUNC -> its FUNC_PROTO, printed as a declaration named name. */
+	ret = btf_dump__emit_type_decl(d, t->type, &o);
+	btf_dump__free(d);
+	return ret;
+}
