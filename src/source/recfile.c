@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Record files: writer and the reading source. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <zlib.h>
+#include "common/log.h"
+#include "source/recfile.h"
+
+struct rec_writer {
+	FILE *f;
+	struct svatop_event *buf;
+	uint32_t n;
+	unsigned char *comp;
+	int err;
+};
+
+static int write_all(FILE *f, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, f) == n ? 0 : -EIO;
+}
+
+int rec_writer_open(struct rec_writer **out, const char *path, const char *source_desc)
+{
+	struct rec_header h = { 0 };
+	struct rec_writer *w;
+	struct utsname u;
+	struct timespec ts;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	/* an existing file keeps its mode through O_TRUNC: enforce 0600 */
+	if (fchmod(fd, 0600)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	w = calloc(1, sizeof(*w));
+	if (w) {
+		w->buf = calloc(REC_BLOCK_MAX_EVENTS, sizeof(*w->buf));
+		w->comp = malloc(REC_BLOCK_MAX_COMP);
+	}
+	if (!w || !w->buf || !w->comp || !(w->f = fdopen(fd, "w"))) {
+		if (w) {
+			free(w->buf);
+			free(w->comp);
+		}
+		free(w);
+		close(fd);
+		return -ENOMEM;
+	}
+	memcpy(h.magic, REC_MAGIC, sizeof(h.magic));
+	h.version = REC_VERSION;
+	h.header_size = sizeof(h);
+	h.event_size = sizeof(struct svatop_event);
+	h.abi_version = SVATOP_ABI_VERSION;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	h.created_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	if (!uname(&u)) {
+		snprintf(h.kernel_release, sizeof(h.kernel_release), "%.63s", u.release);
+		snprintf(h.hostname, sizeof(h.hostname), "%.63s", u.nodename);
+	}
+	snprintf(h.source, sizeof(h.source), "%.63s", source_desc ? source_desc : "");
+	h.crc = crc32(0, (const void *)&h, offsetof(struct rec_header, crc));
+	err = write_all(w->f, &h, sizeof(h));
+	if (err) {
+		fclose(w->f);
+		free(w->buf);
+		free(w->comp);
+		free(w);
+		return err;
+	}
+	*out = w;
+	return 0;
+}
+
+static int write_block(struct rec_writer *w, uint32_t type, uint32_t count,
+		       const void *raw, uint32_t raw_len)
+{
+	struct rec_block b = { .magic = REC_BLOCK_MAGIC, .type = type, .count = count,
+			       .raw_len = raw_len };
+	uLongf clen = REC_BLOCK_MAX_COMP;
+
+	if (compress2(w->comp, &clen, raw, raw_len, 1) != Z_OK)
+		return -EIO;
+	b.comp_len = clen;
+	b.crc = crc32(0, w->comp, clen);
+	if (write_all(w->f, &b, sizeof(b)) || write_all(w->f, w->comp, clen))
+		return -EIO;
+	return 0;
+}
+
+int rec_writer_flush(struct rec_writer *w)
+{
+	int err;
+
+	if (w->err)
+		return w->err;
+	if (w->n) {
+		err = write_block(w, REC_BLOCK_EVENTS, w->n, w->buf,
+				  w->n * sizeof(*w->buf));
+		w->n = 0;
+		if (err)
+			return w->err = err;
+	}
+	if (fflush(w->f))
+		return w->err = -errno;
+	return 0;
+}
+
+int rec_writer_add(struct rec_writer *w, const struct svatop_event *ev)
+{
+	if (w->err)
+		return w->err;
+	w->buf[w->n++] = *ev;
+	if (w->n == REC_BLOCK_MAX_EVENTS)
+		return rec_writer_flush(w);
+	return 0;
+}
+
+int rec_writer_close(struct rec_writer *w, const struct source_stats *stats)
+{
+	struct rec_stats s = { 0 };
+	int err;
+
+	err = rec_writer_flush(w);
+	if (!err && stats) {
+		s.submitted = stats->submitted;
+		s.dropped = stats->dropped;
+		s.delivered = stats->delivered;
+		err = write_block(w, REC_BLOCK_STATS, 1, &s, sizeof(s));
+	}
+	if (fclose(w->f) && !err)
+		err = -errno;
+	free(w->buf);
+	free(w->comp);
+	free(w);
+	return err;
+}
+
+/* ---- reader --------------------------------------------------------- */
+
+struct file_source {
+	struct source base;
+	FILE *f;
+	char *path;
+	struct rec_header hdr;
+	struct svatop_event *buf;
+	unsigned char *comp;
+	uint32_t n, pos;
+	uint64_t offset;	/* of the next block */
+	struct rec_stats stats;
+	uint64_t delivered;
+	bool have_stats;
+	bool done;
+	char desc[160];
+};
+
+static int bad(struct file_source *fs, const char *what)
+{
+	p_err("%s: %s at offset %llu", fs->path, what, (unsigned long long)fs->offset);
+	return -EBADMSG;
+}
+
+/* Read the next block into fs->buf; 1 when the file ended cleanly. */
+static int next_block(struct file_source *fs)
+{
+	struct rec_block b;
+	uLongf raw_len;
+	size_t got;
+
+	for (;;) {
+		got = fread(&b, 1, sizeof(b), fs->f);
+		if (got == 0 && feof(fs->f)) {
+			if (!fs->have_stats)
+				p_err("%s: the recording ends at offset %llu without its final "
+				      "stats block (recorder killed?): lost-event counts unknown",
+				      fs->path, (unsigned long long)fs->offset);
+			return 1;
+		}
+		if (got != sizeof(b))
+			return bad(fs, "truncated block header");
+		if (b.magic != REC_BLOCK_MAGIC)
+			return bad(fs, "corrupt block (bad magic)");
+		if (b.comp_len > REC_BLOCK_MAX_COMP ||
+		    (b.type == REC_BLOCK_EVENTS &&
+		     (b.count == 0 || b.count > REC_BLOCK_MAX_EVENTS ||
+		      b.raw_len != b.count * sizeof(struct svatop_event))) ||
+		    (b.type == REC_BLOCK_STATS && b.raw_len != sizeof(struct rec_stats)))
+			return bad(fs, "corrupt block (impossible sizes)");
+		if (b.type != REC_BLOCK_EVENTS && b.type != REC_BLOCK_STATS)
+			return bad(fs, "unknown block type");
+		if (fread(fs->comp, 1, b.comp_len, fs->f) != b.comp_len)
+			return bad(fs, "truncated block");
+		if (crc32(0, fs->comp, b.comp_len) != b.crc)
+			return bad(fs, "checksum mismatch in block");
+		raw_len = b.raw_len;
+		if (b.type == REC_BLOCK_STATS) {
+			if (uncompress((void *)&fs->stats, &raw_len, fs->comp,
+				       b.comp_len) != Z_OK || raw_len != b.raw_len)
+				return bad(fs, "corrupt stats block");
+			fs->offset += sizeof(b) + b.comp_len;
+			fs->have_stats = true;
+			continue;
+		}
+		if (uncompress((void *)fs->buf, &raw_len, fs->comp, b.comp_len) != Z_OK ||
+		    raw_len != b.raw_len)
+			return bad(fs, "corrupt compressed block");
+		fs->offset += sizeof(b) + b.comp_len;
+		fs->n = b.count;
+		fs->pos = 0;
+		return 0;
+	}
+}
+
+static int file_poll(struct source *src, int timeout_ms, source_event_fn fn,
+		     void *ctx)
+{
+	struct file_source *fs = (void *)src;
+	int delivered = 0, err;
+
+	(void)timeout_ms;
+	if (fs->done)
+		return -ENODATA;
+	if (fs->pos == fs->n) {
+		err = next_block(fs);
+		if (err < 0)
+			return err;
+		if (err == 1) {
+			fs->done = true;
+			return -ENODATA;
+		}
+	}
+	while (fs->pos < fs->n) {
+		const struct svatop_event *ev = &fs->buf[fs->pos++];
+
+		if (ev->version != SVATOP_ABI_VERSION)
+			return bad(fs, "record of an unknown ABI version in block before");
+		fs->delivered++;
+		delivered++;
+		err = fn(ev, ctx);
+		if (err)
+			return err;
+	}
+	return delivered;
+}
+
+static void file_stats(struct source *src, struct source_stats *out)
+{
+	struct file_source *fs = (void *)src;
+
+	out->submitted = fs->stats.submitted;
+	out->dropped = fs->stats.dropped;
+	out->delivered = fs->delivered;
+}
+
+static void file_close(struct source *src)
+{
+	struct file_source *fs = (void *)src;
+
+	if (fs->f)
+		fclose(fs->f);
+	free(fs->buf);
+	free(fs->comp);
+	free(fs->path);
+	free(fs);
+}
+
+static const char *file_describe(struct source *src)
+{
+	return ((struct file_source *)src)->desc;
+}
+
+static const struct source_ops file_ops = {
+	.poll = file_poll,
+	.stats = file_stats,
+	.close = file_close,
+	.describe = file_describe,
+};
+
+const struct rec_header *file_source_header(struct source *src)
+{
+	return &((struct file_source *)src)->hdr;
+}
+
+int file_source_open(struct source **out, const char *path)
+{
+	struct file_source *fs;
+	int err;
+
+	fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	fs->base.ops = &file_ops;
+	fs->path = strdup(path);
+	fs->buf = calloc(REC_BLOCK_MAX_EVENTS, sizeof(*fs->buf));
+	fs->comp = malloc(REC_BLOCK_MAX_COMP);
+	if (!fs->path || !fs->buf || !fs->comp) {
+		file_close(&fs->base);
+		return -ENOMEM;
+	}
+	fs->f = fopen(path, "rb");
+	if (!fs->f) {
+		err = -errno;
+		p_err("%s: %s", path, strerror(-err));
+		file_close(&fs->base);
+		return err;
+	}
+	if (fread(&fs->hdr, 1, sizeof(fs->hdr), fs->f) != sizeof(fs->hdr)) {
+		err = bad(fs, "truncated header (not a complete svatop recording)");
+		goto fail;
+	}
+	if (memcmp(fs->hdr.magic, REC_MAGIC, sizeof(fs->hdr.magic))) {
+		err = bad(fs, "not an svatop recording (bad magic)");
+		goto fail;
+	}
+	if (fs->hdr.version != REC_VERSION) {
+		p_err("%s: recording format version %u, this svatop reads version %d",
+		      path, fs->hdr.version, REC_VERSION);
+		err = -EPROTONOSUPPORT;
+		goto fail;
+	}
+	if (crc32(0, (const void *)&fs->hdr, offsetof(struct rec_header, crc)) !=
+	    fs->hdr.crc) {
+		err = bad(fs, "header checksum mismatch");
+		goto fail;
+	}
+	if (fs->hdr.header_size != sizeof(fs->hdr) ||
+	    fs->hdr.event_size != sizeof(struct svatop_event) ||
+	    fs->hdr.abi_version != SVATOP_ABI_VERSION) {
+		p_err("%s: recorded with event ABI %u (%u bytes), this svatop reads ABI %d",
+		      path, fs->hdr.abi_version, fs->hdr.event_size, SVATOP_ABI_VERSION);
+		err = -EPROTONOSUPPORT;
+		goto fail;
+	}
+	fs->offset = sizeof(fs->hdr);
+	fs->hdr.kernel_release[sizeof(fs->hdr.kernel_release) - 1] = 0;
+	fs->hdr.hostname[sizeof(fs->hdr.hostname) - 1] = 0;
+	fs->hdr.source[sizeof(fs->hdr.source) - 1] = 0;
+	snprintf(fs->desc, sizeof(fs->desc), "recording of %s (kernel %s)",
+		 fs->hdr.hostname, fs->hdr.kernel_release);
+	*out = &fs->base;
+	return 0;
+fail:
+	file_close(&fs->base);
+	return err;
+}
