@@ -84,13 +84,15 @@ $(OUTPUT)/libsvatop-san.a: $(SAN_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUTPUT)/svatop: $(OUTPUT)/obj/main.o $(OUTPUT)/libsvatop.a
+# Objects, not the archive: main.c refers to commands weakly, and weak
+# references do not pull members out of an archive.
+$(OUTPUT)/svatop: $(OUTPUT)/obj/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # Static binary for the lab VM (no shared libraries there).
 STATIC_LDLIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lmicrohttpd -lm -lpthread
-$(OUTPUT)/svatop-static: $(OUTPUT)/obj/main.o $(OUTPUT)/libsvatop.a
+$(OUTPUT)/svatop-static: $(OUTPUT)/obj/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LDLIBS) -o $@
 
