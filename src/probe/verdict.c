@@ -96,9 +96,6 @@ static enum sva_era decide_era(const struct kfacts *k, struct sva_report *r)
 	if (iommu_mm == KF_UNKNOWN &&
 	    kfacts_func_in_symbols(k, "mm_pasid_drop") == KF_YES)
 		return ERA_IOMMU_MM;
-	/* No SVA core (no mm fields at all) but the 6.6+ PASID IDA. */
-	if (global == KF_YES && mm_pasid != KF_YES)
-		return ERA_IOMMU_MM;
 	return ERA_UNKNOWN;
 }
 
@@ -206,13 +203,13 @@ static void resolve_func(const struct kfacts *k, const struct hook *h,
 	kfacts_func_proto(k, h->target, st->prototype, sizeof(st->prototype));
 	if (st->in_btf == KF_YES && has_fentry) {
 		st->form = FORM_FENTRY;
-		if (st->in_symbols == KF_NO)
+		if (st->btf_dups > 1)
+			snprintf(st->reason, sizeof(st->reason),
+				 "%d BTF functions share this name; fentry attaches to the first (shown)",
+				 st->btf_dups);
+		else if (st->in_symbols == KF_NO)
 			snprintf(st->reason, sizeof(st->reason),
 				 "in BTF but not in the symbol table given (a partial System.map?)");
-		else if (st->btf_dups > 1)
-			snprintf(st->reason, sizeof(st->reason),
-				 "%d BTF functions share this name; fentry attaches to the first",
-				 st->btf_dups);
 	} else if ((st->in_symbols == KF_YES || st->in_btf == KF_YES) &&
 		   has_kprobe) {
 		st->form = FORM_KPROBE;
@@ -473,7 +470,7 @@ const char *sva_era_name(enum sva_era e)
 	case ERA_IOMMU_MM: return "6.8+ era (mm->iommu_mm, global PASID IDA)";
 	case ERA_UNKNOWN: break;
 	}
-	return "unknown";
+	return "unknown (no SVA-specific types or functions)";
 }
 
 const char *hook_form_name(const struct hook_status *st)
