@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Leak rules: objects that outlive their owner process (or their mm) by
+ * more than the grace period. The grace period covers what the kernel
+ * legitimately does after a process exits: the driver's release unbinds
+ * after sched_process_exit, and the final __mmdrop runs later, in
+ * another task's context.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "analyze/rules.h"
+
+static void copy_str(char *dst, const char *src, size_t len)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void fill_mm(struct finding *f, const struct model_mm *mm)
+{
+	if (!mm)
+		return;
+	f->mm = mm->ptr;
+	f->tgid = mm->tgid;
+	copy_str(f->comm, mm->comm, sizeof(f->comm));
+	if (!f->pasid)
+		f->pasid = mm->pasid_val;
+}
+
+static void fill_dev(struct finding *f, const struct model_dev *dev)
+{
+	if (!dev)
+		return;
+	f->dev = dev->ptr;
+	copy_str(f->dev_name, dev->name, sizeof(f->dev_name));
+	if (dev->iommu)
+		copy_str(f->iommu_name, dev->iommu->name, sizeof(f->iommu_name));
+}
+
+/* When did the owner go? 0: it has not (or the mm is being freed now). */
+static uint64_t owner_gone_ts(const struct model_mm *mm)
+{
+	if (!mm || (mm->flags & MF_DROPPING) || !(mm->flags & MF_EXITED))
+		return 0;
+	return mm->exit_ts ? mm->exit_ts : 1;
+}
+
+static bool past_grace(uint64_t since, uint64_t now, uint64_t grace_ns)
+{
+	return since && now >= since && now - since >= grace_ns;
+}
+
+static void start(struct finding *f, enum rule_id rule, uint64_t now, uint64_t since)
+{
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->ts = now;
+	f->since_ts = since;
+	f->stack_id = -1;
+}
+
+unsigned int rule_leaked_bonds(const struct model *m, uint64_t now,
+			       uint64_t grace_ns, finding_fn emit, void *ctx)
+{
+	const struct model_bond *b;
+	struct finding f;
+	unsigned int n = 0;
+	uint32_t i;
+
+	model_for_each_bond(m, b, i) {
+		uint64_t since = owner_gone_ts(b->mm);
+
+		if (!past_grace(since, now, grace_ns))
+			continue;
+		start(&f, RULE_LEAKED_BOND, now, since);
+		fill_mm(&f, b->mm);
+		fill_dev(&f, b->dev);
+		f.pasid = b->pasid ? b->pasid : f.pasid;
+		f.handle = b->handle;
+		f.domain = b->domain ? b->domain->ptr : 0;
+		f.born_ts = b->bind_ts;
+		f.uid = b->uid;
+		f.stack_id = b->stack_id;
+		snprintf(f.detail, sizeof(f.detail), "handle users %d", b->users);
+		emit(&f, ctx);
+		n++;
+	}
+	return n;
+}
+
+unsigned int rule_leaked_domains(const struct model *m, uint64_t now,
+				 uint64_t grace_ns, finding_fn emit, void *ctx)
+{
+	const struct model_domain *d;
+	struct finding f;
+	unsigned int n = 0;
+	uint32_t i;
+
+	model_for_each_domain(m, d, i) {
+		/* An mm freed under its domain: the domain outlived it. */
+		uint64_t since = d->mm ? owner_gone_ts(d->mm) : d->orphan_ts;
+
+		if (!past_grace(since, now, grace_ns))
+			continue;
+		start(&f, RULE_LEAKED_DOMAIN, now, since);
+		fill_mm(&f, d->mm);
+		if (!d->mm)
+			f.mm = d->mm_ptr;
+		fill_dev(&f, d->bonds && d->bonds->dev ? d->bonds->dev : d->first_dev);
+		f.domain = d->ptr;
+		f.handle = d->bonds ? d->bonds->handle : 0;
+		f.born_ts = d->alloc_ts;
+		f.uid = d->uid;
+		f.stack_id = d->stack_id;
+		snprintf(f.detail, sizeof(f.detail), "users %d, %u bond(s)%s", d->users,
+			 d->nbonds, d->mm ? "" : ", mm already freed");
+		emit(&f, ctx);
+		n++;
+	}
+	return n;
+}
+
+unsigned int rule_leaked_mms(const struct model *m, uint64_t now,
+			     uint64_t grace_ns, finding_fn emit, void *ctx)
+{
+	const struct model_mm *mm;
+	struct finding f;
+	unsigned int n = 0;
+	uint32_t i;
+
+	model_for_each_mm(m, mm, i) {
+		uint64_t since = owner_gone_ts(mm);
+
+		if (!mm->ndomains || !past_grace(since, now, grace_ns))
+			continue;
+		start(&f, RULE_LEAKED_MM, now, since);
+		fill_mm(&f, mm);
+		f.domain = mm->domains->ptr;
+		fill_dev(&f, mm->bonds && mm->bonds->dev ? mm->bonds->dev :
+			 mm->domains->first_dev);
+		f.handle = mm->bonds ? mm->bonds->handle : 0;
+		f.born_ts = mm->first_ts;
+		f.uid = mm->uid;
+		f.stack_id = mm->pasid ? mm->pasid->stack_id : -1;
+		snprintf(f.detail, sizeof(f.detail), "pinned by %u SVA domain(s)",
+			 mm->ndomains);
+		emit(&f, ctx);
+		n++;
+	}
+	return n;
+}
+
+unsigned int rule_leaked_pasids(const struct model *m, uint64_t now,
+				uint64_t grace_ns, finding_fn emit, void *ctx)
+{
+	const struct model_pasid *p;
+	struct finding f;
+	unsigned int n = 0;
+	uint32_t i;
+
+	model_for_each_pasid(m, p, i) {
+		uint64_t since = p->mm ? owner_gone_ts(p->mm) : p->orphan_ts;
+
+		if (!past_grace(since, now, grace_ns))
+			continue;
+		start(&f, RULE_LEAKED_PASID, now, since);
+		f.pasid = p->pasid;
+		fill_mm(&f, p->mm);
+		if (p->mm && p->mm->domains) {
+			f.domain = p->mm->domains->ptr;
+			f.handle = p->mm->bonds ? p->mm->bonds->handle : 0;
+		}
+		fill_dev(&f, p->dev ? p->dev : (p->mm && p->mm->bonds) ?
+			 p->mm->bonds->dev : NULL);
+		f.born_ts = p->alloc_ts;
+		f.uid = p->uid;
+		f.stack_id = p->stack_id;
+		if (!p->mm)
+			f.tgid = p->tgid;
+		snprintf(f.detail, sizeof(f.detail), "%s",
+			 p->mm ? "mm still holds it" : "its mm was freed without freeing it");
+		emit(&f, ctx);
+		n++;
+	}
+	return n;
+}

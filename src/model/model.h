@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live model: processes/mms, PASIDs, SVA domains, devices, IOMMU
+ * instances and bonds, built from svatop_event records of any source.
+ * Pure C: no libbpf, no I/O.
+ *
+ * Objects are keyed by kernel pointers (PASIDs by value). A kernel object
+ * that is freed and whose address comes back is a new model object with a
+ * new generation (uid): the old one is retired first. Objects link to each
+ * other with plain pointers that are unlinked when either side goes, so
+ * every relation stays consistent.
+ *
+ * Readers (analyzers, views) get const pointers and must not write.
+ */
+#ifndef SVATOP_MODEL_H
+#define SVATOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "svatop/abi.h"
+#include "model/table.h"
+
+struct model_mm;
+struct model_domain;
+struct model_bond;
+struct model_dev;
+
+/* mm flags */
+#define MF_BORN_LIVE	(1u << 0)  /* its first SVA state (PASID alloc) was seen */
+#define MF_SNAPSHOT	(1u << 1)  /* known from the start-up snapshot */
+#define MF_EXITED	(1u << 2)  /* its process exited (exit_ts set) */
+#define MF_DROPPING	(1u << 3)  /* __mmdrop() entered: the mm is being freed */
+#define MF_SVA		(1u << 4)  /* has (had) SVA state; else only failed binds */
+
+struct model_mm {
+	struct pool_obj hdr;
+	uint64_t ptr;			/* struct mm_struct * */
+	uint64_t iommu_mm;		/* struct iommu_mm_data *, 0 unknown */
+	uint64_t first_ts;		/* first seen */
+	uint64_t exit_ts;		/* owner process exited, 0: alive */
+	struct model_pasid *pasid;
+	struct model_domain *domains;	/* list via mm_next */
+	struct model_bond *bonds;	/* list via mm_next */
+	uint32_t uid;			/* generation: model-wide serial */
+	uint32_t flags;			/* MF_* */
+	uint32_t pasid_val;		/* 0: none */
+	uint32_t tgid;			/* owner process, 0: unknown */
+	char comm[SVATOP_COMM_LEN];
+	uint32_t ndomains;
+	uint32_t nbonds;
+	uint32_t binds;			/* successful binds seen */
+	uint32_t unbinds;
+	uint32_t errors;		/* failed binds seen */
+	int32_t last_error;
+};
+
+/* PASID flags */
+#define PF_BORN_LIVE	(1u << 0)  /* its allocation was seen */
+#define PF_SNAPSHOT	(1u << 1)
+
+struct model_pasid {
+	struct pool_obj hdr;
+	struct model_mm *mm;		/* owner, NULL: unknown or freed */
+	struct model_dev *dev;		/* device of the allocating bind */
+	uint64_t alloc_ts;
+	uint64_t orphan_ts;		/* its mm was freed before it */
+	uint32_t pasid;
+	uint32_t uid;
+	uint32_t tgid;			/* process that allocated it */
+	uint32_t alloc_tid;		/* thread, while its bind is pending */
+	int32_t stack_id;
+	uint32_t flags;
+};
+
+/* domain flags */
+#define DF_BORN_LIVE	(1u << 0)  /* its allocation was seen: all bonds known */
+#define DF_DERIVED	(1u << 1)  /* allocation inferred, not hooked */
+#define DF_SNAPSHOT	(1u << 2)
+
+struct model_domain {
+	struct pool_obj hdr;
+	uint64_t ptr;			/* struct iommu_domain * */
+	uint64_t mm_ptr;		/* domain->mm, even when not modelled */
+	struct model_mm *mm;
+	struct model_domain *mm_next, *mm_prev;
+	struct model_bond *bonds;	/* list via dom_next */
+	struct model_dev *first_dev;	/* device it was allocated for */
+	uint64_t alloc_ts;
+	uint64_t orphan_ts;		/* its mm was freed before it */
+	int32_t users;			/* domain->users as last reported */
+	uint32_t nbonds;		/* live bonds on it in the model */
+	uint32_t pending_detach;	/* unbinds to 0 awaiting their detach */
+	int32_t stack_id;
+	uint32_t uid;
+	uint32_t flags;			/* DF_* */
+};
+
+/* bond flags */
+#define BF_BORN_LIVE	(1u << 0)  /* the bind that created it was seen */
+
+struct model_bond {
+	struct pool_obj hdr;
+	uint64_t handle;		/* struct iommu_sva * */
+	struct model_mm *mm;
+	struct model_bond *mm_next, *mm_prev;
+	struct model_domain *domain;
+	struct model_bond *dom_next, *dom_prev;
+	struct model_dev *dev;
+	uint64_t bind_ts;
+	uint32_t pasid;
+	int32_t users;			/* handle->users */
+	uint32_t tgid;			/* binding process */
+	int32_t stack_id;
+	uint32_t uid;
+	uint32_t flags;
+};
+
+struct model_iommu {
+	struct pool_obj hdr;
+	uint64_t ptr;			/* struct iommu_device * */
+	uint32_t uid;
+	uint32_t ndevs;
+	char name[SVATOP_NAME_LEN];
+};
+
+struct model_dev {
+	struct pool_obj hdr;
+	uint64_t ptr;			/* struct device * */
+	struct model_iommu *iommu;
+	uint32_t uid;
+	uint32_t nbonds;
+	char name[SVATOP_NAME_LEN];
+};
+
+struct model_counters {
+	uint64_t events;
+	uint64_t by_type[SVATOP_EV_MAX];
+	uint64_t binds, bind_errors, unbinds;
+	uint64_t pasid_allocs, pasid_alloc_errors, pasid_frees;
+	uint64_t domain_allocs, domain_frees;
+	uint64_t unknown;		/* events about objects never seen */
+	uint64_t replaced;		/* addresses reused while still modelled */
+	uint64_t bad_records;		/* unknown type or version */
+};
+
+struct model {
+	struct pool mms, pasids, domains, bonds, devs, iommus;
+	struct keymap mm_by_ptr, pasid_by_val, domain_by_ptr, bond_by_handle,
+		      dev_by_ptr, iommu_by_ptr, pending_pasid_by_tid;
+	uint64_t first_ts;		/* first event */
+	uint64_t now_ns;		/* latest event timestamp */
+	uint32_t next_uid;
+	bool snapshot_seen;		/* at least one SNAP_* record */
+	bool snapshot_done;		/* SNAP_END seen */
+	int err;			/* sticky -ENOMEM */
+	uint64_t changes;		/* bumped on every state change (for --watch) */
+	struct model_counters cnt;
+};
+
+int model_init(struct model *m);
+void model_fini(struct model *m);
+/* Apply one event. Returns 0, or -ENOMEM (the model is then incomplete). */
+int model_apply(struct model *m, const struct svatop_event *ev);
+
+const struct model_mm *model_mm(const struct model *m, uint64_t ptr);
+const struct model_pasid *model_pasid(const struct model *m, uint32_t pasid);
+const struct model_domain *model_domain(const struct model *m, uint64_t ptr);
+const struct model_bond *model_bond(const struct model *m, uint64_t handle);
+const struct model_dev *model_dev(const struct model *m, uint64_t ptr);
+
+/* Distinct devices bonded to an mm (walks its bonds). */
+uint32_t model_mm_ndevs(const struct model_mm *mm);
+/* Live object count and bytes held, for the memory budget. */
+size_t model_objects(const struct model *m);
+size_t model_bytes(const struct model *m);
+
+static inline bool model_mm_exited(const struct model_mm *mm)
+{
+	return mm->flags & MF_EXITED;
+}
+
+#define model_for_each_mm(m, var, i)	pool_for_each(&(m)->mms, struct model_mm, var, i)
+#define model_for_each_pasid(m, var, i)	pool_for_each(&(m)->pasids, struct model_pasid, var, i)
+#define model_for_each_domain(m, var, i) pool_for_each(&(m)->domains, struct model_domain, var, i)
+#define model_for_each_bond(m, var, i)	pool_for_each(&(m)->bonds, struct model_bond, var, i)
+#define model_for_each_dev(m, var, i)	pool_for_each(&(m)->devs, struct model_dev, var, i)
+#define model_for_each_iommu(m, var, i)	pool_for_each(&(m)->iommus, struct model_iommu, var, i)
+
+#endif

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include "model/reorder.h"
+
+void reorder_init(struct reorder *r)
+{
+	r->heap = NULL;
+	r->len = r->cap = 0;
+	r->seq = r->max_ts = r->released_ts = r->late = 0;
+}
+
+void reorder_fini(struct reorder *r)
+{
+	free(r->heap);
+	reorder_init(r);
+}
+
+static int item_less(const struct reorder_item *a, const struct reorder_item *b)
+{
+	if (a->ev.ts_ns != b->ev.ts_ns)
+		return a->ev.ts_ns < b->ev.ts_ns;
+	return a->seq < b->seq;
+}
+
+static void swap_items(struct reorder_item *a, struct reorder_item *b)
+{
+	struct reorder_item t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+int reorder_push(struct reorder *r, const struct svatop_event *ev)
+{
+	size_t i;
+
+	if (r->len == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct reorder_item *h = realloc(r->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		r->heap = h;
+		r->cap = cap;
+	}
+	i = r->len++;
+	r->heap[i].ev = *ev;
+	r->heap[i].seq = r->seq++;
+	if (ev->ts_ns > r->max_ts)
+		r->max_ts = ev->ts_ns;
+	while (i && item_less(&r->heap[i], &r->heap[(i - 1) / 2])) {
+		swap_items(&r->heap[i], &r->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static void pop_min(struct reorder *r, struct reorder_item *out)
+{
+	size_t i = 0, c;
+
+	*out = r->heap[0];
+	r->heap[0] = r->heap[--r->len];
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= r->len)
+			break;
+		if (c + 1 < r->len && item_less(&r->heap[c + 1], &r->heap[c]))
+			c++;
+		if (!item_less(&r->heap[c], &r->heap[i]))
+			break;
+		swap_items(&r->heap[c], &r->heap[i]);
+		i = c;
+	}
+}
+
+int reorder_release(struct reorder *r, uint64_t limit, reorder_fn fn, void *ctx)
+{
+	struct reorder_item it;
+	int ret;
+
+	while (r->len && r->heap[0].ev.ts_ns <= limit) {
+		pop_min(r, &it);
+		if (it.ev.ts_ns < r->released_ts)
+			r->late++;
+		else
+			r->released_ts = it.ev.ts_ns;
+		ret = fn(&it.ev, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Events arrive in timestamp order per CPU, not globally: an mm's final
+ * __mmdrop on one CPU can be delivered before the unbind that preceded it
+ * on another. The reorder buffer holds records for a short window and
+ * releases them in (timestamp, arrival) order.
+ */
+#ifndef SVATOP_MODEL_REORDER_H
+#define SVATOP_MODEL_REORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "svatop/abi.h"
+
+struct reorder_item {
+	struct svatop_event ev;
+	uint64_t seq;
+};
+
+struct reorder {
+	struct reorder_item *heap;
+	size_t len, cap;
+	uint64_t seq;
+	uint64_t max_ts;		/* newest timestamp pushed */
+	uint64_t released_ts;		/* newest timestamp released */
+	uint64_t late;			/* released older than an earlier one */
+};
+
+typedef int (*reorder_fn)(const struct svatop_event *ev, void *ctx);
+
+void reorder_init(struct reorder *r);
+void reorder_fini(struct reorder *r);
+int reorder_push(struct reorder *r, const struct svatop_event *ev);
+/* Release, oldest first, every record with ts <= limit (UINT64_MAX: all).
+ * Stops at a non-zero return of fn and returns it. */
+int reorder_release(struct reorder *r, uint64_t limit, reorder_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The model on synthetic event sequences: lifecycles, 1:n, mid-flight
+ * starts, snapshot merge, address reuse, reordering and the memory budget. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "model/model.h"
+#include "model/reorder.h"
+#include "model/synth.h"
+
+struct fixture {
+	struct model m;
+	struct synth s;
+	struct synth_dev dev0, dev1;
+};
+
+static void apply(const struct svatop_event *ev, void *ctx)
+{
+	struct fixture *f = ctx;
+
+	assert_int_equal(model_apply(&f->m, ev), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(model_init(&f->m), 0);
+	synth_init(&f->s, apply, f);
+	synth_dev_init(&f->dev0, 0xffff888100001000ULL, "0000:00:04.0",
+		       0xffff888100900000ULL, "mock-iommu0");
+	synth_dev_init(&f->dev1, 0xffff888100002000ULL, "0000:00:05.0",
+		       0xffff888100a00000ULL, "mock-iommu1");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	model_fini(&f->m);
+	free(f);
+	return 0;
+}
+
+static void test_bind_unbind_exit_release(void **state)
+{
+	struct fixture *f = *state;
+	const struct model_mm *mm;
+	const struct model_domain *d;
+	const struct model_bond *b;
+	struct synth_proc p;
+	int bond;
+
+	synth_proc_init(&f->s, &p, 100, "app");
+	bond = synth_bind(&f->s, &p, &f->dev0);
+	mm = model_mm(&f->m, p.mm);
+	assert_non_null(mm);
+	assert_int_equal(mm->tgid, 100);
+	assert_string_equal(mm->comm, "app");
+	assert_int_equal(mm->pasid_val, p.pasid);
+	assert_true(mm->flags & MF_BORN_LIVE);
+	assert_int_equal(mm->ndomains, 1);
+	assert_int_equal(mm->nbonds, 1);
+	assert_int_equal(model_mm_ndevs(mm), 1);
+	d = model_domain(&f->m, p.dom[0].ptr);
+	assert_non_null(d);
+	assert_true(d->flags & DF_BORN_LIVE);
+	assert_true(d->flags & DF_DERIVED);
+	assert_ptr_equal(d->mm, mm);
+	assert_int_equal(d->users, 1);
+	b = model_bond(&f->m, p.bond[bond].handle);
+	assert_non_null(b);
+	assert_string_equal(b->dev->name, "0000:00:04.0");
+	assert_string_equal(b->dev->iommu->name, "mock-iommu0");
+	assert_ptr_equal(model_pasid(&f->m, p.pasid)->mm, mm);
+
+	/* A second bind of the same device reuses the handle. */
+	assert_int_equal(synth_bind(&f->s, &p, &f->dev0), bond);
+	assert_int_equal(model_bond(&f->m, p.bond[bond].handle)->users, 2);
+	assert_int_equal(mm->nbonds, 1);
+	synth_unbind(&f->s, &p, bond);
+	assert_int_equal(model_bond(&f->m, p.bond[0].handle)->users, 1);
+	synth_unbind(&f->s, &p, bond);
+	assert_null(model_bond(&f->m, p.bond[0].handle));
+	assert_int_equal(f->m.domains.count, 0);
+	mm = model_mm(&f->m, p.mm);
+	assert_int_equal(mm->ndomains, 0);
+	assert_int_equal(mm->nbonds, 0);
+	/* Unbind never frees the PASID. */
+	assert_non_null(model_pasid(&f->m, p.pasid));
+
+	synth_exit(&f->s, &p);
+	assert_true(model_mm(&f->m, p.mm)->flags & MF_EXITED);
+	assert_true(synth_mm_release(&f->s, &p));
+	assert_null(model_mm(&f->m, p.mm));
+	assert_null(model_pasid(&f->m, p.pasid));
+	/* Only the device and its IOMMU instance remain. */
+	assert_int_equal(model_objects(&f->m), 2);
+	assert_int_equal(f->m.cnt.unknown, 0);
+}
+
+/* One mm, one PASID, two domains: devices on two IOMMU instances. */
+static void test_one_pasid_two_domains(void **state)
+{
+	struct fixture *f = *state;
+	const struct model_domain *d;
+	const struct model_mm *mm;
+	struct synth_proc p;
+	int n = 0;
+
+	synth_proc_init(&f->s, &p, 200, "one2n");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_bind(&f->s, &p, &f->dev1);
+	mm = model_mm(&f->m, p.mm);
+	assert_int_equal(mm->ndomains, 2);
+	assert_int_equal(mm->nbonds, 2);
+	assert_int_equal(model_mm_ndevs(mm), 2);
+	assert_int_equal(f->m.pasids.count, 1);
+	for (d = mm->domains; d; d = d->mm_next) {
+		assert_int_equal(d->nbonds, 1);
+		assert_int_equal(d->bonds->pasid, p.pasid);
+		assert_ptr_equal(d->bonds->dev->iommu, d->first_dev->iommu);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	assert_ptr_not_equal(mm->domains->first_dev->iommu,
+			     mm->domains->mm_next->first_dev->iommu);
+	assert_int_equal(f->m.iommus.count, 2);
+}
+
+/* Starting mid-flight: events about objects the model never saw change
+ * nothing and invent nothing. */
+static void test_mid_flight_unknowns(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p;
+	int t;
+
+	synth_proc_init(&f->s, &p, 300, "old");
+	p.pasid = 77;
+	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &p);
+	ev.handle = 0xffff8881aaaa0000ULL;
+	ev.domain = 0xffff8881bbbb0000ULL;
+	ev.handle_users = 1;
+	ev.domain_users = 1;
+	apply(&ev, f);
+	synth_event(&f->s, &ev, SVATOP_EV_DETACH, &p);
+	ev.domain = 0xffff8881bbbb0000ULL;
+	apply(&ev, f);
+	synth_event(&f->s, &ev, SVATOP_EV_DOMAIN_FREE, &p);
+	ev.domain = 0xffff8881bbbb0000ULL;
+	apply(&ev, f);
+	for (t = SVATOP_EV_MMDROP; t >= SVATOP_EV_MM_PASID_DROP; t--) {
+		synth_event(&f->s, &ev, t, &p);
+		apply(&ev, f);
+	}
+	synth_event(&f->s, &ev, SVATOP_EV_PASID_FREE, &p);
+	apply(&ev, f);
+	synth_event(&f->s, &ev, SVATOP_EV_EXIT, &p);
+	ev.flags |= SVATOP_F_LEADER_EXIT;
+	apply(&ev, f);
+	assert_int_equal(model_objects(&f->m), 0);
+	assert_int_equal(f->m.cnt.unknown, 6);
+	/* Garbage records are counted, not applied. */
+	memset(&ev, 0xff, sizeof(ev));
+	apply(&ev, f);
+	ev.type = SVATOP_EV_BIND;
+	ev.version = 99;
+	apply(&ev, f);
+	assert_int_equal(f->m.cnt.bad_records, 2);
+	assert_int_equal(model_objects(&f->m), 0);
+}
+
+/* A bind of an mm the model never saw (its PASID predates svatop): known
+ * from then on, but not "born live". */
+static void test_mid_flight_bind(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p;
+	const struct model_mm *mm;
+
+	synth_proc_init(&f->s, &p, 301, "older");
+	p.pasid = 12;
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
+	ev.handle = 0xffff8881aaaa0000ULL;
+	ev.domain = 0xffff8881bbbb0000ULL;
+	ev.dev = f->dev0.ptr;
+	ev.handle_users = 2;
+	ev.domain_users = 3;
+	apply(&ev, f);
+	mm = model_mm(&f->m, p.mm);
+	assert_non_null(mm);
+	assert_false(mm->flags & MF_BORN_LIVE);
+	assert_false(model_domain(&f->m, ev.domain)->flags & DF_BORN_LIVE);
+	assert_false(model_bond(&f->m, ev.handle)->flags & BF_BORN_LIVE);
+	assert_int_equal(model_bond(&f->m, ev.handle)->users, 2);
+	assert_int_equal(model_domain(&f->m, ev.domain)->users, 3);
+}
+
+/* Snapshot of a process bound before start; then it unbinds and exits. */
+static void test_snapshot_then_teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p, *procs[] = { &p };
+	const struct model_mm *mm;
+
+	/* p's kernel state as it was before svatop started. */
+	synth_proc_init(&f->s, &p, 400, "before");
+	p.pasid = 5;
+	p.iommu_mm = 0xffff888200000000ULL;
+	p.ndom = 1;
+	p.dom[0].ptr = 0xffff888200001000ULL;
+	p.dom[0].iommu = f->dev0.iommu;
+	p.dom[0].users = 1;
+	p.nbond = 1;
+	p.bond[0].handle = 0xffff888200002000ULL;
+	p.bond[0].dev = f->dev0.ptr;
+	p.bond[0].domain = p.dom[0].ptr;
+	p.bond[0].users = 1;
+	synth_snapshot(&f->s, procs, 1);
+	assert_true(f->m.snapshot_done);
+	mm = model_mm(&f->m, p.mm);
+	assert_non_null(mm);
+	assert_true(mm->flags & MF_SNAPSHOT);
+	assert_false(mm->flags & MF_BORN_LIVE);
+	assert_int_equal(mm->tgid, 400);
+	assert_int_equal(mm->pasid_val, 5);
+	assert_int_equal(mm->ndomains, 1);
+	assert_true(model_domain(&f->m, p.dom[0].ptr)->flags & DF_SNAPSHOT);
+
+	synth_unbind(&f->s, &p, 0);
+	assert_null(model_domain(&f->m, p.dom[0].ptr));
+	synth_exit(&f->s, &p);
+	assert_true(synth_mm_release(&f->s, &p));
+	assert_int_equal(model_objects(&f->m), 0);
+}
+
+/* A live bind delivered before the snapshot record of the same mm merges:
+ * one mm, one PASID, the live state kept. */
+static void test_snapshot_merges_live(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p, *procs[] = { &p };
+	const struct model_mm *mm;
+
+	synth_proc_init(&f->s, &p, 500, "racer");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_snapshot(&f->s, procs, 1);
+	assert_int_equal(f->m.mms.count, 1);
+	assert_int_equal(f->m.pasids.count, 1);
+	assert_int_equal(f->m.domains.count, 1);
+	mm = model_mm(&f->m, p.mm);
+	assert_false(mm->flags & MF_SNAPSHOT);
+	assert_true(mm->flags & MF_BORN_LIVE);
+	assert_false(model_domain(&f->m, p.dom[0].ptr)->flags & DF_SNAPSHOT);
+}
+
+/* Slab reuse: freed addresses come back as new objects with new uids. */
+static void test_address_reuse_generations(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc a, b;
+	uint32_t uid_mm, uid_dom;
+	uint64_t mm_ptr, dom_ptr;
+
+	synth_proc_init(&f->s, &a, 600, "first");
+	synth_bind(&f->s, &a, &f->dev0);
+	mm_ptr = a.mm;
+	dom_ptr = a.dom[0].ptr;
+	uid_mm = model_mm(&f->m, mm_ptr)->uid;
+	uid_dom = model_domain(&f->m, dom_ptr)->uid;
+	synth_unbind(&f->s, &a, 0);
+	synth_exit(&f->s, &a);
+	assert_true(synth_mm_release(&f->s, &a));
+
+	/* LIFO reuse: b gets a's mm address back. */
+	synth_proc_init(&f->s, &b, 601, "second");
+	assert_int_equal(b.mm, mm_ptr);
+	synth_bind(&f->s, &b, &f->dev0);
+	assert_non_null(model_mm(&f->m, mm_ptr));
+	assert_int_not_equal(model_mm(&f->m, mm_ptr)->uid, uid_mm);
+	assert_int_equal(model_mm(&f->m, mm_ptr)->tgid, 601);
+	assert_false(model_mm_exited(model_mm(&f->m, mm_ptr)));
+	assert_true(model_mm(&f->m, mm_ptr)->flags & MF_BORN_LIVE);
+	/* The domain address came back too, or another was used. */
+	if (b.dom[0].ptr == dom_ptr)
+		assert_int_not_equal(model_domain(&f->m, dom_ptr)->uid, uid_dom);
+	assert_int_equal(f->m.mms.count, 1);
+	assert_int_equal(f->m.domains.count, 1);
+	assert_int_equal(f->m.cnt.replaced, 0);
+}
+
+/* An mm whose __mmdrop was seen but not its mm_pasid_drop: a new mm at the
+ * same address retires it. */
+static void test_dropping_mm_replaced(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p;
+	uint32_t uid;
+
+	synth_proc_init(&f->s, &p, 700, "x");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_unbind(&f->s, &p, 0);
+	uid = model_mm(&f->m, p.mm)->uid;
+	synth_event(&f->s, &ev, SVATOP_EV_MMDROP, &p);
+	apply(&ev, f);
+	assert_true(model_mm(&f->m, p.mm)->flags & MF_DROPPING);
+	p.pasid = 0;
+	p.tgid = 701;
+	synth_bind(&f->s, &p, &f->dev0);
+	assert_int_not_equal(model_mm(&f->m, p.mm)->uid, uid);
+	assert_int_equal(model_mm(&f->m, p.mm)->tgid, 701);
+	assert_int_equal(f->m.mms.count, 1);
+	assert_int_equal(f->m.cnt.replaced, 1);
+}
+
+/* The final drop runs in another task: the model keys by pointer. */
+static void test_release_in_other_task(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 800, "owner");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_unbind(&f->s, &p, 0);
+	synth_exit(&f->s, &p);
+	assert_true(synth_mm_release(&f->s, &p));	/* tgid 7 emits it */
+	assert_null(model_mm(&f->m, p.mm));
+	assert_int_equal(f->m.pasids.count, 0);
+}
+
+/* A vfork child exiting on its parent's mm does not end the parent. */
+static void test_exit_of_other_process_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 900, "parent");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_event(&f->s, &ev, SVATOP_EV_EXIT, &p);
+	ev.flags |= SVATOP_F_LEADER_EXIT;
+	ev.tgid = ev.pid = 901;
+	apply(&ev, f);
+	assert_false(model_mm_exited(model_mm(&f->m, p.mm)));
+	/* A non-leader thread exit neither. */
+	synth_event(&f->s, &ev, SVATOP_EV_EXIT, &p);
+	ev.pid = 902;
+	apply(&ev, f);
+	assert_false(model_mm_exited(model_mm(&f->m, p.mm)));
+}
+
+static int collect(const struct svatop_event *ev, void *ctx)
+{
+	uint64_t *last = ctx;
+
+	assert_true(ev->ts_ns >= last[0]);
+	last[0] = ev->ts_ns;
+	last[1]++;
+	return 0;
+}
+
+static void test_reorder(void **state)
+{
+	struct svatop_event ev = { .type = SVATOP_EV_BIND, .version = SVATOP_ABI_VERSION };
+	uint64_t ts[] = { 50, 10, 40, 20, 30, 60, 15, 55 };
+	uint64_t out[2] = { 0, 0 };
+	struct reorder r;
+	size_t i;
+
+	(void)state;
+	reorder_init(&r);
+	for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+		ev.ts_ns = ts[i];
+		assert_int_equal(reorder_push(&r, &ev), 0);
+	}
+	assert_int_equal(reorder_release(&r, 30, collect, out), 0);
+	assert_int_equal(out[1], 4);		/* 10 15 20 30 */
+	assert_int_equal(out[0], 30);
+	ev.ts_ns = 35;				/* arrives late, still in window */
+	reorder_push(&r, &ev);
+	assert_int_equal(reorder_release(&r, UINT64_MAX, collect, out), 0);
+	assert_int_equal(out[1], 9);
+	assert_int_equal(out[0], 60);
+	assert_int_equal(r.late, 0);
+	ev.ts_ns = 1;				/* too late: counted */
+	reorder_push(&r, &ev);
+	out[0] = 0;
+	reorder_release(&r, UINT64_MAX, collect, out);
+	assert_int_equal(r.late, 1);
+	reorder_fini(&r);
+}
+
+/* The hash map against a trivial reference, through growth and deletes
+ * (backward shift must keep every other key reachable). */
+static void test_keymap_consistency(void **state)
+{
+	enum { N = 20000 };
+	static uint8_t present[N];
+	struct keymap km;
+	uint64_t seed = 42;
+	int i, k;
+
+	(void)state;
+	memset(present, 0, sizeof(present));
+	assert_int_equal(keymap_init(&km, 16), 0);
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		k = (seed >> 33) % N;
+		if ((seed >> 20) & 1) {
+			assert_int_equal(keymap_put(&km, 0xffff888000000000ULL + k * 64,
+						    (void *)(uintptr_t)(k + 1)), 0);
+			present[k] = 1;
+		} else {
+			keymap_del(&km, 0xffff888000000000ULL + k * 64, NULL);
+			present[k] = 0;
+		}
+	}
+	for (k = 0; k < N; k++) {
+		void *v = keymap_get(&km, 0xffff888000000000ULL + k * 64);
+
+		if (present[k])
+			assert_ptr_equal(v, (void *)(uintptr_t)(k + 1));
+		else
+			assert_null(v);
+	}
+	keymap_fini(&km);
+}
+
+static void count_only(const struct svatop_event *ev, void *ctx)
+{
+	struct model *m = ctx;
+
+	model_apply(m, ev);
+}
+
+/* The whole 20-bit PASID space live at once, within 200 bytes per object. */
+static void test_full_pasid_space_budget(void **state)
+{
+	enum { NPASID = (1 << 20) - 1 };
+	struct synth_dev dev;
+	struct synth_proc p;
+	struct synth s;
+	struct model *m = malloc(sizeof(*m));
+	size_t bytes, objs;
+	uint32_t i;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(model_init(m), 0);
+	synth_init(&s, count_only, m);
+	synth_dev_init(&dev, 0xffff888100001000ULL, "dev", 0xffff888100900000ULL, "iommu");
+	for (i = 0; i < NPASID; i++) {
+		synth_proc_init(&s, &p, 1000 + i, "w");
+		assert_int_not_equal(synth_bind(&s, &p, &dev), -1);
+	}
+	assert_int_equal(m->err, 0);
+	assert_int_equal(m->pasids.count, NPASID);
+	assert_int_equal(m->mms.count, NPASID);
+	assert_int_equal(m->domains.count, NPASID);
+	assert_int_equal(m->bonds.count, NPASID);
+	objs = model_objects(m);
+	bytes = model_bytes(m);
+	print_message("# %u live PASIDs: %zu objects, %zu MiB, %zu bytes/object\n",
+		      NPASID, objs, bytes >> 20, bytes / objs);
+	assert_true(bytes / objs <= 200);
+	model_fini(m);
+	free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bind_unbind_exit_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_pasid_two_domains, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mid_flight_unknowns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mid_flight_bind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_then_teardown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_merges_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_address_reuse_generations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropping_mm_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_in_other_task, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_of_other_process_ignored, setup, teardown),
+		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_keymap_consistency),
+		cmocka_unit_test(test_full_pasid_space_budget),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
