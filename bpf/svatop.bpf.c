@@ -198,12 +198,36 @@ int BPF_PROG(fentry_bind, struct device *dev, struct mm_struct *mm)
 	return 0;
 }
 
+/*
+ * fexit programs read arguments and the return value with
+ * bpf_get_func_arg()/bpf_get_func_ret(): the argument count of these
+ * functions changed between kernels (bind lost drvdata in 6.2, attach
+ * gained a handle in 6.10, mm_init lost user_ns in 7.x), and the return
+ * value's slot moves with it.
+ */
+static __always_inline u64 farg(void *ctx, u32 n)
+{
+	u64 v = 0;
+
+	bpf_get_func_arg(ctx, n, &v);
+	return v;
+}
+
+static __always_inline u64 fret(void *ctx)
+{
+	u64 v = 0;
+
+	bpf_get_func_ret(ctx, &v);
+	return v;
+}
+
 SEC("fexit/iommu_sva_bind_device")
-int BPF_PROG(fexit_bind, struct device *dev, struct mm_struct *mm, void *ret)
+int fexit_bind(u64 *ctx)
 {
 	u64 id = bpf_get_current_pid_tgid();
 
-	bind_exit(ctx, dev, mm, ret, 0);
+	bind_exit(ctx, (void *)farg(ctx, 0), (void *)farg(ctx, 1),
+		  (void *)fret(ctx), 0);
 	bpf_map_delete_elem(&bind_args, &id);
 	return 0;
 }
@@ -330,10 +354,9 @@ int BPF_KRETPROBE(kretprobe_pasid_alloc, u32 ret)
 
 /* 6.1: ioasid_alloc(set, min, max, private) returns the PASID. */
 SEC("fexit/ioasid_alloc")
-int BPF_PROG(fexit_ioasid_alloc, void *set, u32 min, u32 max, void *priv,
-	     u32 ret)
+int fexit_ioasid_alloc(u64 *ctx)
 {
-	pasid_alloc_exit(ctx, NULL, ret, 0);
+	pasid_alloc_exit(ctx, NULL, (u32)fret(ctx), 0);
 	return 0;
 }
 
@@ -438,10 +461,10 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 }
 
 SEC("fexit/iommu_attach_device_pasid")
-int BPF_PROG(fexit_attach, struct iommu_domain *domain, struct device *dev,
-	     u32 pasid, void *handle, int ret)
+int fexit_attach(u64 *ctx)
 {
-	attach_exit(ctx, domain, dev, pasid, ret, 0);
+	attach_exit(ctx, (void *)farg(ctx, 0), (void *)farg(ctx, 1),
+		    (u32)farg(ctx, 2), (int)fret(ctx), 0);
 	return 0;
 }
 
@@ -551,10 +574,12 @@ static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 {
 	struct svatop_event *e;
 	u64 state = mm_sva_state(mm);
+	u64 key = (u64)mm;
 
 	/* Both run for every mm on the system: only SVA ones matter. */
 	if (!state)
 		return;
+	bpf_map_delete_elem(&snap_seen, &key);
 	e = ev_new(type);
 	if (!e)
 		return;
@@ -563,7 +588,6 @@ static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 	e->pasid = mm_pasid(mm);
 	e->aux = state;
 	ev_submit(e);
-	bpf_map_delete_elem(&snap_seen, &e->mm);
 }
 
 SEC("fentry/mm_pasid_drop")
@@ -633,11 +657,10 @@ static __always_inline void mm_init_exit(struct mm_struct *mm,
 }
 
 SEC("fexit/mm_init")
-int BPF_PROG(fexit_mm_init, struct mm_struct *mm, struct task_struct *p,
-	     void *user_ns, struct mm_struct *ret)
+int fexit_mm_init(u64 *ctx)
 {
-	if (ret)
-		mm_init_exit(mm, p, 0);
+	if (fret(ctx))
+		mm_init_exit((void *)farg(ctx, 0), (void *)farg(ctx, 1), 0);
 	return 0;
 }
 
@@ -799,9 +822,12 @@ static __always_inline void snap_domains(struct mm_struct *mm,
 	}
 }
 
-static __always_inline void snap_mm(struct mm_struct *mm,
-				    struct task_struct *task, u32 flags)
+/* A global function: verified once, not once per call site and loop trip. */
+__noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 {
+	struct mm_struct *mm = (void *)mm_addr;
+	struct task_struct *task = (void *)task_addr;
+	u32 flags = 0;
 	struct mm_struct___iommu_mm *m = (void *)mm;
 	struct iommu_mm_data___svatop *im = NULL;
 	struct svatop_event *e;
@@ -809,13 +835,15 @@ static __always_inline void snap_mm(struct mm_struct *mm,
 	u8 one = 1;
 	u32 pasid;
 
+	if (!mm)
+		return 0;
 	if (bpf_map_lookup_elem(&snap_seen, &key))
-		return;
+		return 0;
 	bpf_map_update_elem(&snap_seen, &key, &one, BPF_ANY);
 	pasid = mm_pasid(mm);
 	e = ev_new(SVATOP_EV_SNAP_MM);
 	if (!e)
-		return;
+		return 0;
 	e->flags = flags | SVATOP_F_SNAPSHOT;
 	e->mm = key;
 	e->pasid = pasid;
@@ -836,6 +864,7 @@ static __always_inline void snap_mm(struct mm_struct *mm,
 		if (im)
 			snap_domains(mm, im, pasid);
 	}
+	return 0;
 }
 
 /* mms on the kernel's iommu_sva_mms list (7.x) with no task any more. */
@@ -855,7 +884,7 @@ static __always_inline void snap_orphans(void)
 		if (!pos || pos == head)
 			break;
 		im = (void *)((char *)pos - bpf_core_field_offset(im->mm_list_elm));
-		snap_mm(BPF_CORE_READ(im, mm), NULL, 0);
+		snap_mm_global((u64)BPF_CORE_READ(im, mm), 0);
 		pos = BPF_CORE_READ(pos, next);
 	}
 }
@@ -884,6 +913,9 @@ int iter_snapshot(struct bpf_iter__task *ctx)
 	mm = task->mm;
 	if (!mm || !mm_sva_state(mm))
 		return 0;
-	snap_mm(mm, task, 0);
+	/* Probe-read copies: the verifier wants scalars for a global
+	 * function, and a leader's group_leader is the task itself. */
+	snap_mm_global((u64)BPF_CORE_READ(task, mm),
+		       (u64)BPF_CORE_READ(task, group_leader));
 	return 0;
 }

@@ -142,6 +142,8 @@ int cmd_record(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	fprintf(stderr, "svatop: recording to %s (%s)\n", args.out,
+		src->ops->describe(src));
 	if (sp.pid > 0 && spawn_release(&sp)) {
 		p_err("cannot release '%s'", args.cmd[0]);
 		goto fail;
