@@ -124,6 +124,14 @@ static int load_symbols(struct kfacts *k, const char *path, char *err,
 			path, bad, lineno);
 		goto out;
 	}
+	/* Debian's image packages ship a one-line System.map stub. */
+	if (k->nsyms < 32) {
+		ret = -EINVAL;
+		set_err(err, errlen,
+			"%s holds only %zu symbol(s): a stub? (Debian ships the real System.map in the -dbg package)",
+			path, k->nsyms);
+		goto out;
+	}
 	qsort(k->syms, k->nsyms, sizeof(*k->syms), cmp_addr);
 	k->by_name = malloc(k->nsyms * sizeof(*k->by_name));
 	if (!k->by_name) {

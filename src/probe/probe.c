@@ -3,7 +3,9 @@
  * svatop probe: can this kernel do SVA, and can svatop trace it?
  * On the running kernel or offline on a kernel's files (docs/kernels.md).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
@@ -16,6 +18,7 @@
 
 struct probe_args {
 	struct kfacts_opts kopts;
+	const char *save_btf;
 	bool json;
 };
 
@@ -30,7 +33,8 @@ static void usage(FILE *f)
 		"      --btf FILE      kernel BTF (raw, e.g. /sys/kernel/btf/vmlinux, or an ELF with .BTF)\n"
 		"      --image FILE    kernel image (vmlinuz: bzImage gzip/xz/zstd, arm64 Image[.gz], zboot)\n"
 		"      --symbols FILE  System.map or a copy of /proc/kallsyms\n"
-		"      --arch ARCH     x86 or arm64 (default: detected from BTF)\n\n"
+		"      --arch ARCH     x86 or arm64 (default: detected from BTF)\n"
+		"      --save-btf FILE write the kernel's raw BTF there (e.g. taken from --image)\n\n"
 		"Exit status: 0 SVA works and svatop can trace it; 1 SVA not usable on this\n"
 		"kernel (not built or stubbed); 2 usage or unreadable/damaged input; 3 verdict\n"
 		"is a heuristic or undecidable; 4 SVA works but svatop cannot trace it.\n");
@@ -38,7 +42,7 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct probe_args *a)
 {
-	enum { OPT_BTF = 256, OPT_IMAGE, OPT_SYMBOLS, OPT_ARCH };
+	enum { OPT_BTF = 256, OPT_IMAGE, OPT_SYMBOLS, OPT_ARCH, OPT_SAVE_BTF };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -47,13 +51,14 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 		{ "image", required_argument, NULL, OPT_IMAGE },
 		{ "symbols", required_argument, NULL, OPT_SYMBOLS },
 		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "save-btf", required_argument, NULL, OPT_SAVE_BTF },
 		{ 0 },
 	};
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			a->json = true;
@@ -76,6 +81,13 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 		case OPT_ARCH:
 			a->kopts.arch = optarg;
 			break;
+		case OPT_SAVE_BTF:
+			a->save_btf = optarg;
+			break;
+		case ':':
+			p_err("probe: option '%s' needs an argument (see 'svatop probe --help')",
+			      argv[optind - 1]);
+			return -1;
 		default:
 			if (optopt && optopt < 256)
 				p_err("probe: option -%c %s", optopt,
@@ -264,6 +276,32 @@ static json_t *report_json(const struct kfacts *k, const struct sva_report *r,
 	return root;
 }
 
+static int save_btf(const struct kfacts *k, const char *path)
+{
+	const void *data;
+	uint32_t size = 0;
+	FILE *f;
+
+	data = kfacts_btf_data(k, &size);
+	if (!data) {
+		p_err("probe: --save-btf: this kernel has no BTF to save");
+		return -1;
+	}
+	f = fopen(path, "we");
+	if (!f || fwrite(data, 1, size, f) != size) {
+		p_err("probe: cannot write %s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	if (fclose(f)) {
+		p_err("probe: cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	p_info("probe: wrote %u bytes of BTF to %s", size, path);
+	return 0;
+}
+
 int cmd_probe(int argc, char **argv)
 {
 	struct probe_args a = { 0 };
@@ -278,6 +316,10 @@ int cmd_probe(int argc, char **argv)
 	ret = kfacts_load(&a.kopts, &k, err, sizeof(err));
 	if (ret) {
 		p_err("probe: %s", err);
+		return PROBE_EXIT_USAGE;
+	}
+	if (a.save_btf && save_btf(k, a.save_btf)) {
+		kfacts_free(k);
 		return PROBE_EXIT_USAGE;
 	}
 	if (sva_classify(k, &r)) {
