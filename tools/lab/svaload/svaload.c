@@ -610,7 +610,7 @@ static int run_stmt(const struct stmt *s)
 		return wait_children();
 	case OP_EXIT:
 		if (!st.quiet)
-			say("exit %ld without unbinding", s->num);
+			say("exit %ld", s->num);
 		finish((int)s->num);
 	case OP_HOLD:
 		return hold(s);
