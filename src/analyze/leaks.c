@@ -83,6 +83,8 @@ unsigned int rule_leaked_bonds(const struct model *m, uint64_t now,
 		f.born_ts = b->bind_ts;
 		f.uid = b->uid;
 		f.stack_id = b->stack_id;
+		if (!(b->flags & BF_BORN_LIVE))
+			f.flags |= FINDING_PREEXISTING;
 		snprintf(f.detail, sizeof(f.detail), "handle users %d", b->users);
 		emit(&f, ctx);
 		n++;
@@ -114,6 +116,8 @@ unsigned int rule_leaked_domains(const struct model *m, uint64_t now,
 		f.born_ts = d->alloc_ts;
 		f.uid = d->uid;
 		f.stack_id = d->stack_id;
+		if (!(d->flags & DF_BORN_LIVE))
+			f.flags |= FINDING_PREEXISTING;
 		snprintf(f.detail, sizeof(f.detail), "users %d, %u bond(s)%s", d->users,
 			 d->nbonds, d->mm ? "" : ", mm already freed");
 		emit(&f, ctx);
@@ -144,6 +148,8 @@ unsigned int rule_leaked_mms(const struct model *m, uint64_t now,
 		f.born_ts = mm->first_ts;
 		f.uid = mm->uid;
 		f.stack_id = mm->pasid ? mm->pasid->stack_id : -1;
+		if (!(mm->flags & MF_BORN_LIVE))
+			f.flags |= FINDING_PREEXISTING;
 		snprintf(f.detail, sizeof(f.detail), "pinned by %u SVA domain(s)",
 			 mm->ndomains);
 		emit(&f, ctx);
@@ -177,6 +183,8 @@ unsigned int rule_leaked_pasids(const struct model *m, uint64_t now,
 		f.born_ts = p->alloc_ts;
 		f.uid = p->uid;
 		f.stack_id = p->stack_id;
+		if (!(p->flags & PF_BORN_LIVE))
+			f.flags |= FINDING_PREEXISTING;
 		if (!p->mm)
 			f.tgid = p->tgid;
 		snprintf(f.detail, sizeof(f.detail), "%s",

@@ -38,8 +38,12 @@ struct rule_info {
 extern const struct rule_info rule_table[RULE_MAX];
 const char *rule_kind_name(enum rule_kind kind);
 
+/* finding flags */
+#define FINDING_PREEXISTING	(1u << 0)  /* the object predates svatop */
+
 struct finding {
 	enum rule_id rule;
+	uint32_t flags;		/* FINDING_* */
 	uint64_t ts;		/* when it was found (event or analysis time) */
 	uint64_t since_ts;	/* leak: owner gone since; 0 otherwise */
 	uint64_t born_ts;	/* when the object was allocated or first seen */

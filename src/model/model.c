@@ -492,6 +492,8 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 	m->cnt.binds++;
 	mm->binds++;
 	mm->flags |= MF_SVA;
+	if (ev->aux && !mm->iommu_mm)
+		mm->iommu_mm = ev->aux;
 	d = domain_get(m, ev->domain, ev->ts_ns);
 	if (d) {
 		domain_link_mm(d, mm);
@@ -560,9 +562,11 @@ static void on_attach(struct model *m, const struct svatop_event *ev)
 	dev_get(m, ev);
 	if (ev->ret < 0)
 		return;
+	/* domain_users here is the count before the core increments it:
+	 * the bind that follows reports the result. */
 	d = keymap_get(&m->domain_by_ptr, ev->domain);
-	if (d && ev->domain_users > 0)
-		d->users = ev->domain_users;
+	if (d && !d->first_dev)
+		d->first_dev = keymap_get(&m->dev_by_ptr, ev->dev);
 }
 
 static void on_detach(struct model *m, const struct svatop_event *ev)

@@ -119,6 +119,7 @@ static void test_leak_driver_skips_unbind(void **state)
 	assert_int_equal(l->since_ts, exit_ts);
 	assert_int_equal(l->ts - l->since_ts, 3 * SEC);
 	assert_true(l->stack_id > 0);
+	assert_false(l->flags & FINDING_PREEXISTING);
 
 	l = leak(f, RULE_LEAKED_DOMAIN);
 	assert_non_null(l);
@@ -205,6 +206,8 @@ static void test_leak_found_by_snapshot(void **state)
 	assert_non_null(leak(f, RULE_LEAKED_DOMAIN));
 	assert_non_null(leak(f, RULE_LEAKED_MM));
 	assert_int_equal(leak(f, RULE_LEAKED_PASID)->pasid, 9);
+	assert_true(leak(f, RULE_LEAKED_PASID)->flags & FINDING_PREEXISTING);
+	assert_true(leak(f, RULE_LEAKED_DOMAIN)->flags & FINDING_PREEXISTING);
 }
 
 /* ---- invariants ------------------------------------------------------ */

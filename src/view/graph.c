@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svatop graph: the live graph mm -> PASID -> SVA domains -> devices,
+ * devices grouped by IOMMU instance; as a text tree, Graphviz DOT or JSON.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "view/graph.h"
+#include "view/view_common.h"
+
+/* ---- ordering: output is stable for a given event stream ---------------- */
+
+static int cmp_mm(const void *a, const void *b)
+{
+	const struct model_mm *x = *(const struct model_mm *const *)a;
+	const struct model_mm *y = *(const struct model_mm *const *)b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+static int cmp_domain(const void *a, const void *b)
+{
+	const struct model_domain *x = *(const struct model_domain *const *)a;
+	const struct model_domain *y = *(const struct model_domain *const *)b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+static int cmp_bond(const void *a, const void *b)
+{
+	const struct model_bond *x = *(const struct model_bond *const *)a;
+	const struct model_bond *y = *(const struct model_bond *const *)b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+static bool mm_matches(const struct model_mm *mm, const struct graph_filter *flt)
+{
+	const struct model_bond *b;
+
+	if (!(mm->flags & MF_SVA))
+		return false;
+	if (flt && flt->pid && mm->tgid != flt->pid)
+		return false;
+	if (!flt || !flt->dev)
+		return true;
+	for (b = mm->bonds; b; b = b->mm_next)
+		if (b->dev && !strcmp(b->dev->name, flt->dev))
+			return true;
+	return false;
+}
+
+struct sorted {
+	const void **v;
+	size_t n;
+};
+
+static int sorted_mms(const struct model *m, const struct graph_filter *flt,
+		      struct sorted *out)
+{
+	const struct model_mm *mm;
+	uint32_t i;
+
+	out->n = 0;
+	out->v = calloc(m->mms.count + 1, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	model_for_each_mm(m, mm, i)
+		if (mm_matches(mm, flt))
+			out->v[out->n++] = mm;
+	qsort(out->v, out->n, sizeof(*out->v), cmp_mm);
+	return 0;
+}
+
+static int sorted_domains(const struct model_mm *mm, struct sorted *out)
+{
+	const struct model_domain *d;
+
+	out->n = 0;
+	out->v = calloc(mm->ndomains + 1, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	for (d = mm->domains; d && out->n < mm->ndomains; d = d->mm_next)
+		out->v[out->n++] = d;
+	qsort(out->v, out->n, sizeof(*out->v), cmp_domain);
+	return 0;
+}
+
+static int sorted_bonds(const struct model_domain *d, struct sorted *out)
+{
+	const struct model_bond *b;
+
+	out->n = 0;
+	out->v = calloc(d->nbonds + 1, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	for (b = d->bonds; b && out->n < d->nbonds; b = b->dom_next)
+		out->v[out->n++] = b;
+	qsort(out->v, out->n, sizeof(*out->v), cmp_bond);
+	return 0;
+}
+
+/* The IOMMU instance a domain lives on: that of its devices. */
+static const struct model_iommu *domain_iommu(const struct model_domain *d)
+{
+	if (d->bonds && d->bonds->dev && d->bonds->dev->iommu)
+		return d->bonds->dev->iommu;
+	return d->first_dev ? d->first_dev->iommu : NULL;
+}
+
+static bool orphan_domain(const struct model_domain *d)
+{
+	return !d->mm;
+}
+
+static bool orphan_pasid(const struct model_pasid *p)
+{
+	return !p->mm;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+static void text_mm(FILE *out, const struct model_mm *mm, uint64_t now)
+{
+	struct sorted doms, bonds;
+	char age[32];
+	size_t i, j;
+
+	fprintf(out, "pid %u (%s) mm 0x%" PRIx64, mm->tgid, mm->comm[0] ? mm->comm : "?",
+		mm->ptr);
+	if (mm->pasid_val)
+		fprintf(out, " PASID %u", mm->pasid_val);
+	else
+		fprintf(out, " PASID -");
+	if (mm->flags & MF_EXITED)
+		fprintf(out, " [exited %s ago]",
+			view_age(age, sizeof(age), now > mm->exit_ts ? now - mm->exit_ts : 0));
+	if (mm->flags & MF_DROPPING)
+		fprintf(out, " [being freed]");
+	if (mm->flags & MF_SNAPSHOT)
+		fprintf(out, " [before start]");
+	fputc('\n', out);
+	if (sorted_domains(mm, &doms))
+		return;
+	for (i = 0; i < doms.n; i++) {
+		const struct model_domain *d = doms.v[i];
+		const struct model_iommu *io = domain_iommu(d);
+		bool last = i + 1 == doms.n;
+
+		fprintf(out, "%s domain 0x%" PRIx64 " users %d on %s%s\n",
+			last ? "`--" : "|--", d->ptr, d->users,
+			io && io->name[0] ? io->name : "?",
+			d->flags & DF_DERIVED ? " (alloc derived)" : "");
+		if (sorted_bonds(d, &bonds))
+			break;
+		for (j = 0; j < bonds.n; j++) {
+			const struct model_bond *b = bonds.v[j];
+
+			fprintf(out, "%s   %s device %s handle 0x%" PRIx64 " users %d\n",
+				last ? "   " : "|  ", j + 1 == bonds.n ? "`--" : "|--",
+				b->dev && b->dev->name[0] ? b->dev->name : "?",
+				b->handle, b->users);
+		}
+		if (!bonds.n)
+			fprintf(out, "%s   `-- devices unknown (bound before svatop started)\n",
+				last ? "   " : "|  ");
+		free(bonds.v);
+	}
+	free(doms.v);
+}
+
+static int graph_text(FILE *out, const struct model *m, const struct graph_filter *flt,
+		      uint64_t now)
+{
+	const struct model_iommu *io;
+	const struct model_domain *d;
+	const struct model_pasid *p;
+	const struct model_dev *dev;
+	struct sorted mms;
+	uint32_t i, k;
+	size_t j;
+	bool any;
+
+	if (sorted_mms(m, flt, &mms))
+		return -ENOMEM;
+	for (j = 0; j < mms.n; j++)
+		text_mm(out, mms.v[j], now);
+	if (!mms.n)
+		fprintf(out, "no process holds SVA state%s\n", flt && (flt->pid || flt->dev) ?
+			" (matching the filter)" : "");
+	free(mms.v);
+	if (flt && (flt->pid || flt->dev))
+		return 0;
+	model_for_each_domain(m, d, i)
+		if (orphan_domain(d))
+			fprintf(out, "domain 0x%" PRIx64 " users %d: its mm 0x%" PRIx64 " was freed\n",
+				d->ptr, d->users, d->mm_ptr);
+	model_for_each_pasid(m, p, i)
+		if (orphan_pasid(p))
+			fprintf(out, "PASID %u: allocated, no mm%s\n", p->pasid,
+				p->orphan_ts ? " (its mm was freed)" : "");
+	model_for_each_iommu(m, io, i) {
+		fprintf(out, "iommu %s (0x%" PRIx64 "):", io->name[0] ? io->name : "?", io->ptr);
+		any = false;
+		model_for_each_dev(m, dev, k) {
+			if (dev->iommu != io)
+				continue;
+			fprintf(out, " %s", dev->name[0] ? dev->name : "?");
+			any = true;
+		}
+		fprintf(out, "%s\n", any ? "" : " (no device)");
+	}
+	return 0;
+}
+
+/* ---- DOT ----------------------------------------------------------------- */
+
+static void dot_escape(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, out);
+	}
+}
+
+static int graph_dot(FILE *out, const struct model *m, const struct graph_filter *flt,
+		     uint64_t now)
+{
+	const struct model_iommu *io;
+	const struct model_dev *dev;
+	struct sorted mms, doms, bonds;
+	uint32_t i, k;
+	size_t j, a, b;
+
+	if (sorted_mms(m, flt, &mms))
+		return -ENOMEM;
+	fprintf(out, "digraph svatop {\n"
+		     "\trankdir=LR;\n"
+		     "\tnode [shape=box, fontname=\"monospace\", fontsize=10];\n");
+	/* Devices, grouped by IOMMU instance. */
+	model_for_each_iommu(m, io, i) {
+		fprintf(out, "\tsubgraph \"cluster_iommu_%" PRIx64 "\" {\n\t\tlabel=\"", io->ptr);
+		dot_escape(out, io->name[0] ? io->name : "iommu");
+		fprintf(out, "\";\n\t\tstyle=rounded;\n");
+		model_for_each_dev(m, dev, k)
+			if (dev->iommu == io) {
+				fprintf(out, "\t\t\"dev_%" PRIx64 "\" [label=\"", dev->ptr);
+				dot_escape(out, dev->name[0] ? dev->name : "device");
+				fprintf(out, "\", shape=component];\n");
+			}
+		fprintf(out, "\t}\n");
+	}
+	model_for_each_dev(m, dev, k)
+		if (!dev->iommu) {
+			fprintf(out, "\t\"dev_%" PRIx64 "\" [label=\"", dev->ptr);
+			dot_escape(out, dev->name[0] ? dev->name : "device");
+			fprintf(out, "\", shape=component];\n");
+		}
+	for (j = 0; j < mms.n; j++) {
+		const struct model_mm *mm = mms.v[j];
+		char src[48];
+
+		fprintf(out, "\t\"mm_%" PRIx64 "\" [label=\"pid %u (", mm->ptr, mm->tgid);
+		dot_escape(out, mm->comm[0] ? mm->comm : "?");
+		fprintf(out, ")\\nmm 0x%" PRIx64 "%s\"%s];\n", mm->ptr,
+			mm->flags & MF_EXITED ? "\\nexited" : "",
+			mm->flags & MF_EXITED ? ", color=red" : "");
+		snprintf(src, sizeof(src), "mm_%" PRIx64, mm->ptr);
+		if (mm->pasid_val) {
+			fprintf(out, "\t\"pasid_%u\" [label=\"PASID %u\", shape=ellipse];\n",
+				mm->pasid_val, mm->pasid_val);
+			fprintf(out, "\t\"mm_%" PRIx64 "\" -> \"pasid_%u\";\n", mm->ptr,
+				mm->pasid_val);
+			snprintf(src, sizeof(src), "pasid_%u", mm->pasid_val);
+		}
+		if (sorted_domains(mm, &doms))
+			break;
+		for (a = 0; a < doms.n; a++) {
+			const struct model_domain *d = doms.v[a];
+
+			fprintf(out, "\t\"dom_%" PRIx64 "\" [label=\"SVA domain\\n0x%" PRIx64
+				"\\nusers %d\", shape=box3d];\n", d->ptr, d->ptr, d->users);
+			fprintf(out, "\t\"%s\" -> \"dom_%" PRIx64 "\";\n", src, d->ptr);
+			if (sorted_bonds(d, &bonds))
+				break;
+			for (b = 0; b < bonds.n; b++) {
+				const struct model_bond *bd = bonds.v[b];
+
+				if (!bd->dev)
+					continue;
+				fprintf(out, "\t\"dom_%" PRIx64 "\" -> \"dev_%" PRIx64
+					"\" [label=\"handle 0x%" PRIx64 "\\nusers %d\"];\n",
+					d->ptr, bd->dev->ptr, bd->handle, bd->users);
+			}
+			free(bonds.v);
+		}
+		free(doms.v);
+	}
+	fprintf(out, "}\n");
+	free(mms.v);
+	(void)now;
+	return 0;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_t *dev_json(const struct model_dev *dev)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "dev", view_json_ptr(dev ? dev->ptr : 0));
+	json_object_set_new(o, "name", view_json_str(dev ? dev->name : NULL));
+	json_object_set_new(o, "iommu", view_json_str(dev && dev->iommu ? dev->iommu->name : NULL));
+	return o;
+}
+
+static json_t *domain_json(const struct model_domain *d)
+{
+	const struct model_iommu *io = domain_iommu(d);
+	json_t *o = json_object(), *devs = json_array(), *bj;
+	struct sorted bonds;
+	size_t i;
+
+	json_object_set_new(o, "domain", view_json_ptr(d->ptr));
+	json_object_set_new(o, "uid", json_integer(d->uid));
+	json_object_set_new(o, "users", json_integer(d->users));
+	json_object_set_new(o, "bonds", json_integer(d->nbonds));
+	json_object_set_new(o, "iommu", view_json_str(io ? io->name : NULL));
+	json_object_set_new(o, "derived", json_boolean(d->flags & DF_DERIVED));
+	json_object_set_new(o, "before_start", json_boolean(d->flags & DF_SNAPSHOT));
+	if (!sorted_bonds(d, &bonds)) {
+		for (i = 0; i < bonds.n; i++) {
+			const struct model_bond *b = bonds.v[i];
+
+			bj = dev_json(b->dev);
+			json_object_set_new(bj, "handle", view_json_ptr(b->handle));
+			json_object_set_new(bj, "handle_users", json_integer(b->users));
+			json_array_append_new(devs, bj);
+		}
+		free(bonds.v);
+	}
+	json_object_set_new(o, "devices", devs);
+	return o;
+}
+
+static json_t *mm_json(const struct model_mm *mm, uint64_t now)
+{
+	json_t *o = json_object(), *doms = json_array();
+	struct sorted ds;
+	size_t i;
+
+	json_object_set_new(o, "pid", mm->tgid ? json_integer(mm->tgid) : json_null());
+	json_object_set_new(o, "comm", view_json_str(mm->comm));
+	json_object_set_new(o, "mm", view_json_ptr(mm->ptr));
+	json_object_set_new(o, "uid", json_integer(mm->uid));
+	json_object_set_new(o, "pasid", mm->pasid_val ? json_integer(mm->pasid_val) : json_null());
+	json_object_set_new(o, "exited", json_boolean(mm->flags & MF_EXITED));
+	if (mm->flags & MF_EXITED)
+		json_object_set_new(o, "exited_ns_ago",
+				    json_integer(now > mm->exit_ts ? now - mm->exit_ts : 0));
+	json_object_set_new(o, "before_start", json_boolean(mm->flags & MF_SNAPSHOT));
+	json_object_set_new(o, "binds", json_integer(mm->binds));
+	json_object_set_new(o, "unbinds", json_integer(mm->unbinds));
+	json_object_set_new(o, "errors", json_integer(mm->errors));
+	if (!sorted_domains(mm, &ds)) {
+		for (i = 0; i < ds.n; i++)
+			json_array_append_new(doms, domain_json(ds.v[i]));
+		free(ds.v);
+	}
+	json_object_set_new(o, "domains", doms);
+	return o;
+}
+
+json_t *graph_json(const struct model *m, const struct graph_filter *flt, uint64_t now)
+{
+	json_t *root = json_object(), *mmsj = json_array(), *ios = json_array();
+	json_t *od = json_array(), *op = json_array(), *o, *devs;
+	const struct model_iommu *io;
+	const struct model_domain *d;
+	const struct model_pasid *p;
+	const struct model_dev *dev;
+	struct sorted mms;
+	uint32_t i, k;
+	size_t j;
+
+	if (!root || sorted_mms(m, flt, &mms)) {
+		json_decref(root);
+		return NULL;
+	}
+	json_object_set_new(root, "v", json_integer(VIEW_JSON_SCHEMA));
+	json_object_set_new(root, "type", json_string("graph"));
+	json_object_set_new(root, "ts_ns", json_integer(now));
+	for (j = 0; j < mms.n; j++)
+		json_array_append_new(mmsj, mm_json(mms.v[j], now));
+	free(mms.v);
+	json_object_set_new(root, "mms", mmsj);
+	model_for_each_iommu(m, io, i) {
+		o = json_object();
+		devs = json_array();
+		json_object_set_new(o, "iommu", view_json_ptr(io->ptr));
+		json_object_set_new(o, "name", view_json_str(io->name));
+		model_for_each_dev(m, dev, k)
+			if (dev->iommu == io)
+				json_array_append_new(devs, dev_json(dev));
+		json_object_set_new(o, "devices", devs);
+		json_array_append_new(ios, o);
+	}
+	json_object_set_new(root, "iommus", ios);
+	model_for_each_domain(m, d, i)
+		if (orphan_domain(d)) {
+			o = domain_json(d);
+			json_object_set_new(o, "mm", view_json_ptr(d->mm_ptr));
+			json_array_append_new(od, o);
+		}
+	model_for_each_pasid(m, p, i)
+		if (orphan_pasid(p))
+			json_array_append_new(op, json_integer(p->pasid));
+	json_object_set_new(root, "orphan_domains", od);
+	json_object_set_new(root, "unowned_pasids", op);
+	return root;
+}
+
+int graph_render(FILE *out, const struct model *m, enum graph_format fmt,
+		 const struct graph_filter *flt, uint64_t now)
+{
+	json_t *j;
+	int err;
+
+	switch (fmt) {
+	case GRAPH_DOT:
+		return graph_dot(out, m, flt, now);
+	case GRAPH_JSON:
+		j = graph_json(m, flt, now);
+		if (!j)
+			return -ENOMEM;
+		err = json_dumpf(j, out, JSON_COMPACT) ? -EIO : 0;
+		fputc('\n', out);
+		json_decref(j);
+		return err;
+	default:
+		return graph_text(out, m, flt, now);
+	}
+}
+
+/* ---- the command --------------------------------------------------------- */
+
+struct graph_args {
+	enum graph_format fmt;
+	bool watch;
+	double interval;
+	double settle;
+	const char *replay;
+	const char *dev;
+	uint32_t pid;
+	bool verbose;
+};
+
+static volatile sig_atomic_t graph_stop;
+
+static void graph_on_signal(int sig)
+{
+	(void)sig;
+	graph_stop = 1;
+}
+
+static const struct argp_option graph_options[] = {
+	{ "dot", 'D', NULL, 0, "Graphviz DOT (render: svatop graph --dot | dot -Tpng)", 0 },
+	{ "json", 'j', NULL, 0, "one JSON object (per change with --watch)", 0 },
+	{ "watch", 'w', NULL, 0, "re-emit the graph whenever it changes", 0 },
+	{ "interval", 'i', "SECONDS", 0, "with --watch: how often to look for changes (1)", 0 },
+	{ "settle", 's', "SECONDS", 0, "live: wait at most this long for the snapshot (3)", 0 },
+	{ "pid", 'p', "PID", 0, "only this process", 0 },
+	{ "device", 'd', "DEVICE", 0, "only processes bound to this device (name)", 0 },
+	{ "replay", 'r', "FILE", 0, "read events from a recording instead of the kernel", 0 },
+	{ "verbose", 'v', NULL, 0, "loader details", 0 },
+	{ 0 },
+};
+
+static error_t graph_parse(int key, char *arg, struct argp_state *state)
+{
+	struct graph_args *a = state->input;
+	unsigned long v;
+
+	switch (key) {
+	case 'D':
+		a->fmt = GRAPH_DOT;
+		break;
+	case 'j':
+		a->fmt = GRAPH_JSON;
+		break;
+	case 'w':
+		a->watch = true;
+		break;
+	case 'i':
+		if (view_parse_seconds(arg, &a->interval) || a->interval < 0.01)
+			argp_error(state, "invalid interval '%s'", arg);
+		break;
+	case 's':
+		if (view_parse_seconds(arg, &a->settle))
+			argp_error(state, "invalid settle time '%s'", arg);
+		break;
+	case 'p':
+		if (view_parse_uint(arg, 0x7fffffff, &v) || !v)
+			argp_error(state, "invalid PID '%s'", arg);
+		a->pid = v;
+		break;
+	case 'd':
+		a->dev = arg;
+		break;
+	case 'r':
+		a->replay = arg;
+		break;
+	case 'v':
+		a->verbose = true;
+		log_verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int graph_emit(struct view_session *s, const struct graph_args *a)
+{
+	struct graph_filter flt = { .pid = a->pid, .dev = a->dev };
+	int err = graph_render(stdout, &s->m, a->fmt, &flt, view_session_now(s));
+
+	fflush(stdout);
+	if (err)
+		p_err("graph: %s", strerror(-err));
+	return err;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	static const struct argp argp = {
+		graph_options, graph_parse, NULL,
+		"The live graph of SVA state: mm -> PASID -> SVA domains -> devices,\n"
+		"devices grouped by IOMMU instance; text tree, DOT or JSON.\v"
+		"Exit status: 0 done, 2 usage or environment error, 3 events were lost.",
+		NULL, NULL, NULL,
+	};
+	struct graph_args a = { .interval = 1, .settle = 3 };
+	struct live_opts lo = { .snapshot = true };
+	struct view_session s;
+	uint64_t t0, last_emit = 0, seen = 0;
+	int err;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+		return EXIT_USAGE;
+	lo.target_tgid = a.pid;
+	lo.verbose = a.verbose;
+	if (view_session_open(&s, a.replay, &lo, ANALYZER_DEFAULT_GRACE_NS))
+		return EXIT_USAGE;
+	signal(SIGINT, graph_on_signal);
+	signal(SIGTERM, graph_on_signal);
+	t0 = view_monotonic_ns();
+	err = 0;
+	/* One-shot: the whole recording, or the live snapshot. */
+	while (!graph_stop && !s.ended && !a.watch) {
+		if ((err = view_session_poll(&s, 100)))
+			break;
+		if (s.live && (s.m.snapshot_done ||
+			       view_monotonic_ns() - t0 >= (uint64_t)(a.settle * 1e9)))
+			break;
+	}
+	if (!a.watch) {
+		view_session_flush(&s);
+		if (!err && s.live && !s.m.snapshot_done)
+			p_err("graph: no snapshot within %.1fs: state from before start may be missing",
+			      a.settle);
+		if (!err)
+			err = graph_emit(&s, &a);
+	}
+	while (!err && a.watch && !graph_stop) {
+		if ((err = view_session_poll(&s, 100)))
+			break;
+		if (s.ended)
+			view_session_flush(&s);
+		if ((s.m.changes != seen || !last_emit) &&
+		    (view_monotonic_ns() - last_emit >= (uint64_t)(a.interval * 1e9) || s.ended)) {
+			seen = s.m.changes;
+			last_emit = view_monotonic_ns();
+			if (a.fmt == GRAPH_TEXT)
+				printf("--- %s\n", s.live ? "graph" : "graph (replay)");
+			if ((err = graph_emit(&s, &a)))
+				break;
+		}
+		if (s.ended)
+			break;
+	}
+	if (!err && view_session_dropped(&s)) {
+		p_err("graph: %" PRIu64 " events were lost: the graph may be incomplete",
+		      view_session_dropped(&s));
+		err = 1;
+	}
+	view_session_close(&s);
+	if (err > 0)
+		return EXIT_INCONCLUSIVE;
+	return err ? EXIT_USAGE : 0;
+}

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The graph (text, DOT, JSON), the finding forms and the top tables on
+ * synthetic models. With --write-scenarios DIR, writes the synthetic
+ * scenarios as recordings for tests/host/views*.sh instead.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "analyze/analyzer.h"
+#include "model/synth.h"
+#include "source/recfile.h"
+#include "view/graph.h"
+#include "view/top.h"
+#include "view/view_common.h"
+
+#define SEC 1000000000ULL
+
+struct fixture {
+	struct model m;
+	struct analyzer a;
+	struct synth s;
+	struct synth_dev dev0, dev1, dev2;
+	struct rec_writer *w;
+};
+
+static void feed(const struct svatop_event *ev, void *ctx)
+{
+	struct fixture *f = ctx;
+
+	if (f->w) {
+		if (rec_writer_add(f->w, ev))
+			abort();
+		return;
+	}
+	analyzer_event(&f->a, &f->m, ev);
+}
+
+static void fixture_init(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	model_init(&f->m);
+	analyzer_init(&f->a, 2 * SEC);
+	synth_init(&f->s, feed, f);
+	synth_dev_init(&f->dev0, 0xffff888100001000ULL, "svamock.0",
+		       0xffff888100900000ULL, "svamock-iommu0");
+	synth_dev_init(&f->dev1, 0xffff888100002000ULL, "svamock.1",
+		       0xffff888100a00000ULL, "svamock-iommu1");
+	synth_dev_init(&f->dev2, 0xffff888100003000ULL, "svamock.2",
+		       0xffff888100900000ULL, "svamock-iommu0");
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	fixture_init(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	analyzer_fini(&f->a);
+	model_fini(&f->m);
+	free(f);
+	return 0;
+}
+
+/* ---- scenarios (shared with the host tests through recordings) ---------- */
+
+/* Time passes: a later, unrelated failed bind moves the clock. */
+static void later(struct fixture *f, uint64_t ns)
+{
+	struct svatop_event ev;
+	struct synth_proc q;
+
+	f->s.ts += ns;
+	synth_proc_init(&f->s, &q, 9999, "later");
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &q);
+	ev.ret = -95;
+	ev.dev = f->dev0.ptr;
+	feed(&ev, f);
+}
+
+static void scenario_leak(struct fixture *f)
+{
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 4242, "leaky");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_exit(&f->s, &p);
+	synth_mm_release(&f->s, &p);	/* no-op: the domain pins it */
+	later(f, 5 * SEC);
+}
+
+static void scenario_clean(struct fixture *f)
+{
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 4343, "tidy");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_bind(&f->s, &p, &f->dev1);
+	synth_exit(&f->s, &p);
+	synth_unbind(&f->s, &p, 1);
+	synth_unbind(&f->s, &p, 0);
+	synth_mm_release(&f->s, &p);
+	later(f, 5 * SEC);
+}
+
+/* One PASID, two domains on two IOMMU instances (still bound). */
+static struct synth_proc one2n;
+
+static void scenario_one2n(struct fixture *f)
+{
+	synth_proc_init(&f->s, &one2n, 4444, "one2n");
+	synth_bind(&f->s, &one2n, &f->dev0);
+	synth_bind(&f->s, &one2n, &f->dev2);	/* same instance: same domain */
+	synth_bind(&f->s, &one2n, &f->dev1);
+	later(f, SEC);
+}
+
+/* A process bound before svatop started (snapshot), then one after. */
+static void scenario_before(struct fixture *f)
+{
+	struct synth_proc old, young, *procs[] = { &old };
+
+	synth_proc_init(&f->s, &old, 4545, "old-timer");
+	old.pasid = 7;
+	old.iommu_mm = 0xffff888200000000ULL;
+	old.ndom = 1;
+	old.dom[0].ptr = 0xffff888200001000ULL;
+	old.dom[0].iommu = f->dev0.iommu;
+	old.dom[0].users = 1;
+	synth_snapshot(&f->s, procs, 1);
+	f->s.next_pasid = 8;
+	synth_proc_init(&f->s, &young, 4546, "young");
+	synth_bind(&f->s, &young, &f->dev1);
+	later(f, SEC);
+}
+
+static void scenario_violation(struct fixture *f)
+{
+	struct svatop_event ev;
+	struct synth_proc p;
+	uint64_t handle, domain;
+
+	synth_proc_init(&f->s, &p, 4646, "double");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_bind(&f->s, &p, &f->dev1);
+	handle = p.bond[0].handle;
+	domain = p.bond[0].domain;
+	synth_unbind(&f->s, &p, 0);
+	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &p);
+	ev.handle = handle;
+	ev.domain = domain;
+	ev.dev = f->dev0.ptr;
+	feed(&ev, f);
+	later(f, SEC);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct fixture *f);
+} scenarios[] = {
+	{ "leak", scenario_leak },
+	{ "clean", scenario_clean },
+	{ "one2n", scenario_one2n },
+	{ "before", scenario_before },
+	{ "violation", scenario_violation },
+};
+
+static int write_scenarios(const char *dir)
+{
+	struct source_stats st = { 0 };
+	struct fixture f;
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		fixture_init(&f);
+		snprintf(path, sizeof(path), "%s/%s.rec", dir, scenarios[i].name);
+		if (rec_writer_open(&f.w, path, "synthetic (tests/unit/test_views.c)")) {
+			fprintf(stderr, "cannot write %s\n", path);
+			return 1;
+		}
+		scenarios[i].fn(&f);
+		if (rec_writer_close(f.w, &st)) {
+			fprintf(stderr, "cannot finish %s\n", path);
+			return 1;
+		}
+		analyzer_fini(&f.a);
+		model_fini(&f.m);
+	}
+	return 0;
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static char *render(const struct model *m, enum graph_format fmt,
+		    const struct graph_filter *flt, uint64_t now)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(graph_render(out, m, fmt, flt, now), 0);
+	fclose(out);
+	return buf;
+}
+
+static int count_substr(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* ---- graph ----------------------------------------------------------- */
+
+static void test_graph_json_one_to_n(void **state)
+{
+	struct fixture *f = *state;
+	json_t *g, *mm, *doms, *d, *ios;
+	const char *io0, *io1;
+	size_t i;
+
+	scenario_one2n(f);
+	g = graph_json(&f->m, NULL, f->s.ts);
+	assert_non_null(g);
+	assert_int_equal(json_integer_value(json_object_get(g, "v")), 1);
+	assert_int_equal(json_array_size(json_object_get(g, "mms")), 1);
+	mm = json_array_get(json_object_get(g, "mms"), 0);
+	assert_int_equal(json_integer_value(json_object_get(mm, "pid")), 4444);
+	assert_int_equal(json_integer_value(json_object_get(mm, "pasid")), one2n.pasid);
+	doms = json_object_get(mm, "domains");
+	assert_int_equal(json_array_size(doms), 2);
+	/* First domain: svamock.0 and svamock.2 on iommu0; second: svamock.1. */
+	d = json_array_get(doms, 0);
+	assert_string_equal(json_string_value(json_object_get(d, "iommu")), "svamock-iommu0");
+	assert_int_equal(json_integer_value(json_object_get(d, "users")), 2);
+	assert_int_equal(json_array_size(json_object_get(d, "devices")), 2);
+	for (i = 0; i < 2; i++)
+		assert_string_equal(json_string_value(json_object_get(
+			json_array_get(json_object_get(d, "devices"), i), "iommu")),
+			"svamock-iommu0");
+	d = json_array_get(doms, 1);
+	assert_string_equal(json_string_value(json_object_get(d, "iommu")), "svamock-iommu1");
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(json_object_get(d, "devices"), 0), "name")), "svamock.1");
+	assert_true(json_is_true(json_object_get(d, "derived")));
+	ios = json_object_get(g, "iommus");
+	assert_int_equal(json_array_size(ios), 2);
+	io0 = json_string_value(json_object_get(json_array_get(ios, 0), "name"));
+	io1 = json_string_value(json_object_get(json_array_get(ios, 1), "name"));
+	assert_string_not_equal(io0, io1);
+	json_decref(g);
+}
+
+static void test_graph_dot_one_to_n(void **state)
+{
+	struct fixture *f = *state;
+	char *dot, needle[128];
+
+	scenario_one2n(f);
+	dot = render(&f->m, GRAPH_DOT, NULL, f->s.ts);
+	assert_int_equal(strncmp(dot, "digraph svatop {", 16), 0);
+	assert_int_equal(count_substr(dot, "subgraph \"cluster_iommu_"), 2);
+	snprintf(needle, sizeof(needle), "\"pasid_%u\" -> \"dom_", one2n.pasid);
+	assert_int_equal(count_substr(dot, needle), 2);
+	snprintf(needle, sizeof(needle), "\"mm_%llx\" -> \"pasid_%u\"",
+		 (unsigned long long)one2n.mm, one2n.pasid);
+	assert_int_equal(count_substr(dot, needle), 1);
+	assert_int_equal(count_substr(dot, "\" -> \"dev_"), 3);
+	assert_non_null(strstr(dot, "label=\"svamock.1\""));
+	assert_int_equal(count_substr(dot, "{"), count_substr(dot, "}"));
+	free(dot);
+}
+
+static void test_graph_text_and_filter(void **state)
+{
+	struct fixture *f = *state;
+	struct graph_filter flt = { .pid = 4546 };
+	char *txt;
+
+	scenario_before(f);
+	txt = render(&f->m, GRAPH_TEXT, NULL, f->s.ts);
+	assert_non_null(strstr(txt, "pid 4545 (old-timer)"));
+	assert_non_null(strstr(txt, "PASID 7 [before start]"));
+	assert_non_null(strstr(txt, "devices unknown (bound before svatop started)"));
+	assert_non_null(strstr(txt, "pid 4546 (young)"));
+	assert_non_null(strstr(txt, "device svamock.1 handle"));
+	assert_non_null(strstr(txt, "iommu svamock-iommu1"));
+	free(txt);
+	txt = render(&f->m, GRAPH_TEXT, &flt, f->s.ts);
+	assert_null(strstr(txt, "old-timer"));
+	assert_non_null(strstr(txt, "pid 4546 (young)"));
+	free(txt);
+	flt.pid = 0;
+	flt.dev = "svamock.1";
+	txt = render(&f->m, GRAPH_TEXT, &flt, f->s.ts);
+	assert_null(strstr(txt, "old-timer"));
+	assert_non_null(strstr(txt, "young"));
+	free(txt);
+	flt.dev = "nope";
+	txt = render(&f->m, GRAPH_TEXT, &flt, f->s.ts);
+	assert_non_null(strstr(txt, "no process holds SVA state (matching the filter)"));
+	free(txt);
+}
+
+/* Leaked state shows as exited; rendering changes nothing in the model. */
+static void test_graph_exited_and_readonly(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t changes, events;
+	json_t *g, *mm;
+	char *txt;
+
+	scenario_leak(f);
+	changes = f->m.changes;
+	events = f->m.cnt.events;
+	txt = render(&f->m, GRAPH_TEXT, NULL, f->s.ts);
+	assert_non_null(strstr(txt, "pid 4242 (leaky)"));
+	assert_non_null(strstr(txt, "[exited 5.0s ago]"));
+	free(txt);
+	g = graph_json(&f->m, NULL, f->s.ts);
+	mm = json_array_get(json_object_get(g, "mms"), 0);
+	assert_true(json_is_true(json_object_get(mm, "exited")));
+	json_decref(g);
+	free(render(&f->m, GRAPH_DOT, NULL, f->s.ts));
+	assert_int_equal(f->m.changes, changes);
+	assert_int_equal(f->m.cnt.events, events);
+}
+
+static void test_graph_empty(void **state)
+{
+	struct fixture *f = *state;
+	char *txt = render(&f->m, GRAPH_TEXT, NULL, 0);
+
+	assert_non_null(strstr(txt, "no process holds SVA state"));
+	free(txt);
+	txt = render(&f->m, GRAPH_DOT, NULL, 0);
+	assert_non_null(strstr(txt, "digraph svatop {"));
+	free(txt);
+}
+
+/* ---- findings -------------------------------------------------------- */
+
+static void test_finding_forms(void **state)
+{
+	struct fixture *f = *state;
+	struct finding_list l;
+	json_t *j;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *out;
+	bool bond = false;
+
+	scenario_leak(f);
+	finding_list_init(&l);
+	assert_int_equal(analyzer_leaks(&f->a, &f->m, f->s.ts, &l), 4);
+	for (i = 0; i < l.len; i++) {
+		if (l.v[i].rule != RULE_LEAKED_BOND)
+			continue;
+		bond = true;
+		j = view_finding_json(NULL, &l.v[i], f->s.ts);
+		assert_string_equal(json_string_value(json_object_get(j, "rule")), "leaked-bond");
+		assert_string_equal(json_string_value(json_object_get(j, "kind")), "leak");
+		assert_int_equal(json_integer_value(json_object_get(j, "pid")), 4242);
+		assert_string_equal(json_string_value(json_object_get(j, "comm")), "leaky");
+		assert_string_equal(json_string_value(json_object_get(j, "dev_name")), "svamock.0");
+		assert_int_equal(json_integer_value(json_object_get(j, "pasid")), 1);
+		assert_true(json_integer_value(json_object_get(j, "age_ns")) >= (json_int_t)(5 * SEC));
+		assert_true(json_is_false(json_object_get(j, "preexisting")));
+		json_decref(j);
+		out = open_memstream(&buf, &len);
+		view_finding_text(out, NULL, &l.v[i], f->s.ts);
+		fclose(out);
+		assert_non_null(strstr(buf, "leak leaked-bond: pid 4242 (leaky) device svamock.0 "
+					    "[svamock-iommu0] PASID 1 domain 0x"));
+		assert_non_null(strstr(buf, " age 5."));
+		assert_non_null(strstr(buf, "allocation stack id "));
+		free(buf);
+	}
+	assert_true(bond);
+	finding_list_fini(&l);
+}
+
+/* ---- top ------------------------------------------------------------- */
+
+static void test_top_rows_and_sort(void **state)
+{
+	struct fixture *f = *state;
+	struct top_row *rows = NULL;
+	struct top_prev prev;
+	size_t n;
+
+	scenario_one2n(f);
+	scenario_leak(f);
+	top_prev_init(&prev);
+	n = top_collect(&f->m, &f->a, f->s.ts, NULL, &prev, 1.0, &rows);
+	/* one2n, leaky and the later failed binds (errors only). */
+	assert_true(n >= 3);
+	top_sort(rows, n, TOP_SORT_PID, false);
+	assert_int_equal(rows[0].pid, 4242);
+	assert_int_equal(rows[1].pid, 4444);
+	assert_int_equal(rows[1].ndomains, 2);
+	assert_int_equal(rows[1].ndevs, 3);
+	assert_int_equal(rows[1].binds, 3);
+	assert_string_equal(rows[0].leaks, "BDMP");
+	assert_string_equal(rows[1].leaks, "-");
+	top_sort(rows, n, TOP_SORT_DOMAINS, true);
+	assert_int_equal(rows[0].pid, 4444);
+	free(rows);
+	top_prev_fini(&prev);
+}
+
+static void test_top_batch_table(void **state)
+{
+	struct fixture *f = *state;
+	struct top_opts o = { .sort = TOP_SORT_PID };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	scenario_one2n(f);
+	scenario_leak(f);
+	out = open_memstream(&buf, &len);
+	top_print_batch(out, &f->m, &f->a, f->s.ts, &o, NULL, 1.0, 0);
+	fclose(out);
+	assert_non_null(strstr(buf, "PID"));
+	assert_non_null(strstr(buf, "COMM"));
+	assert_non_null(strstr(buf, "PASID"));
+	assert_non_null(strstr(buf, "leaky"));
+	assert_non_null(strstr(buf, "one2n"));
+	assert_non_null(strstr(buf, "BDMP"));
+	assert_true(strstr(buf, "leaky") < strstr(buf, "one2n"));
+	free(buf);
+	/* -p filter */
+	o.pid = 4444;
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	top_print_batch(out, &f->m, &f->a, f->s.ts, &o, NULL, 1.0, 0);
+	fclose(out);
+	assert_null(strstr(buf, "leaky"));
+	assert_non_null(strstr(buf, "one2n"));
+	free(buf);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_graph_json_one_to_n),
+		T(test_graph_dot_one_to_n),
+		T(test_graph_text_and_filter),
+		T(test_graph_exited_and_readonly),
+		T(test_graph_empty),
+		T(test_finding_forms),
+		T(test_top_rows_and_sort),
+		T(test_top_batch_table),
+	};
+
+	if (argc == 3 && !strcmp(argv[1], "--write-scenarios"))
+		return write_scenarios(argv[2]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
