@@ -57,8 +57,15 @@ void analyzer_fini(struct analyzer *a)
 	finding_list_fini(&a->violations);
 }
 
-static void record(struct analyzer *a, const struct finding *f)
+static void record(struct analyzer *a, const struct model *m, struct finding *f)
 {
+	const struct model_dev *dev = model_dev(m, f->dev);
+
+	/* Names the event did not carry, from what the model knows. */
+	if (dev && !f->dev_name[0])
+		memcpy(f->dev_name, dev->name, sizeof(f->dev_name));
+	if (dev && dev->iommu && !f->iommu_name[0])
+		memcpy(f->iommu_name, dev->iommu->name, sizeof(f->iommu_name));
 	a->count[f->rule]++;
 	if (a->violations.len < ANALYZER_MAX_KEPT)
 		finding_list_add(f, &a->violations);
@@ -72,14 +79,14 @@ int analyzer_event(struct analyzer *a, struct model *m, const struct svatop_even
 
 	for (i = 0; i < sizeof(rules_before) / sizeof(rules_before[0]); i++)
 		if (rules_before[i](m, ev, &f))
-			record(a, &f);
+			record(a, m, &f);
 	/* ...except the users count: a bind's is compared with the result,
 	 * an unbind's ("before") with the state before it. */
 	if (ev->type == SVATOP_EV_UNBIND && rule_domain_users_mismatch(m, ev, &f))
-		record(a, &f);
+		record(a, m, &f);
 	err = model_apply(m, ev);
 	if (ev->type == SVATOP_EV_BIND && rule_domain_users_mismatch(m, ev, &f))
-		record(a, &f);
+		record(a, m, &f);
 	return err;
 }
 

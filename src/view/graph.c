@@ -558,6 +558,7 @@ int cmd_graph(int argc, char **argv)
 	uint64_t t0, last_emit = 0, seen = 0;
 	int err;
 
+	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return EXIT_USAGE;
 	lo.target_tgid = a.pid;

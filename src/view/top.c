@@ -530,6 +530,7 @@ int cmd_top(int argc, char **argv)
 	struct view_session s;
 	int err;
 
+	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return EXIT_USAGE;
 	if (!a.batch && !isatty(STDOUT_FILENO))

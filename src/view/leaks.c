@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svatop leaks: a periodic report of leaked PASIDs, domains, bonds and
+ * mms (past the grace period) and of lifecycle-invariant violations.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "view/view_common.h"
+
+struct leaks_args {
+	bool json;
+	double grace;
+	double interval;
+	unsigned long count;
+	int npos;
+	uint32_t pid;
+	const char *replay;
+	bool verbose;
+};
+
+static volatile sig_atomic_t leaks_stop;
+
+static void leaks_on_signal(int sig)
+{
+	(void)sig;
+	leaks_stop = 1;
+}
+
+static const struct argp_option leaks_options[] = {
+	{ "json", 'j', NULL, 0, "one JSON object per report", 0 },
+	{ "grace", 'g', "SECONDS", 0, "how long state may outlive its process (3)", 0 },
+	{ "pid", 'p', "PID", 0, "only findings about this process", 0 },
+	{ "replay", 'r', "FILE", 0, "read events from a recording instead of the kernel", 0 },
+	{ "verbose", 'v', NULL, 0, "loader details", 0 },
+	{ 0 },
+};
+
+static error_t leaks_parse(int key, char *arg, struct argp_state *state)
+{
+	struct leaks_args *a = state->input;
+	unsigned long v;
+
+	switch (key) {
+	case 'j':
+		a->json = true;
+		break;
+	case 'g':
+		if (view_parse_seconds(arg, &a->grace))
+			argp_error(state, "invalid grace period '%s'", arg);
+		break;
+	case 'p':
+		if (view_parse_uint(arg, 0x7fffffff, &v) || !v)
+			argp_error(state, "invalid PID '%s'", arg);
+		a->pid = v;
+		break;
+	case 'r':
+		a->replay = arg;
+		break;
+	case 'v':
+		a->verbose = true;
+		log_verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->npos == 0) {
+			if (view_parse_seconds(arg, &a->interval) || a->interval < 0.1)
+				argp_error(state, "invalid interval '%s'", arg);
+		} else if (a->npos == 1) {
+			if (view_parse_uint(arg, 1000000000, &a->count) || !a->count)
+				argp_error(state, "invalid count '%s'", arg);
+		} else {
+			argp_error(state, "unexpected argument '%s'", arg);
+		}
+		a->npos++;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static bool wanted(const struct leaks_args *a, const struct finding *f)
+{
+	return !a->pid || f->tgid == a->pid;
+}
+
+/* One report; returns the verdict it states. */
+static enum verdict leaks_report(struct view_session *s, const struct leaks_args *a)
+{
+	uint64_t now = view_session_now(s), dropped = view_session_dropped(s);
+	struct finding_list leaks;
+	enum verdict v;
+	size_t i, nleaks = 0, nviol = 0;
+	json_t *j, *jl, *jv, *jc;
+	int r;
+
+	finding_list_init(&leaks);
+	analyzer_leaks(&s->a, &s->m, now, &leaks);
+	for (i = 0; i < leaks.len; i++)
+		nleaks += wanted(a, &leaks.v[i]);
+	for (i = 0; i < s->a.violations.len; i++)
+		nviol += wanted(a, &s->a.violations.v[i]);
+	v = analyzer_verdict(&s->a, &s->m, nleaks, dropped);
+	if (v == VERDICT_FINDINGS && !nleaks && !nviol)
+		v = VERDICT_CLEAN;	/* only other processes' findings */
+	if (a->json) {
+		j = json_object();
+		jl = json_array();
+		jv = json_array();
+		jc = json_object();
+		json_object_set_new(j, "v", json_integer(VIEW_JSON_SCHEMA));
+		json_object_set_new(j, "type", json_string("leaks"));
+		json_object_set_new(j, "ts_ns", json_integer(now));
+		json_object_set_new(j, "grace_ns", json_integer(s->a.grace_ns));
+		json_object_set_new(j, "verdict", json_string(verdict_name(v)));
+		json_object_set_new(j, "lost", json_integer(dropped));
+		for (i = 0; i < leaks.len; i++)
+			if (wanted(a, &leaks.v[i]))
+				json_array_append_new(jl, view_finding_json(s, &leaks.v[i], now));
+		for (i = 0; i < s->a.violations.len; i++)
+			if (wanted(a, &s->a.violations.v[i]))
+				json_array_append_new(jv, view_finding_json(s, &s->a.violations.v[i],
+									    now));
+		for (r = 0; r < RULE_MAX; r++)
+			if (s->a.count[r])
+				json_object_set_new(jc, rule_table[r].name,
+						    json_integer(s->a.count[r]));
+		json_object_set_new(j, "leaks", jl);
+		json_object_set_new(j, "violations", jv);
+		json_object_set_new(j, "violation_counts", jc);
+		json_dumpf(j, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(j);
+	} else {
+		printf("svatop leaks: %zu leak(s), %zu violation(s), grace %.1fs: %s%s\n",
+		       nleaks, nviol, s->a.grace_ns / 1e9, verdict_name(v),
+		       dropped ? " (events were lost)" : "");
+		for (i = 0; i < leaks.len; i++)
+			if (wanted(a, &leaks.v[i]))
+				view_finding_text(stdout, s, &leaks.v[i], now);
+		for (i = 0; i < s->a.violations.len; i++)
+			if (wanted(a, &s->a.violations.v[i]))
+				view_finding_text(stdout, s, &s->a.violations.v[i], now);
+	}
+	fflush(stdout);
+	finding_list_fini(&leaks);
+	return v;
+}
+
+int cmd_leaks(int argc, char **argv)
+{
+	static const struct argp argp = {
+		leaks_options, leaks_parse, "[INTERVAL [COUNT]]",
+		"Report leaked PASIDs, SVA domains, bonds and mms (state that outlived its\n"
+		"process by more than the grace period) and lifecycle-invariant violations,\n"
+		"every INTERVAL seconds (default 5), COUNT times (default: until interrupted).\n"
+		"A recording (--replay) gives one report, at its end.\v"
+		"Rules and the kernel code each protects: docs/leaks.md.\n"
+		"Exit status (of the last report): 0 clean, 1 leaks or violations,\n"
+		"2 usage or environment error, 3 inconclusive (events were lost).",
+		NULL, NULL, NULL,
+	};
+	struct leaks_args a = { .grace = 3, .interval = 5 };
+	struct live_opts lo = { .snapshot = true };
+	struct view_session s;
+	enum verdict v = VERDICT_CLEAN;
+	unsigned long reports = 0;
+	uint64_t next;
+	int err = 0;
+
+	argp_err_exit_status = EXIT_USAGE;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+		return EXIT_USAGE;
+	lo.target_tgid = a.pid;
+	lo.verbose = a.verbose;
+	if (view_session_open(&s, a.replay, &lo, (uint64_t)(a.grace * 1e9)))
+		return EXIT_USAGE;
+	signal(SIGINT, leaks_on_signal);
+	signal(SIGTERM, leaks_on_signal);
+	next = view_monotonic_ns() + (uint64_t)(a.interval * 1e9);
+	while (!leaks_stop) {
+		err = view_session_poll(&s, 100);
+		if (err)
+			break;
+		if (!s.ended && view_monotonic_ns() < next)
+			continue;
+		next += (uint64_t)(a.interval * 1e9);
+		v = leaks_report(&s, &a);
+		reports++;
+		if (s.ended || (a.count && reports >= a.count))
+			break;
+	}
+	view_session_close(&s);
+	if (err)
+		return EXIT_USAGE;
+	return v == VERDICT_CLEAN ? 0 : v == VERDICT_FINDINGS ? EXIT_FINDINGS : EXIT_INCONCLUSIVE;
+}
