@@ -67,6 +67,9 @@ static inline int view_session_open(struct view_session *s, const char *replay,
 		return err;
 	}
 	s->live = !replay;
+	/* Scripts wait for this line before starting their workload. */
+	if (s->live)
+		fprintf(stderr, "svatop: watching SVA events\n");
 	return 0;
 }
 
