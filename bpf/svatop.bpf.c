@@ -21,8 +21,12 @@ const volatile __u32 collect_stacks;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
+	__uint(max_entries, 16 << 20);
 } events SEC(".maps");
+
+/* Wake the consumer only once this much is waiting; it also polls every
+ * 100 ms. Waking it per record costs more than the record itself. */
+#define WAKEUP_BYTES	(64 << 10)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -99,6 +103,7 @@ static __always_inline struct svatop_event *ev_new(u16 type)
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(SVATOP_CNT_DROPPED);
+		count(SVATOP_CNT_DROPPED_TYPE + type);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
@@ -115,7 +120,10 @@ static __always_inline struct svatop_event *ev_new(u16 type)
 
 static __always_inline void ev_submit(struct svatop_event *e)
 {
-	bpf_ringbuf_submit(e, 0);
+	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ?
+		    BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(e, flags);
 	count(SVATOP_CNT_SUBMITTED);
 }
 

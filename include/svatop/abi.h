@@ -116,7 +116,9 @@ _Static_assert(sizeof(struct svatop_event) == SVATOP_EVENT_SIZE,
 enum svatop_counter {
 	SVATOP_CNT_SUBMITTED = 0,	/* records committed to the ring */
 	SVATOP_CNT_DROPPED = 1,		/* ring full: record lost */
-	SVATOP_CNT_MAX
+	/* ring full, per event type: slot SVATOP_CNT_DROPPED_TYPE + type */
+	SVATOP_CNT_DROPPED_TYPE = 2,
+	SVATOP_CNT_MAX = SVATOP_CNT_DROPPED_TYPE + SVATOP_EV_MAX
 };
 
 /* Knobs in BPF .rodata, set by the loader before load. */

@@ -164,10 +164,16 @@ static int live_poll(struct source *src, int timeout_ms, source_event_fn fn,
 	ls->fn_ctx = ctx;
 	ls->fn_ret = 0;
 	n = ring_buffer__poll(ls->rb, timeout_ms);
+	if (n == -EINTR)
+		n = 0;
+	/* The kernel side wakes us only for batches: take the rest too. */
+	if (n >= 0 && !ls->fn_ret) {
+		int m = ring_buffer__consume(ls->rb);
+
+		n = m < 0 ? m : n + m;
+	}
 	if (ls->fn_ret)
 		return ls->fn_ret;
-	if (n == -EINTR)
-		return 0;
 	return n;
 }
 
@@ -197,6 +203,8 @@ static void live_stats(struct source *src, struct source_stats *out)
 			out->submitted = sum;
 		else if (key == SVATOP_CNT_DROPPED)
 			out->dropped = sum;
+		else
+			out->dropped_by_type[key - SVATOP_CNT_DROPPED_TYPE] = sum;
 	}
 	free(vals);
 }

@@ -135,6 +135,8 @@ int rec_writer_close(struct rec_writer *w, const struct source_stats *stats)
 		s.submitted = stats->submitted;
 		s.dropped = stats->dropped;
 		s.delivered = stats->delivered;
+		memcpy(s.dropped_by_type, stats->dropped_by_type,
+		       sizeof(s.dropped_by_type));
 		err = write_block(w, REC_BLOCK_STATS, 1, &s, sizeof(s));
 	}
 	if (fclose(w->f) && !err)
@@ -256,9 +258,12 @@ static void file_stats(struct source *src, struct source_stats *out)
 {
 	struct file_source *fs = (void *)src;
 
+	memset(out, 0, sizeof(*out));
 	out->submitted = fs->stats.submitted;
 	out->dropped = fs->stats.dropped;
 	out->delivered = fs->delivered;
+	memcpy(out->dropped_by_type, fs->stats.dropped_by_type,
+	       sizeof(out->dropped_by_type));
 }
 
 static void file_close(struct source *src)

@@ -45,6 +45,7 @@ struct rec_block {
 
 struct rec_stats {
 	uint64_t submitted, dropped, delivered;
+	uint64_t dropped_by_type[SVATOP_EV_MAX];
 };
 
 _Static_assert(sizeof(struct rec_header) == 232, "record header layout");

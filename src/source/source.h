@@ -21,6 +21,7 @@ struct source_stats {
 	uint64_t submitted;	/* records the kernel side committed */
 	uint64_t dropped;	/* records lost (ring buffer full) */
 	uint64_t delivered;	/* records handed to the callback */
+	uint64_t dropped_by_type[SVATOP_EV_MAX];	/* dropped, per event type */
 };
 
 struct source_ops {

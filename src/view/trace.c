@@ -219,6 +219,28 @@ static int on_event(const struct svatop_event *ev, void *ctx)
 	return 0;
 }
 
+static void print_summary(const struct trace_state *st,
+			  const struct source_stats *stats)
+{
+	json_t *o = json_object(), *by = json_object();
+	unsigned int t;
+
+	for (t = 1; t < SVATOP_EV_MAX; t++)
+		if (stats->dropped_by_type[t])
+			json_object_set_new(by, event_type_name(t),
+					    json_integer(stats->dropped_by_type[t]));
+	json_object_set_new(o, "v", json_integer(EVENTS_JSON_SCHEMA));
+	json_object_set_new(o, "event", json_string("summary"));
+	json_object_set_new(o, "shown", json_integer(st->shown));
+	json_object_set_new(o, "delivered", json_integer(stats->delivered));
+	json_object_set_new(o, "submitted", json_integer(stats->submitted));
+	json_object_set_new(o, "dropped", json_integer(stats->dropped));
+	json_object_set_new(o, "dropped_by_event", by);
+	json_dumpf(o, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -284,14 +306,8 @@ int cmd_trace(int argc, char **argv)
 	if (!args.replay)
 		source_poll(st.src, 0, on_event, &st);
 	source_stats(st.src, &stats);
-	if (args.json) {
-		printf("{\"v\":%d,\"event\":\"summary\",\"shown\":%llu,\"delivered\":%llu,"
-		       "\"submitted\":%llu,\"dropped\":%llu}\n",
-		       EVENTS_JSON_SCHEMA, (unsigned long long)st.shown,
-		       (unsigned long long)stats.delivered,
-		       (unsigned long long)stats.submitted,
-		       (unsigned long long)stats.dropped);
-	}
+	if (args.json)
+		print_summary(&st, &stats);
 	fprintf(stderr, "svatop: %llu events shown, %llu received, %llu lost (ring buffer full)\n",
 		(unsigned long long)st.shown, (unsigned long long)stats.delivered,
 		(unsigned long long)stats.dropped);
