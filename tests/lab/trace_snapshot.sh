@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# State that existed before svatop started: a process bound to devices of
+# both instances, and an mm whose process is gone (leaked by a driver that
+# skipped unbind), both found by the start-up snapshot; then the kprobe
+# fallback sees the same 1:n lifecycle as fentry.
+. "$(dirname "$0")/lib/common.sh"
+out=$REPO/.output/lab/trace_snapshot
+guest=$(mktemp)
+trap 'rm -f "$guest"' EXIT
+cat >"$guest" <<'GUEST'
+# an orphan: its process exits, the driver keeps the bond
+echo 1 >/sys/module/svamock/parameters/leak_on_release
+svaload -e 'bind 1; ready /out/orphan.pid; exit 0' >/out/orphan.log 2>&1
+echo 0 >/sys/module/svamock/parameters/leak_on_release
+# a live process holding two bonds
+svaload prebound >/out/prebound.log 2>&1 &
+i=0
+while [ ! -s /tmp/prebound.ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+cp /tmp/prebound.ready /out/prebound.pid
+svatop_start snap trace -j
+touch /tmp/prebound.go
+wait %1 2>/dev/null || wait
+settle 2
+svatop_stop
+cat /sys/kernel/debug/svamock/bonds >/out/bonds
+svatop_start kp trace -j --kprobe --no-snapshot
+svaload -e 'bind 0; bind 3; ready /out/kp.pid; unbind 0; unbind 3; exit 0'
+settle 2
+svatop_stop
+GUEST
+run_guest "$out" "$guest"
+ok $? "lab VM ran the snapshot and kprobe scenarios"
+S=$out/snap.out
+K=$out/kp.out
+[ -s "$S" ] && [ -s "$K" ] || { ok 1 "both traces exist"; exit 1; }
+
+p=$(tr -d ' \n' <"$out/prebound.pid")
+mm=$(jq -r "select(.event==\"snap-mm\" and .tgid==$p) | .mm" "$S")
+[ -n "$mm" ] && [ "$mm" != null ]
+ok $? "snapshot: the pre-bound process $p is found with its mm"
+pasid=$(sed -n 's/.*bind svamock-dev.0 pasid=\([0-9]*\).*/\1/p' "$out/prebound.log")
+expect_eq "$pasid" "$(jq -r "select(.event==\"snap-mm\" and .tgid==$p) | .pasid" "$S")" \
+	"snapshot: its PASID is the one the bind returned"
+expect_eq "1 1" "$(jq -r "select(.event==\"snap-domain\" and .mm==\"$mm\") | .domain_users" "$S" | tr '\n' ' ' | sed 's/ $//')" \
+	"snapshot: two SVA domains (one per instance), one user each"
+last_snap=$(jq -r 'select(.flags|index("snapshot")) | .event' "$S" | tail -1)
+expect_eq snap-end "$last_snap" "snapshot: ends with snap-end"
+expect_eq 2 "$(jcount "$S" ".event==\"unbind\" and .tgid==$p")" \
+	"after the snapshot: both unbinds of the pre-bound process are traced"
+expect_eq 2 "$(jcount "$S" ".event==\"domain-free\" and .mm==\"$mm\"")" \
+	"after the snapshot: its two domains are freed"
+
+op=$(tr -d ' \n' <"$out/orphan.pid")
+opasid=$(sed -n 's/.*bind svamock-dev.1 pasid=\([0-9]*\).*/\1/p' "$out/orphan.log")
+expect_eq 1 "$(jcount "$S" ".event==\"snap-mm\" and .tgid==0 and .pasid==$opasid")" \
+	"snapshot: the leaked mm of exited pid $op (PASID $opasid) is found on iommu_sva_mms with no owner"
+grep -q "pasid.*$opasid\|	$opasid	" "$out/bonds"
+ok $? "ground truth: svamock still lists the leaked bond (PASID $opasid)"
+
+kp=$(tr -d ' \n' <"$out/kp.pid")
+expect_eq 0 "$(jq -c "select(.tgid==$kp and .event!=\"summary\" and (.flags|index(\"kprobe\")|not))" "$K" | wc -l | tr -d ' ')" \
+	"kprobe mode: every event of the process came from a kprobe"
+seq=$(jq -r "select(.tgid==$kp) | .event" "$K" | grep -v '^attach$' | tr '\n' ' ')
+case "$seq" in
+"pasid-alloc domain-alloc bind domain-alloc bind unbind detach domain-free unbind detach domain-free "*)
+	ok 0 "kprobe mode: the 1:n lifecycle (alloc, 2 births, 2 binds, 2 unbind/detach/free)" ;;
+*) ok 1 "kprobe mode: the 1:n lifecycle" "saw: $seq" ;;
+esac
+expect_eq 2 "$(jq -r "select(.tgid==$kp and .event==\"attach\" and .ret==0) | .iommu_name" "$K" | sort -u | wc -l | tr -d ' ')" \
+	"kprobe mode: attaches on two instances"
+finish
