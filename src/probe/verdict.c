@@ -353,6 +353,9 @@ int sva_classify(const struct kfacts *k, struct sva_report *r)
 	if (!kfacts_live(k))
 		r->unchecked[r->nunchecked++] =
 			"offline: whether the running kernel allows BPF (lockdown, privileges) not checked";
+	else if (geteuid() != 0)
+		r->unchecked[r->nunchecked++] =
+			"not root: kallsyms addresses hidden (no function sizes); tracing needs root or CAP_BPF+CAP_PERFMON";
 	return 0;
 }
 
