@@ -169,6 +169,12 @@ unsigned int rule_leaked_pasids(const struct model *m, uint64_t now,
 	model_for_each_pasid(m, p, i) {
 		uint64_t since = p->mm ? owner_gone_ts(p->mm) : p->orphan_ts;
 
+		/* An exited mm without SVA domains is freed by its last
+		 * mmdrop, which lazy-TLB users (an idle CPU still on that mm)
+		 * may delay for as long as the CPU idles: not an SVA leak. */
+		if (p->mm && !p->mm->ndomains)
+			continue;
+
 		if (!past_grace(since, now, grace_ns))
 			continue;
 		start(&f, RULE_LEAKED_PASID, now, since);

@@ -17,7 +17,7 @@ const struct rule_info rule_table[RULE_MAX] = {
 	[RULE_LEAKED_MM] = { "leaked-mm", RULE_KIND_LEAK,
 		"an mm_struct is kept alive past its process by SVA domains (mm_count never reaches 0)" },
 	[RULE_LEAKED_PASID] = { "leaked-pasid", RULE_KIND_LEAK,
-		"a PASID is still allocated after its process exited: mm_pasid_drop() never ran" },
+		"a PASID is still allocated after its process exited, its mm pinned by SVA domains (or already freed): mm_pasid_drop() cannot run" },
 	[RULE_PASID_FREED_WITH_DOMAINS] = { "pasid-freed-with-domains", RULE_KIND_VIOLATION,
 		"the mm's PASID was freed while SVA domains of that mm remain (they still use the PASID)" },
 	[RULE_DOMAIN_FREED_WITH_USERS] = { "domain-freed-with-users", RULE_KIND_VIOLATION,

@@ -187,6 +187,30 @@ static void test_unbind_within_grace(void **state)
 	assert_int_equal(leaks_at(f, f->s.ts + 10 * SEC), 0);
 }
 
+/* Unbound and exited, but the last mmdrop is deferred (an idle CPU keeps
+ * the mm as its lazy-TLB mm): the PASID waits, and that is not a leak. */
+static void test_lazy_tlb_deferred_drop_not_leak(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 4247, "lazy");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_unbind(&f->s, &p, 0);
+	synth_exit(&f->s, &p);
+	assert_non_null(model_pasid(&f->m, p.pasid));
+	assert_int_equal(leaks_at(f, f->s.ts + 3600 * SEC), 0);
+	/* Once the mm is freed without freeing its PASID, it is one. */
+	{
+		struct svatop_event ev;
+
+		synth_event(&f->s, &ev, SVATOP_EV_MM_PASID_DROP, &p);
+		feed(&ev, f);
+	}
+	assert_int_equal(leaks_at(f, f->s.ts + 3 * SEC), 1);
+	assert_int_equal(leak(f, RULE_LEAKED_PASID)->pasid, p.pasid);
+}
+
 /* A leak that predates svatop: the snapshot finds an mm on iommu_sva_mms
  * that no task owns any more. */
 static void test_leak_found_by_snapshot(void **state)
@@ -626,6 +650,7 @@ int main(void)
 		T(test_running_process_not_leak),
 		T(test_unbind_within_grace),
 		T(test_leak_found_by_snapshot),
+		T(test_lazy_tlb_deferred_drop_not_leak),
 		T(test_pasid_freed_with_domains),
 		T(test_pasid_freed_clean),
 		T(test_domain_freed_with_users),
