@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svatop-bench-frontend: the host half of `make bench`.
+ *
+ *   throughput  a pre-generated event stream (tools/bench/gen.c) through
+ *               the analyzer + model, and through the whole session path
+ *               (reorder buffer + analyzer + model): events/s of one core
+ *   memory      N live PASIDs (each: an mm, its PASID, one SVA domain, one
+ *               bond; or after unbind: the mm and its PASID) in a fresh
+ *               process: RSS and model bytes per live object
+ *
+ * Prints "BENCH key value" lines (tools/bench/run turns them into the
+ * table); a timing is never a pass/fail criterion.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "analyze/analyzer.h"
+#include "model/model.h"
+#include "model/reorder.h"
+#include "gen.h"
+
+#define REORDER_WINDOW_NS	(50ULL * 1000000ULL)	/* as the views */
+
+struct evbuf {
+	struct svatop_event *v;
+	size_t len, cap;
+};
+
+static void evbuf_add(const struct svatop_event *ev, void *ctx)
+{
+	struct evbuf *b = ctx;
+
+	if (b->len == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1 << 16;
+		b->v = realloc(b->v, b->cap * sizeof(*b->v));
+		if (!b->v) {
+			perror("bench: events");
+			exit(1);
+		}
+	}
+	b->v[b->len++] = *ev;
+}
+
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Resident set of this process in bytes (/proc/self/statm). */
+static long rss_bytes(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+		resident = -1;
+	fclose(f);
+	return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
+}
+
+static int apply_one(const struct svatop_event *ev, void *ctx)
+{
+	struct view { struct analyzer *a; struct model *m; } *v = ctx;
+
+	return analyzer_event(v->a, v->m, ev);
+}
+
+struct run_result {
+	double cpu, wall;
+	uint64_t violations, objects_peak;
+	int err;
+};
+
+/* The events through the analyzer and model, optionally via the reorder
+ * buffer released as the views release it. */
+static struct run_result run_stream(const struct evbuf *b, bool session)
+{
+	struct { struct analyzer *a; struct model *m; } v;
+	struct run_result r = { 0 };
+	struct analyzer a;
+	struct reorder ro;
+	struct model m;
+	double c0, w0;
+	size_t i;
+	int k;
+
+	if (model_init(&m)) {
+		r.err = -ENOMEM;
+		return r;
+	}
+	analyzer_init(&a, ANALYZER_DEFAULT_GRACE_NS);
+	reorder_init(&ro);
+	v.a = &a;
+	v.m = &m;
+	c0 = cpu_s();
+	w0 = wall_s();
+	if (!session) {
+		for (i = 0; i < b->len; i++)
+			r.err |= analyzer_event(&a, &m, &b->v[i]);
+	} else {
+		/* The ring buffer hands over batches; the views release up to
+		 * the newest timestamp minus the window after each. */
+		for (i = 0; i < b->len; i++) {
+			r.err |= reorder_push(&ro, &b->v[i]);
+			if ((i & 255) == 255 && ro.max_ts > REORDER_WINDOW_NS)
+				reorder_release(&ro, ro.max_ts - REORDER_WINDOW_NS, apply_one, &v);
+		}
+		reorder_release(&ro, UINT64_MAX, apply_one, &v);
+	}
+	r.cpu = cpu_s() - c0;
+	r.wall = wall_s() - w0;
+	for (k = 0; k < RULE_MAX; k++)
+		r.violations += a.count[k];
+	r.objects_peak = model_objects(&m);
+	reorder_fini(&ro);
+	analyzer_fini(&a);
+	model_fini(&m);
+	return r;
+}
+
+static int bench_throughput(uint64_t nevents, int repeat, int which)
+{
+	struct evbuf b = { 0 };
+	struct gen g;
+	int mode, i;
+
+	if (gen_init(&g, 4096, 42, evbuf_add, &b))
+		return 1;
+	while (b.len < nevents)
+		gen_step(&g);
+	gen_drain(&g);
+	printf("BENCH mix.events %zu\n", b.len);
+	printf("BENCH mix.binds %llu\nBENCH mix.rebinds %llu\nBENCH mix.one_to_n %llu\n"
+	       "BENCH mix.unbinds %llu\nBENCH mix.forks %llu\nBENCH mix.exits %llu\n"
+	       "BENCH mix.exits_bound %llu\n",
+	       (unsigned long long)g.cnt.binds, (unsigned long long)g.cnt.rebinds,
+	       (unsigned long long)g.cnt.one_to_n, (unsigned long long)g.cnt.unbinds,
+	       (unsigned long long)g.cnt.forks, (unsigned long long)g.cnt.exits,
+	       (unsigned long long)g.cnt.exits_bound);
+	gen_fini(&g);
+	for (mode = 0; mode < 2; mode++) {
+		const char *name = mode ? "session" : "model";
+		struct run_result best = { .cpu = 1e30 };
+
+		if (which >= 0 && which != mode)
+			continue;
+		for (i = 0; i < repeat; i++) {
+			struct run_result r = run_stream(&b, mode);
+
+			if (r.err) {
+				fprintf(stderr, "bench: %s run failed: %s\n", name, strerror(-r.err));
+				return 1;
+			}
+			if (r.cpu < best.cpu)
+				best = r;
+		}
+		printf("BENCH %s.cpu_s %.4f\nBENCH %s.wall_s %.4f\n", name, best.cpu, name, best.wall);
+		printf("BENCH %s.events_per_s %.0f\n", name, b.len / best.cpu);
+		printf("BENCH %s.violations %llu\nBENCH %s.objects_left %llu\n", name,
+		       (unsigned long long)best.violations, name,
+		       (unsigned long long)best.objects_peak);
+	}
+	free(b.v);
+	return 0;
+}
+
+struct mem_ctx {
+	struct analyzer a;
+	struct model m;
+	int err;
+};
+
+static void mem_apply(const struct svatop_event *ev, void *ctx)
+{
+	struct mem_ctx *c = ctx;
+
+	c->err |= analyzer_event(&c->a, &c->m, ev);
+}
+
+/* In a child: n processes bind (and with unbound, unbind again, so only
+ * the mm and its PASID stay). One generator process struct is reused:
+ * the generator keeps no state per live PASID. */
+static int mem_child(uint32_t n, bool unbound, const char *label)
+{
+	struct synth_dev dev;
+	struct synth_proc p;
+	struct synth s;
+	struct mem_ctx *c = calloc(1, sizeof(*c));
+	long rss0, rss1;
+	double c0;
+	uint32_t i;
+
+	if (!c)
+		return 1;
+	synth_init(&s, mem_apply, c);
+	synth_dev_init(&dev, 0xffff888100001000ULL, "svamock-dev.0",
+		       0xffff888100900000ULL, "svamock-iommu0");
+	rss0 = rss_bytes();
+	if (model_init(&c->m))
+		return 1;
+	analyzer_init(&c->a, ANALYZER_DEFAULT_GRACE_NS);
+	c0 = cpu_s();
+	for (i = 0; i < n; i++) {
+		synth_proc_init(&s, &p, 1000 + i, "accel-worker");
+		synth_bind(&s, &p, &dev);
+		if (unbound)
+			synth_unbind(&s, &p, 0);
+	}
+	rss1 = rss_bytes();
+	if (c->err) {
+		fprintf(stderr, "bench: model failed at %u PASIDs: %s\n", n, strerror(-c->err));
+		return 1;
+	}
+	printf("BENCH mem.%s.pasids %u\n", label, c->m.pasids.count);
+	printf("BENCH mem.%s.objects %zu\n", label, model_objects(&c->m));
+	printf("BENCH mem.%s.rss_bytes %ld\n", label, rss1 - rss0);
+	printf("BENCH mem.%s.model_bytes %zu\n", label, model_bytes(&c->m));
+	printf("BENCH mem.%s.bytes_per_object %.1f\n", label,
+	       (double)(rss1 - rss0) / model_objects(&c->m));
+	printf("BENCH mem.%s.bytes_per_pasid %.1f\n", label, (double)(rss1 - rss0) / n);
+	printf("BENCH mem.%s.fill_events_per_s %.0f\n", label,
+	       (double)(s.ts - 1000000000ULL) / 1000 / (cpu_s() - c0));
+	fflush(stdout);
+	return 0;
+}
+
+static int bench_memory(uint32_t n, bool unbound)
+{
+	char label[32];
+	pid_t pid;
+	int status;
+
+	snprintf(label, sizeof(label), "%s.%u", unbound ? "unbound" : "bound", n);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid)
+		_exit(mem_child(n, unbound, label));
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: svatop-bench-frontend [-n EVENTS] [-r REPEAT] [-m|-s] [-M N[,N...]] [-T]\n"
+		"  -n EVENTS  events in the throughput stream (default 4000000)\n"
+		"  -r REPEAT  best of REPEAT runs (default 3)\n"
+		"  -m / -s    only the model (analyzer+model) or only the session path\n"
+		"  -M LIST    live PASID counts for the memory runs (default 1000,100000,1048575;\n"
+		"             \"none\": no memory run)\n"
+		"  -T         no throughput run (memory only)\n");
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t nevents = 4000000;
+	const char *mem = "1000,100000,1048575";
+	int repeat = 3, which = -1, opt, ret = 0;
+	bool throughput = true;
+	char *list, *tok, *save;
+
+	while ((opt = getopt(argc, argv, "n:r:msM:Th")) != -1) {
+		switch (opt) {
+		case 'n': nevents = strtoull(optarg, NULL, 10); break;
+		case 'r': repeat = atoi(optarg); break;
+		case 'm': which = 0; break;
+		case 's': which = 1; break;
+		case 'M': mem = optarg; break;
+		case 'T': throughput = false; break;
+		default: usage(); return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (repeat < 1 || !nevents) {
+		usage();
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (throughput)
+		ret |= bench_throughput(nevents, repeat, which);
+	list = strdup(strcmp(mem, "none") ? mem : "");
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint32_t n = strtoul(tok, NULL, 10);
+
+		if (!n || n >= (1u << 20)) {
+			fprintf(stderr, "bench: live PASIDs must be 1..1048575\n");
+			ret = 1;
+			break;
+		}
+		ret |= bench_memory(n, false);
+		ret |= bench_memory(n, true);
+	}
+	free(list);
+	return ret;
+}
