@@ -5,6 +5,8 @@
 # verdict the one its README gives.
 # - Debian 12's current linux-image-amd64 kernel (xz bzImage), fetched by
 #   package name with apt-get download into .output/probe-cache (cached).
+# - Debian 13's current linux-image-arm64 kernel (a raw arm64 Image), fetched
+#   the same way with a private arm64 apt setup under .output/probe-cache.
 # - every kernel the lab has already fetched (zstd bzImages), if any.
 set -u
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
@@ -121,6 +123,78 @@ else
 			check_image "$img" "$debver"
 		else
 			nok "no vmlinuz in $(basename "$deb")"
+		fi
+	fi
+fi
+
+# ---- Debian 13's current arm64 kernel (a raw arm64 Image) ----------------
+# A private apt setup for arm64 under the cache, so the host's is untouched.
+arm64_apt=$cache/apt-arm64
+mkdir -p "$arm64_apt"/lists/partial "$arm64_apt"/archives/partial \
+	"$arm64_apt"/etc/sources.list.d "$arm64_apt"/etc/preferences.d
+[ -f "$arm64_apt/status" ] || : >"$arm64_apt/status"
+echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
+	>"$arm64_apt/etc/sources.list"
+aopts=(-o "Dir::Etc::SourceList=$arm64_apt/etc/sources.list"
+	-o "Dir::Etc::SourceParts=$arm64_apt/etc/sources.list.d"
+	-o "Dir::Etc::PreferencesParts=$arm64_apt/etc/preferences.d"
+	-o "Dir::State::Lists=$arm64_apt/lists" -o "Dir::State::status=$arm64_apt/status"
+	-o "Dir::Cache=$arm64_apt" -o "APT::Architecture=arm64"
+	-o "APT::Architectures::=arm64" -o "Debug::NoLocking=1" -o "Acquire::Retries=2")
+if [ -z "$(find "$arm64_apt/updated" -mmin -1440 2>/dev/null)" ]; then
+	apt-get -q "${aopts[@]}" update >"$tmp/arm64-update.log" 2>&1 && touch "$arm64_apt/updated"
+fi
+arel=$(apt-cache "${aopts[@]}" show --no-all-versions linux-image-arm64 2>/dev/null |
+	sed -n 's/^Depends:.*linux-image-\([0-9][^ ,]*-arm64\) (= \([^)]*\)).*/\1 \2/p' | head -1)
+if [ -z "$arel" ]; then
+	nok "find Debian 13's linux-image-arm64 (private arm64 package lists: $(grep -E '^(E|W):' "$tmp/arm64-update.log" 2>/dev/null | head -1))"
+else
+	adebver=${arel#* }
+	arel=${arel%% *}
+	apkg=linux-image-$arel-unsigned
+	adeb=$(ls "$cache"/"$apkg"_*.deb 2>/dev/null | head -1)
+	if [ -z "$adeb" ]; then
+		(cd "$cache" && apt-get -q "${aopts[@]}" download "$apkg" >"$tmp/dl.log" 2>&1)
+		adeb=$(ls "$cache"/"$apkg"_*.deb 2>/dev/null | head -1)
+	fi
+	aimg=$cache/vmlinuz-$arel
+	if [ -n "$adeb" ] && [ ! -s "$aimg" ]; then
+		mkdir -p "$tmp/a"
+		dpkg-deb --fsys-tarfile "$adeb" |
+			tar -x -C "$tmp/a" --wildcards --no-anchored 'vmlinuz*' 2>/dev/null
+		found=$(find "$tmp/a" -name 'vmlinuz*' -type f | head -1)
+		[ -n "$found" ] && mv "$found" "$aimg"
+	fi
+	if [ ! -s "$aimg" ]; then
+		nok "arm64 kernel image from $apkg: $(grep -E '^E:' "$tmp/dl.log" 2>/dev/null | head -1)"
+	else
+		"$svatop" probe --json --image "$aimg" --save-btf "$tmp/abtf" >"$tmp/a.json" 2>"$tmp/a.err"
+		rc=$?
+		if [ "$rc" -eq 2 ]; then
+			nok "vmlinuz-$arel: probe --image failed: $(head -1 "$tmp/a.err")"
+		else
+			ok "vmlinuz-$arel: BTF extracted from the arm64 Image ($(stat -c %s "$tmp/abtf") bytes)"
+			if [ "$(jq -r .kernel.arch "$tmp/a.json")" = arm64 ]; then
+				ok "vmlinuz-$arel: architecture arm64 from the image"
+			else
+				nok "vmlinuz-$arel: architecture $(jq -r .kernel.arch "$tmp/a.json"), expected arm64"
+			fi
+			shared=$kernels/${arel%%[+-]*}-trixie-arm64
+			if [ -d "$shared" ] && [ "${adebver%%-*}" = "${arel%%[+-]*}" ]; then
+				if cmp -s "$tmp/abtf" "$shared/btf"; then
+					ok "vmlinuz-$arel: BTF identical to $(basename "$shared")/btf"
+				else
+					nok "vmlinuz-$arel: BTF differs from $(basename "$shared")/btf"
+				fi
+				got=$(jq -r .verdict "$tmp/a.json")
+				if [ "$got" = not-built ]; then
+					ok "vmlinuz-$arel: verdict not-built, as README says"
+				else
+					nok "vmlinuz-$arel: verdict $got, README says not built"
+				fi
+			else
+				echo "# arm64 $arel ($adebver) has no shared data to compare with"
+			fi
 		fi
 	fi
 fi
