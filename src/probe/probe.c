@@ -166,7 +166,7 @@ static void print_human(const struct kfacts *k, const struct sva_report *r,
 		printf("  %-3s  %-40s %-29s %s\n", yes_no(r->ev[i].value),
 		       r->ev[i].fact, r->ev[i].source, r->ev[i].meaning);
 	if (r->bind_size)
-		printf("  size of iommu_sva_bind_device: %#lx bytes (upper bound: distance to the next symbol)\n",
+		printf("  size of iommu_sva_bind_device: %#lx bytes (distance to the next symbol: an upper bound)\n",
 		       r->bind_size);
 
 	printf("\nHooks:\n  %-13s %-27s %-10s %s\n", "EVENT", "TARGET", "FORM",
@@ -221,7 +221,8 @@ static json_t *report_json(const struct kfacts *k, const struct sva_report *r,
 			    json_string(kfacts_btf_source(k)) : json_null());
 	json_object_set_new(kern, "symbols", kfacts_symbols_source(k) ?
 			    json_string(kfacts_symbols_source(k)) : json_null());
-	json_object_set_new(kern, "era", json_string(sva_era_name(r->era)));
+	json_object_set_new(kern, "era", json_string(sva_era_id(r->era)));
+	json_object_set_new(kern, "era_description", json_string(sva_era_name(r->era)));
 	json_object_set_new(root, "kernel", kern);
 
 	json_object_set_new(root, "verdict", json_string(sva_verdict_id(r->verdict)));

@@ -103,7 +103,6 @@ static enum sva_era decide_era(const struct kfacts *k, struct sva_report *r)
 static enum sva_verdict decide_old(const struct kfacts *k, struct sva_report *r)
 {
 	r->heuristic = true;
-	r->bind_size = kfacts_symbol_size(k, "iommu_sva_bind_device");
 	if (!strcmp(kfacts_arch(k), "arm64")) {
 		add_ev(r, "architecture arm64", KF_YES, "given or detected",
 		       "the x86 stub backport does not apply");
@@ -126,6 +125,7 @@ static enum sva_verdict decide(const struct kfacts *k, struct sva_report *r)
 	bind = ev_func(k, r, "function iommu_sva_bind_device",
 		       "iommu_sva_bind_device", "the SVA core is built");
 	r->era = decide_era(k, r);
+	r->bind_size = kfacts_symbol_size(k, "iommu_sva_bind_device");
 	if (bind == KF_NO)
 		return SVA_NOT_BUILT;
 	if (r->era != ERA_IOMMU_MM)
@@ -474,6 +474,17 @@ const char *sva_era_name(enum sva_era e)
 	case ERA_UNKNOWN: break;
 	}
 	return "unknown (no SVA-specific types or functions)";
+}
+
+const char *sva_era_id(enum sva_era e)
+{
+	switch (e) {
+	case ERA_IOASID: return "ioasid";
+	case ERA_MM_PASID: return "mm-pasid";
+	case ERA_IOMMU_MM: return "iommu-mm";
+	case ERA_UNKNOWN: break;
+	}
+	return "unknown";
 }
 
 const char *hook_form_name(const struct hook_status *st)

@@ -85,6 +85,7 @@ const char *sva_verdict_id(enum sva_verdict v);	/* "real-fixed", ... */
 const char *sva_verdict_title(enum sva_verdict v);
 const char *sva_verdict_advice(enum sva_verdict v);
 const char *sva_era_name(enum sva_era e);
+const char *sva_era_id(enum sva_era e);		/* "ioasid", "mm-pasid", "iommu-mm", "unknown" */
 const char *hook_form_name(const struct hook_status *st);	/* "fentry", "kprobe", "tp_btf", ... */
 int sva_exit_status(const struct sva_report *r);
 
