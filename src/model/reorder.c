@@ -7,12 +7,15 @@ void reorder_init(struct reorder *r)
 {
 	r->heap = NULL;
 	r->len = r->cap = 0;
+	r->fifo = NULL;
+	r->fhead = r->flen = r->fcap = 0;
 	r->seq = r->max_ts = r->released_ts = r->late = 0;
 }
 
 void reorder_fini(struct reorder *r)
 {
 	free(r->heap);
+	free(r->fifo);
 	reorder_init(r);
 }
 
@@ -31,10 +34,43 @@ static void swap_items(struct reorder_item *a, struct reorder_item *b)
 	*b = t;
 }
 
+static struct reorder_item *fifo_at(const struct reorder *r, size_t i)
+{
+	return &r->fifo[(r->fhead + i) & (r->fcap - 1)];
+}
+
+static int fifo_push(struct reorder *r, const struct svatop_event *ev)
+{
+	struct reorder_item *it;
+
+	if (r->flen == r->fcap) {
+		size_t cap = r->fcap ? r->fcap * 2 : 256, i;
+		struct reorder_item *f = malloc(cap * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		for (i = 0; i < r->flen; i++)
+			f[i] = *fifo_at(r, i);
+		free(r->fifo);
+		r->fifo = f;
+		r->fcap = cap;
+		r->fhead = 0;
+	}
+	it = fifo_at(r, r->flen++);
+	it->ev = *ev;
+	it->seq = r->seq++;
+	if (ev->ts_ns > r->max_ts)
+		r->max_ts = ev->ts_ns;
+	return 0;
+}
+
 int reorder_push(struct reorder *r, const struct svatop_event *ev)
 {
 	size_t i;
 
+	/* In order with the FIFO's newest: no heap work at all. */
+	if (!r->flen || ev->ts_ns >= fifo_at(r, r->flen - 1)->ev.ts_ns)
+		return fifo_push(r, ev);
 	if (r->len == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 256;
 		struct reorder_item *h = realloc(r->heap, cap * sizeof(*h));
@@ -80,8 +116,19 @@ int reorder_release(struct reorder *r, uint64_t limit, reorder_fn fn, void *ctx)
 	struct reorder_item it;
 	int ret;
 
-	while (r->len && r->heap[0].ev.ts_ns <= limit) {
-		pop_min(r, &it);
+	for (;;) {
+		/* The oldest of the FIFO's head and the heap's top. */
+		if (r->flen && (!r->len || item_less(fifo_at(r, 0), &r->heap[0]))) {
+			if (fifo_at(r, 0)->ev.ts_ns > limit)
+				break;
+			it = *fifo_at(r, 0);
+			r->fhead = (r->fhead + 1) & (r->fcap - 1);
+			r->flen--;
+		} else if (r->len && r->heap[0].ev.ts_ns <= limit) {
+			pop_min(r, &it);
+		} else {
+			break;
+		}
 		if (it.ev.ts_ns < r->released_ts)
 			r->late++;
 		else

@@ -3,7 +3,8 @@
  * Events arrive in timestamp order per CPU, not globally: an mm's final
  * __mmdrop on one CPU can be delivered before the unbind that preceded it
  * on another. The reorder buffer holds records for a short window and
- * releases them in (timestamp, arrival) order.
+ * releases them in (timestamp, arrival) order. Records that arrive in
+ * order (nearly all) wait in a FIFO; only late ones go through the heap.
  */
 #ifndef SVATOP_MODEL_REORDER_H
 #define SVATOP_MODEL_REORDER_H
@@ -18,8 +19,10 @@ struct reorder_item {
 };
 
 struct reorder {
-	struct reorder_item *heap;
+	struct reorder_item *heap;	/* records older than the FIFO's tail */
 	size_t len, cap;
+	struct reorder_item *fifo;	/* ring, sorted: in-order arrivals */
+	size_t fhead, flen, fcap;	/* fcap: 0 or a power of two */
 	uint64_t seq;
 	uint64_t max_ts;		/* newest timestamp pushed */
 	uint64_t released_ts;		/* newest timestamp released */

@@ -94,10 +94,10 @@ static void proc_fork(struct gen *g, struct gen_slot *sl)
 	struct synth_proc child;
 
 	/* The child inherits the file, not the bond; it runs briefly and
-	 * exits (most forks of an accelerator user are helpers). */
+	 * exits (most forks of an accelerator user are helpers). Its mm
+	 * never had SVA state, so its exit and mmdrop are not traced. */
 	synth_fork(&g->s, &sl->p, &child, g->next_tgid++, false);
-	synth_exit(&g->s, &child);
-	synth_mm_release(&g->s, &child);
+	synth_free_ptr(&g->s, child.mm);
 	g->cnt.forks++;
 }
 
