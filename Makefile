@@ -90,9 +90,11 @@ $(OUTPUT)/svatop: $(OUTPUT)/obj/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-# Static binary for the lab VM (no shared libraries there).
-STATIC_LDLIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lmicrohttpd -lm -lpthread
-$(OUTPUT)/svatop-static: $(OUTPUT)/obj/main.o $(LIB_OBJS)
+# Static binary for the lab VM (no shared libraries there). Without the
+# exporter: Debian ships no static GnuTLS for libmicrohttpd.
+STATIC_LDLIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lm -lpthread
+STATIC_OBJS := $(filter-out $(OUTPUT)/obj/view/exporter%,$(LIB_OBJS))
+$(OUTPUT)/svatop-static: $(OUTPUT)/obj/main.o $(STATIC_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LDLIBS) -o $@
 

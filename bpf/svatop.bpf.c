@@ -18,6 +18,9 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 target_tgid;
 const volatile __u32 collect_stacks;
+/* The kernel has svatop's iommu_sva tracepoints: domain births are
+ * reported by sva_domain_alloc, not derived from attaches. */
+const volatile __u32 sva_tracepoints;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -441,7 +444,7 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 	 * that attaches inside a bind was just born there (the core sets
 	 * users = 1 only after this attach succeeds).
 	 */
-	if (users == 0) {
+	if (users == 0 && !sva_tracepoints) {
 		e = ev_new(SVATOP_EV_DOMAIN_ALLOC);
 		if (e) {
 			e->flags = flags | SVATOP_F_DERIVED | SVATOP_F_SVA_DOMAIN;
@@ -925,5 +928,84 @@ int iter_snapshot(struct bpf_iter__task *ctx)
 	 * function, and a leader's group_leader is the task itself. */
 	snap_mm_global((u64)BPF_CORE_READ(task, mm),
 		       (u64)BPF_CORE_READ(task, group_leader));
+	return 0;
+}
+
+/* ---- svatop's proposed iommu_sva tracepoints (patches/svatop/) -------- */
+
+SEC("tp_btf/sva_bind")
+int BPF_PROG(tp_sva_bind, struct device *dev, struct mm_struct *mm,
+	     void *handle, int ret)
+{
+	bind_exit(ctx, dev, mm, ret ? (void *)(long)ret : handle,
+		  SVATOP_F_TRACEPOINT);
+	return 0;
+}
+
+SEC("tp_btf/sva_unbind")
+int BPF_PROG(tp_sva_unbind, void *handle)
+{
+	unbind_enter(handle, SVATOP_F_TRACEPOINT);
+	return 0;
+}
+
+SEC("tp_btf/sva_domain_alloc")
+int BPF_PROG(tp_sva_domain_alloc, struct iommu_domain *domain,
+	     struct device *dev, struct mm_struct *mm)
+{
+	struct svatop_event *e;
+
+	if (filtered())
+		return 0;
+	e = ev_new(SVATOP_EV_DOMAIN_ALLOC);
+	if (!e)
+		return 0;
+	e->flags = SVATOP_F_TRACEPOINT | SVATOP_F_SVA_DOMAIN;
+	e->domain = (u64)domain;
+	e->mm = (u64)mm;
+	e->pasid = mm_pasid(mm);
+	e->domain_users = domain_users(domain);
+	ev_set_dev(e, dev);
+	ev_stack(e, ctx);
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sva_domain_free")
+int BPF_PROG(tp_sva_domain_free, struct iommu_domain *domain)
+{
+	domain_free_enter(domain, SVATOP_F_TRACEPOINT);
+	return 0;
+}
+
+static __always_inline void tp_pasid(void *ctx, u16 type, struct mm_struct *mm,
+				     u32 pasid)
+{
+	struct svatop_event *e;
+
+	if (type == SVATOP_EV_PASID_ALLOC && filtered())
+		return;
+	e = ev_new(type);
+	if (!e)
+		return;
+	e->flags = SVATOP_F_TRACEPOINT;
+	e->mm = (u64)mm;
+	e->pasid = pasid;
+	if (type == SVATOP_EV_PASID_ALLOC)
+		ev_stack(e, ctx);
+	ev_submit(e);
+}
+
+SEC("tp_btf/sva_pasid_alloc")
+int BPF_PROG(tp_sva_pasid_alloc, struct mm_struct *mm, u32 pasid)
+{
+	tp_pasid(ctx, SVATOP_EV_PASID_ALLOC, mm, pasid);
+	return 0;
+}
+
+SEC("tp_btf/sva_pasid_free")
+int BPF_PROG(tp_sva_pasid_free, struct mm_struct *mm, u32 pasid)
+{
+	tp_pasid(ctx, SVATOP_EV_PASID_FREE, mm, pasid);
 	return 0;
 }

@@ -7,6 +7,12 @@
 	  .fentry_prog = fe, .fexit_prog = fx, .kprobe_prog = kp,	\
 	  .kretprobe_prog = krp, .era = era_, .optional = opt }
 
+#define SVA_TP(lc, tp, prog, ...)					\
+	{ .lifecycle = lc, .target = tp, .kind = HOOK_SVA_TRACEPOINT,	\
+	  .fentry_prog = prog, .optional = true,			\
+	  .era = "kernels with svatop's iommu_sva tracepoints (patches/svatop)", \
+	  .replaces = __VA_ARGS__ }
+
 const struct hook hooks[] = {
 	FUNC("bind", "iommu_sva_bind_device", "fentry_bind", "fexit_bind",
 	     "kprobe_bind", "kretprobe_bind", "every SVA kernel", false),
@@ -43,6 +49,19 @@ const struct hook hooks[] = {
 	  .kprobe_prog = "tp_exit", .era = "every kernel" },
 	{ .lifecycle = "snapshot", .target = "iter/task", .kind = HOOK_ITER,
 	  .fentry_prog = "iter_snapshot", .era = "5.8+" },
+	/* Our proposed tracepoints (patches/svatop/): preferred when present. */
+	SVA_TP("bind", "iommu_sva:sva_bind", "tp_sva_bind",
+	       { "iommu_sva_bind_device" }),
+	SVA_TP("unbind", "iommu_sva:sva_unbind", "tp_sva_unbind",
+	       { "iommu_sva_unbind_device" }),
+	SVA_TP("domain alloc", "iommu_sva:sva_domain_alloc", "tp_sva_domain_alloc",
+	       { NULL }),
+	SVA_TP("domain free", "iommu_sva:sva_domain_free", "tp_sva_domain_free",
+	       { "iommu_domain_free" }),
+	SVA_TP("pasid alloc", "iommu_sva:sva_pasid_alloc", "tp_sva_pasid_alloc",
+	       { "iommu_alloc_global_pasid" }),
+	SVA_TP("pasid free", "iommu_sva:sva_pasid_free", "tp_sva_pasid_free",
+	       { "iommu_free_global_pasid" }),
 };
 
 const int hooks_count = sizeof(hooks) / sizeof(hooks[0]);

@@ -37,6 +37,8 @@ struct hook {
 	 * presence is always decided from BTF/kallsyms. */
 	const char *era;
 	bool optional;		/* missing is normal (e.g. other kernel era) */
+	/* SVA tracepoints: the function hooks they make redundant. */
+	const char *replaces[3];
 };
 
 extern const struct hook hooks[];

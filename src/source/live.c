@@ -32,6 +32,7 @@ struct live_source {
 	int fn_ret;
 	int n_forms;
 	enum hook_form forms[64];
+	bool sva_tracepoints;	/* the kernel has svatop's iommu_sva tracepoints */
 	char desc[128];
 };
 
@@ -121,6 +122,26 @@ enum hook_form live_hook_form(const struct hook *h, const struct btf *btf,
 	*why = ks ? "not in kallsyms or BTF (inlined, or not built)"
 		  : "not in BTF (kallsyms unreadable)";
 	return FORM_NONE;
+}
+
+/* Where the kernel has our iommu_sva tracepoints, they replace the function
+ * hooks they make redundant. Returns true when any tracepoint is used. */
+bool live_prefer_tracepoints(enum hook_form *forms)
+{
+	bool any = false;
+	int i, j, k;
+
+	for (i = 0; i < hooks_count; i++) {
+		if (hooks[i].kind != HOOK_SVA_TRACEPOINT || forms[i] != FORM_FENTRY)
+			continue;
+		any = true;
+		for (j = 0; j < 3 && hooks[i].replaces[j]; j++)
+			for (k = 0; k < hooks_count; k++)
+				if (hooks[k].kind == HOOK_FUNC &&
+				    !strcmp(hooks[k].target, hooks[i].replaces[j]))
+					forms[k] = FORM_NONE;
+	}
+	return any;
 }
 
 static void apply_forms(struct live_source *ls, const enum hook_form *forms)
@@ -262,6 +283,7 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 		return -errno;
 	ls->skel->rodata->target_tgid = opts->target_tgid;
 	ls->skel->rodata->collect_stacks = opts->collect_stacks;
+	ls->skel->rodata->sva_tracepoints = ls->sva_tracepoints;
 	apply_forms(ls, forms);
 	err = svatop_bpf__load(ls->skel);
 	if (err) {
@@ -321,6 +343,7 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 			missing++;
 		}
 	}
+	ls->sva_tracepoints = live_prefer_tracepoints(forms);
 	err = load_with(ls, opts, forms);
 	if (err && !opts->force_kprobe) {
 		/* e.g. no BPF trampoline on this kernel: kprobes everywhere */

@@ -15,6 +15,10 @@ enum hook_form live_hook_form(const struct hook *h, const struct btf *btf,
 			      const struct ksyms *ks, bool force_kprobe,
 			      const char **why);
 
+/* Drop the function hooks that present iommu_sva tracepoints replace;
+ * true when any tracepoint is in use. */
+bool live_prefer_tracepoints(enum hook_form *forms);
+
 /* The form an open live source chose for hooks[hook_index]. */
 enum hook_form live_source_form(struct source *src, int hook_index);
 
