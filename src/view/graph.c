@@ -245,7 +245,8 @@ static int graph_dot(FILE *out, const struct model *m, const struct graph_filter
 		return -ENOMEM;
 	fprintf(out, "digraph svatop {\n"
 		     "\trankdir=LR;\n"
-		     "\tnode [shape=box, fontname=\"monospace\", fontsize=10];\n");
+		     "\tnode [shape=box, fontname=\"monospace\", fontsize=10];\n"
+		     "\tedge [fontname=\"monospace\", fontsize=9];\n");
 	/* Devices, grouped by IOMMU instance. */
 	model_for_each_iommu(m, io, i) {
 		fprintf(out, "\tsubgraph \"cluster_iommu_%" PRIx64 "\" {\n\t\tlabel=\"", io->ptr);

@@ -126,6 +126,7 @@ size_t top_collect(const struct model *m, const struct analyzer *a, uint64_t now
 	struct top_prev next = { NULL, 0 };
 	struct leak_marks lm;
 	const struct top_prev_ent *pe;
+	const struct model_domain *d;
 	const struct model_mm *mm;
 	struct top_row *rows, *r;
 	size_t n = 0;
@@ -155,6 +156,8 @@ size_t top_collect(const struct model *m, const struct analyzer *a, uint64_t now
 		r->pasid = mm->pasid_val;
 		r->ndomains = mm->ndomains;
 		r->ndevs = model_mm_ndevs(mm);
+		for (d = mm->domains; d; d = d->mm_next)
+			r->devs_unknown |= (d->flags & DF_SNAPSHOT) && !d->nbonds;
 		r->binds = mm->binds;
 		r->unbinds = mm->unbinds;
 		r->errors = mm->errors;
@@ -287,15 +290,16 @@ static int format_totals(char *buf, size_t len, const struct model *m,
 
 static int format_row(char *buf, size_t len, const struct top_row *r)
 {
-	char age[32], pasid[16];
+	char age[32], pasid[16], devs[16];
 
+	snprintf(devs, sizeof(devs), "%u%s", r->ndevs, r->devs_unknown ? "+?" : "");
 	if (r->pasid)
 		snprintf(pasid, sizeof(pasid), "%u", r->pasid);
 	else
 		snprintf(pasid, sizeof(pasid), "-");
-	return snprintf(buf, len, "%7u %-16s %c %5s %4u %4u %7.1f %7.1f %5u %8s %s",
+	return snprintf(buf, len, "%7u %-16s %c %5s %4u %4s %7.1f %7.1f %5u %8s %s",
 			r->pid, r->comm[0] ? r->comm : "?", r->state, pasid, r->ndomains,
-			r->ndevs, r->binds_s, r->unbinds_s, r->errors,
+			devs, r->binds_s, r->unbinds_s, r->errors,
 			view_age(age, sizeof(age), r->age_ns), r->leaks);
 }
 
@@ -310,6 +314,7 @@ static json_t *row_json(const struct top_row *r)
 	json_object_set_new(o, "pasid", r->pasid ? json_integer(r->pasid) : json_null());
 	json_object_set_new(o, "domains", json_integer(r->ndomains));
 	json_object_set_new(o, "devices", json_integer(r->ndevs));
+	json_object_set_new(o, "devices_unknown", json_boolean(r->devs_unknown));
 	json_object_set_new(o, "binds", json_integer(r->binds));
 	json_object_set_new(o, "unbinds", json_integer(r->unbinds));
 	json_object_set_new(o, "binds_per_s", json_real(r->binds_s));
@@ -521,7 +526,7 @@ int cmd_top(int argc, char **argv)
 		"p filter by pid, d filter by device, c clear filters, Up/Down select,\n"
 		"Enter detail pane (the process's graph and findings).\n"
 		"LEAKS: B bond, D domain, M mm, P PASID outlived the process past the grace period.\n"
-		"S: R running, X exited, F being freed.\n"
+		"S: R running, X exited, F being freed. DEVS n+?: some bound before svatop started.\n"
 		"Exit status: 0 done, 2 usage or environment error, 3 events were lost.",
 		NULL, NULL, NULL,
 	};

@@ -23,6 +23,7 @@ struct top_row {
 	char comm[SVATOP_COMM_LEN];
 	uint32_t pasid;
 	uint32_t ndomains, ndevs;
+	bool devs_unknown;	/* domains bound before start: devices unseen */
 	uint32_t binds, unbinds, errors;
 	double binds_s, unbinds_s;
 	uint64_t age_ns;

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The model views on the real 7.3 kernel: a process bound before svatop
+# started is in the top view and the graph (found by the snapshot); the
+# 1:n case watched live shows one PASID with two SVA domains on devices of
+# two IOMMU instances, in JSON and in DOT (rendered by Graphviz to a PNG).
+. "$(dirname "$0")/lib/common.sh"
+out=$REPO/.output/lab/model_views
+[ -x "$REPO/.output/svatop-static" ] || { echo "not ok - model_views: .output/svatop-static is missing (make static)"; exit 1; }
+for tool in jq dot; do
+	command -v $tool >/dev/null || { echo "not ok - model_views: $tool is not installed (make deps)"; exit 1; }
+done
+guest=$(mktemp)
+trap 'rm -f "$guest"' EXIT
+cat >"$guest" <<'GUEST'
+svaload prebound >/out/prebound.log 2>&1 &
+PB=$!
+i=0
+while [ ! -s /tmp/prebound.ready ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+cp /tmp/prebound.ready /out/prebound.pid
+svatop graph --json >/out/pre_graph.json 2>/out/pre_graph.err
+echo $? >/out/pre_graph.rc
+svatop top -b 1 1 >/out/pre_top.txt 2>/out/pre_top.err
+echo $? >/out/pre_top.rc
+touch /tmp/prebound.go
+wait $PB
+settle 1
+# 1:n, watched live as JSON and as DOT
+svatop graph --watch --dot -i 0.2 >/out/dotw.out 2>/out/dotw.err &
+DW=$!
+svatop_start graphw graph --watch --json -i 0.2
+i=0
+while ! grep -q watching /out/dotw.err && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+svaload -e 'bind 0; bind 3; ready /out/one2n.pid; hold /tmp/one2n.go; unbind 0; unbind 3' >/out/one2n.log 2>&1 &
+W=$!
+i=0
+while [ ! -s /out/one2n.pid ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 2
+svatop top -b 1 1 >/out/one2n_top.txt 2>&1
+touch /tmp/one2n.go
+wait $W
+sleep 1
+svatop_stop
+kill -INT $DW
+wait $DW
+echo $? >/out/dotw.status
+GUEST
+run_guest "$out" "$guest"
+ok $? "lab VM ran the view scenarios"
+
+# ---- bound before start ----
+pid=$(cat "$out/prebound.pid" 2>/dev/null)
+G=$out/pre_graph.json
+expect_eq 0 "$(cat "$out/pre_graph.rc" 2>/dev/null)" "graph: one-shot graph exits 0" || sed 's/^/# /' "$out/pre_graph.err"
+expect_eq "true 2" "$(jq -r '.mms[]|select(.pid=='"${pid:-0}"')|[.before_start, (.domains|length)]|map(tostring)|join(" ")' "$G" 2>/dev/null)" \
+	"graph: the process bound before start is there, with its two SVA domains"
+jq -e '.mms[]|select(.pid=='"${pid:-0}"')|.pasid > 0' "$G" >/dev/null 2>&1
+ok $? "graph: with its PASID"
+expect_eq 0 "$(cat "$out/pre_top.rc" 2>/dev/null)" "top -b 1 1 exits 0" || sed 's/^/# /' "$out/pre_top.err"
+grep -Eq "^ +$pid svaload +R +[0-9]+ +2 " "$out/pre_top.txt"
+ok $? "top: the process bound before start has a row (running, two domains)" "$(grep -E "^ +$pid " "$out/pre_top.txt")"
+
+# ---- 1:n, live ----
+p=$(cat "$out/one2n.pid" 2>/dev/null)
+J=$out/one2n_graph.json
+grep "\"pid\":${p:-0}," "$out/graphw.out" | jq -c '.' 2>/dev/null |
+	jq -c "select(.mms|map(select(.pid==${p:-0} and (.domains|length)==2))|length==1)" | tail -1 >"$J"
+[ -s "$J" ]
+ok $? "graph --watch --json: re-emitted with the 1:n process"
+mm=".mms[]|select(.pid==${p:-0})"
+expect_eq "2 2 1" "$(jq -r "[($mm|.domains|length), ($mm|.domains|map(.iommu)|unique|length), ($mm|[.domains[].devices[]]|length/2|floor)]|map(tostring)|join(\" \")" "$J" 2>/dev/null)" \
+	"graph --json: one PASID, two domains, on two IOMMU instances"
+expect_eq "svamock-dev.0 svamock-dev.3" "$(jq -r "[$mm|.domains[].devices[].name]|sort|join(\" \")" "$J" 2>/dev/null)" \
+	"graph --json: svamock-dev.0 and svamock-dev.3, one per domain"
+expect_eq "svamock-iommu0 svamock-iommu1" "$(jq -r "[$mm|.domains[].iommu]|sort|join(\" \")" "$J" 2>/dev/null)" \
+	"graph --json: the domains sit on svamock-iommu0 and svamock-iommu1"
+expect_eq "0" "$(cat "$out/dotw.status" 2>/dev/null)" "graph --watch --dot ended cleanly on SIGINT"
+# The last DOT graph that shows the process with both domains.
+awk -v RS='digraph svatop' -v p="pid ${p:-0} " 'index($0, p) { last = $0 } END { if (last != "") printf "digraph svatop%s", last }' \
+	"$out/dotw.out" >"$out/one2n.dot"
+pasid=$(jq -r "$mm|.pasid" "$J" 2>/dev/null)
+expect_eq 2 "$(grep -c "\"pasid_${pasid:-x}\" -> \"dom_" "$out/one2n.dot")" "graph --dot: the PASID node has two domain edges"
+dot -Tpng "$out/one2n.dot" -o "$out/one2n.png" 2>"$out/dot.err" && [ -s "$out/one2n.png" ]
+ok $? "graph --dot: Graphviz renders the 1:n graph to PNG ($out/one2n.png)" "$(head -2 "$out/dot.err")"
+expect_eq 2 "$(dot -Tsvg "$out/one2n.dot" 2>/dev/null | grep -c 'class="cluster"')" "graph --dot: two IOMMU instance clusters"
+# A new svatop knows it from the snapshot, which has domains but no bonds.
+grep -Eq "^ +$p svaload +R +[0-9]+ +2 +0\+\? " "$out/one2n_top.txt"
+ok $? "top: the 1:n process shows two domains, devices unknown (bound before start)" "$(grep -E "^ +$p " "$out/one2n_top.txt")"
+finish
