@@ -46,6 +46,11 @@ static void set_err(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+static bool is_text(char type)
+{
+	return type && strchr("TtWw", type);
+}
+
 static int cmp_addr(const void *a, const void *b)
 {
 	const struct ksym *x = a, *y = b;
@@ -351,6 +356,23 @@ static const char *arch_from_btf(const struct kfacts *k)
 	return NULL;
 }
 
+/* Kernel text addresses: x86-64 at 0xffffffff8..., arm64 below that. */
+static const char *arch_from_symbols(const struct kfacts *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->nsyms; i++) {
+		if (!k->syms[i].addr || !is_text(k->syms[i].type))
+			continue;
+		if (k->syms[i].addr >= 0xffffffff80000000ULL)
+			return "x86";
+		if (k->syms[i].addr >= 0xffff000000000000ULL)
+			return "arm64";
+		return NULL;
+	}
+	return NULL;
+}
+
 static int normalize_arch(const char *in, char *out, size_t len)
 {
 	if (!strcmp(in, "x86") || !strcmp(in, "x86_64") || !strcmp(in, "amd64"))
@@ -415,6 +437,9 @@ int kfacts_load(const struct kfacts_opts *opts, struct kfacts **out,
 			goto fail;
 		if (!k->arch[0]) {
 			const char *a = arch_from_btf(k);
+
+			if (!a)
+				a = arch_from_symbols(k);
 
 			if (a) {
 				snprintf(k->arch, sizeof(k->arch), "%s", a);
@@ -486,11 +511,6 @@ static const struct ksym *sym_lookup(const struct kfacts *k, const char *name)
 		if (strchr("TtWw", (*p)->type))
 			return *p;
 	return *hit;
-}
-
-static bool is_text(char type)
-{
-	return type && strchr("TtWw", type);
 }
 
 int kfacts_btf_func(const struct kfacts *k, const char *name, int *count)

@@ -283,6 +283,7 @@ static void test_symbols_only(void **state)
 
 	classify(&c, "7.3.4-trixie-backports", false, true);
 	expect_verdict(&c, SVA_REAL_FIXED);
+	assert_string_equal(kfacts_arch(c.k), "x86");	/* from text addresses */
 	assert_false(c.r.traceable);
 	assert_int_equal(sva_exit_status(&c.r), PROBE_EXIT_UNTRACEABLE);
 	expect_form(&c, "iommu_sva_bind_device", FORM_KPROBE);
@@ -294,6 +295,11 @@ static void test_symbols_only(void **state)
 
 	classify(&c, "6.1.192-bookworm-security", false, true);
 	expect_verdict(&c, SVA_LIKELY_STUBBED);
+	release(&c);
+
+	classify(&c, "6.12.117-trixie-arm64", false, true);
+	expect_verdict(&c, SVA_NOT_BUILT);
+	assert_string_equal(kfacts_arch(c.k), "arm64");
 	release(&c);
 }
 
