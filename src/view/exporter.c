@@ -395,6 +395,8 @@ int exporter_parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_
 			return -EINVAL;
 		arg++;
 		hl -= 2;
+	} else if (memchr(arg, ':', hl)) {
+		return -EINVAL;		/* IPv6 needs brackets: [::1]:9464 */
 	}
 	if (hl >= sizeof(host))
 		return -EINVAL;

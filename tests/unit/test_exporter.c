@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exporter's Prometheus text on synthetic models: every family, the
+ * values of a known scenario, label escaping, bounded cardinality, listen
+ * addresses. With --write-scenario FILE, writes the "fleet" scenario as a
+ * recording for tests/host/exporter.sh (a real Prometheus scrapes it).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <cmocka.h>
+#include "analyze/analyzer.h"
+#include "model/synth.h"
+#include "source/recfile.h"
+#include "view/exporter.h"
+
+#define SEC 1000000000ULL
+
+struct fixture {
+	struct model m;
+	struct analyzer a;
+	struct synth s;
+	struct exporter_counts c;
+	struct source_stats st;
+	struct synth_dev dev0, dev1, dev2;
+	struct rec_writer *w;
+};
+
+static void feed(const struct svatop_event *ev, void *ctx)
+{
+	struct fixture *f = ctx;
+
+	if (f->w) {
+		if (rec_writer_add(f->w, ev))
+			abort();
+		return;
+	}
+	exporter_count_event(&f->c, ev);
+	analyzer_event(&f->a, &f->m, ev);
+}
+
+static void fixture_init(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	model_init(&f->m);
+	analyzer_init(&f->a, ANALYZER_DEFAULT_GRACE_NS);
+	synth_init(&f->s, feed, f);
+	synth_dev_init(&f->dev0, 0xffff888100001000ULL, "svamock.0",
+		       0xffff888100900000ULL, "svamock-iommu0");
+	synth_dev_init(&f->dev1, 0xffff888100002000ULL, "svamock.1",
+		       0xffff888100a00000ULL, "svamock-iommu1");
+	synth_dev_init(&f->dev2, 0xffff888100003000ULL, "svamock.2",
+		       0xffff888100900000ULL, "svamock-iommu0");
+}
+
+static void fixture_fini(struct fixture *f)
+{
+	analyzer_fini(&f->a);
+	model_fini(&f->m);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	fixture_init(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture_fini(*state);
+	free(*state);
+	return 0;
+}
+
+static void failed_bind(struct fixture *f, struct synth_proc *p,
+			const struct synth_dev *d, int err)
+{
+	struct svatop_event ev;
+
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, p);
+	ev.ret = err;
+	ev.dev = d->ptr;
+	ev.iommu = d->iommu;
+	memcpy(ev.dev_name, d->name, sizeof(ev.dev_name));
+	memcpy(ev.iommu_name, d->iommu_name, sizeof(ev.iommu_name));
+	feed(&ev, f);
+}
+
+/*
+ * The fleet scenario. Expected metrics (docs/metrics.md names):
+ *   pasids 2 (alive's, leaky's); domains iommu0 2, iommu1 1;
+ *   bonds svamock.0 2, svamock.1 1, svamock.2 1; mms alive 1, exited 1;
+ *   binds 6, unbinds 3, pasid allocs 3 / frees 1, domain allocs 5 / frees 2;
+ *   bind errors EOPNOTSUPP 2, ENOSPC 1; leaks 1 of each kind;
+ *   unbind-unknown-handle 1; dropped bind 2, unbind 1: inconclusive.
+ */
+static void scenario_fleet(struct fixture *f)
+{
+	struct synth_proc alive, leaky, tidy, failer;
+	struct svatop_event ev;
+	uint64_t handle, domain;
+
+	/* One PASID, two domains on two instances, three devices. */
+	synth_proc_init(&f->s, &alive, 100, "alive");
+	synth_bind(&f->s, &alive, &f->dev0);
+	synth_bind(&f->s, &alive, &f->dev2);
+	synth_bind(&f->s, &alive, &f->dev1);
+	/* The driver never unbinds: everything outlives the process. */
+	synth_proc_init(&f->s, &leaky, 200, "leaky");
+	synth_bind(&f->s, &leaky, &f->dev0);
+	synth_exit(&f->s, &leaky);
+	synth_mm_release(&f->s, &leaky);
+	/* Two binds, a double unbind of the first, then a clean exit. */
+	synth_proc_init(&f->s, &tidy, 300, "tidy");
+	synth_bind(&f->s, &tidy, &f->dev0);
+	synth_bind(&f->s, &tidy, &f->dev1);
+	handle = tidy.bond[0].handle;
+	domain = tidy.bond[0].domain;
+	synth_unbind(&f->s, &tidy, 0);
+	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &tidy);
+	ev.handle = handle;
+	ev.domain = domain;
+	ev.dev = f->dev0.ptr;
+	feed(&ev, f);
+	synth_unbind(&f->s, &tidy, 1);
+	synth_exit(&f->s, &tidy);
+	synth_mm_release(&f->s, &tidy);
+	/* Binds the kernel refused. */
+	synth_proc_init(&f->s, &failer, 400, "failer");
+	failed_bind(f, &failer, &f->dev1, -95);
+	failed_bind(f, &failer, &f->dev1, -95);
+	failed_bind(f, &failer, &f->dev0, -28);
+	/* Past the 3 s grace period. */
+	f->s.ts += 5 * SEC;
+	synth_event(&f->s, &ev, SVATOP_EV_EXIT, &failer);
+	feed(&ev, f);
+	/* The ring buffer lost three records. */
+	f->st.submitted = 100;
+	f->st.dropped = 3;
+	f->st.dropped_by_type[SVATOP_EV_BIND] = 2;
+	f->st.dropped_by_type[SVATOP_EV_UNBIND] = 1;
+}
+
+static int write_scenario(const char *path)
+{
+	struct fixture f;
+
+	fixture_init(&f);
+	if (rec_writer_open(&f.w, path, "synthetic fleet (tests/unit/test_exporter.c)")) {
+		fprintf(stderr, "cannot write %s\n", path);
+		return 1;
+	}
+	scenario_fleet(&f);
+	if (rec_writer_close(f.w, &f.st)) {
+		fprintf(stderr, "cannot finish %s\n", path);
+		return 1;
+	}
+	fixture_fini(&f);
+	return 0;
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static char *render(struct fixture *f)
+{
+	struct exporter_info info = {
+		.version = "test", .mode = "replay", .source_desc = "unit",
+		.now_ns = f->m.now_ns, .wall_s = 1700000000.5, .ended = true,
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&buf, &len);
+
+	assert_non_null(o);
+	assert_int_equal(exporter_render(o, &f->m, &f->a, &f->st, &f->c, &info), 0);
+	assert_int_equal(fclose(o), 0);
+	return buf;
+}
+
+/* The whole line "name{labels} value" must be present. */
+static void expect_line(const char *text, const char *line)
+{
+	const char *p = text;
+	size_t n = strlen(line);
+
+	while ((p = strstr(p, line))) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return;
+		p += n;
+	}
+	fail_msg("expected the line '%s' in:\n%s", line, text);
+}
+
+static int count_prefix(const char *text, const char *prefix)
+{
+	const char *p = text;
+	int n = 0;
+
+	for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += !strncmp(p, prefix, strlen(prefix));
+	return n;
+}
+
+/* ---- tests ----------------------------------------------------------- */
+
+static void test_fleet_values(void **state)
+{
+	struct fixture *f = *state;
+	char *t;
+
+	scenario_fleet(f);
+	t = render(f);
+	expect_line(t, "svatop_pasids 2");
+	expect_line(t, "svatop_domains{iommu=\"svamock-iommu0\"} 2");
+	expect_line(t, "svatop_domains{iommu=\"svamock-iommu1\"} 1");
+	expect_line(t, "svatop_bonds{iommu=\"svamock-iommu0\",device=\"svamock.0\"} 2");
+	expect_line(t, "svatop_bonds{iommu=\"svamock-iommu1\",device=\"svamock.1\"} 1");
+	expect_line(t, "svatop_bonds{iommu=\"svamock-iommu0\",device=\"svamock.2\"} 1");
+	expect_line(t, "svatop_mms{state=\"alive\"} 1");
+	expect_line(t, "svatop_mms{state=\"exited\"} 1");
+	expect_line(t, "svatop_binds_total 6");
+	expect_line(t, "svatop_unbinds_total 3");
+	expect_line(t, "svatop_pasid_allocs_total 3");
+	expect_line(t, "svatop_pasid_frees_total 1");
+	expect_line(t, "svatop_domain_allocs_total 5");
+	expect_line(t, "svatop_domain_frees_total 2");
+	expect_line(t, "svatop_bind_errors_total{errno=\"EOPNOTSUPP\"} 2");
+	expect_line(t, "svatop_bind_errors_total{errno=\"ENOSPC\"} 1");
+	expect_line(t, "svatop_leaks{kind=\"bond\"} 1");
+	expect_line(t, "svatop_leaks{kind=\"domain\"} 1");
+	expect_line(t, "svatop_leaks{kind=\"mm\"} 1");
+	expect_line(t, "svatop_leaks{kind=\"pasid\"} 1");
+	expect_line(t, "svatop_invariant_violations_total{rule=\"unbind-unknown-handle\"} 1");
+	expect_line(t, "svatop_events_dropped_total{type=\"bind\"} 2");
+	expect_line(t, "svatop_events_dropped_total{type=\"unbind\"} 1");
+	expect_line(t, "svatop_events_dropped_total{type=\"exit\"} 0");
+	expect_line(t, "svatop_events_submitted_total 100");
+	expect_line(t, "svatop_verdict{verdict=\"inconclusive\"} 1");
+	expect_line(t, "svatop_verdict{verdict=\"findings\"} 0");
+	expect_line(t, "svatop_build_info{version=\"test\",abi=\"1\"} 1");
+	expect_line(t, "svatop_source_info{mode=\"replay\",description=\"unit\"} 1");
+	expect_line(t, "svatop_source_ended 1");
+	expect_line(t, "svatop_last_snapshot_timestamp_seconds 1700000000.500");
+	expect_line(t, "svatop_leak_grace_seconds 3.000");
+	/* No per-process labels by default. */
+	assert_null(strstr(t, "pid="));
+	assert_null(strstr(t, "leaky"));
+	free(t);
+}
+
+/* Every family has HELP and TYPE, and a sample of its own name follows. */
+static void test_help_and_type(void **state)
+{
+	struct fixture *f = *state;
+	char *t, *line, *save = NULL, name[128];
+	int helps = 0, types = 0;
+
+	scenario_fleet(f);
+	t = render(f);
+	for (line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "# HELP ", 7)) {
+			helps++;
+			assert_int_equal(sscanf(line + 7, "%127s", name), 1);
+			assert_non_null(strstr(save, name));
+		} else if (!strncmp(line, "# TYPE ", 7)) {
+			types++;
+			assert_true(strstr(line, " counter") || strstr(line, " gauge"));
+			if (strstr(line, " counter"))
+				assert_non_null(strstr(line, "_total counter"));
+		} else {
+			assert_true(!strncmp(line, "svatop_", 7));
+		}
+	}
+	assert_int_equal(helps, types);
+	assert_true(helps >= 20);
+	free(t);
+}
+
+static void test_empty_model(void **state)
+{
+	struct fixture *f = *state;
+	char *t = render(f);
+
+	expect_line(t, "svatop_pasids 0");
+	expect_line(t, "svatop_mms{state=\"alive\"} 0");
+	expect_line(t, "svatop_leaks{kind=\"pasid\"} 0");
+	expect_line(t, "svatop_verdict{verdict=\"clean\"} 1");
+	expect_line(t, "svatop_binds_total 0");
+	assert_int_equal(count_prefix(t, "svatop_bonds{"), 0);
+	assert_int_equal(count_prefix(t, "svatop_bind_errors_total{"), 0);
+	free(t);
+}
+
+static void test_label_escaping(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(o);
+	exporter_label_value(o, "a\"b\\c\nd\x01\xc3\xa9z");
+	fclose(o);
+	assert_string_equal(buf, "a\\\"b\\\\c\\nd???z");
+	free(buf);
+}
+
+/* 600 devices: 512 series, the rest summed under "other". */
+static void test_bounded_cardinality(void **state)
+{
+	struct fixture *f = *state;
+	static struct synth_dev devs[600];
+	struct synth_proc p;
+	char name[32], *t, *o;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		snprintf(name, sizeof(name), "dev.%d", i);
+		synth_dev_init(&devs[i], 0xffff888300000000ULL + i * 0x1000ULL, name,
+			       0xffff888100900000ULL, "svamock-iommu0");
+		synth_proc_init(&f->s, &p, 1000 + i, "many");
+		assert_true(synth_bind(&f->s, &p, &devs[i]) >= 0);
+	}
+	t = render(f);
+	assert_int_equal(count_prefix(t, "svatop_bonds{"), EXPORTER_MAX_SERIES + 1);
+	o = strstr(t, "svatop_bonds{iommu=\"other\",device=\"other\"} ");
+	assert_non_null(o);
+	assert_int_equal(strtoul(o + strlen("svatop_bonds{iommu=\"other\",device=\"other\"} "),
+				 NULL, 10), 600 - EXPORTER_MAX_SERIES);
+	expect_line(t, "svatop_pasids 600");
+	expect_line(t, "svatop_domains{iommu=\"svamock-iommu0\"} 600");
+	free(t);
+}
+
+static void test_errno_buckets(void **state)
+{
+	struct exporter_counts *c = calloc(1, sizeof(*c));
+	struct svatop_event ev = { .type = SVATOP_EV_BIND, .version = SVATOP_ABI_VERSION };
+
+	(void)state;
+	assert_non_null(c);
+	ev.ret = -95;
+	exporter_count_event(c, &ev);
+	ev.ret = -100000;		/* beyond MAX_ERRNO */
+	exporter_count_event(c, &ev);
+	ev.ret = 0;			/* success: not an error */
+	exporter_count_event(c, &ev);
+	ev.type = SVATOP_EV_PASID_ALLOC;
+	ev.ret = -28;			/* not a bind */
+	exporter_count_event(c, &ev);
+	assert_int_equal(c->bind_errors[95], 1);
+	assert_int_equal(c->bind_errors[0], 1);
+	assert_int_equal(c->bind_errors[28], 0);
+	free(c);
+}
+
+static void test_parse_listen(void **state)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	static const char *const bad[] = {
+		"", "9464", ":9464", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
+		"127.0.0.1:-1", "127.0.0.1:80x", "localhost:9464", "[::1:9464",
+		"::1:9464", "[]:9464", "1.2.3.4.5:80",
+	};
+	socklen_t len;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(exporter_parse_listen("127.0.0.1:9464", &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(ntohs(s4->sin_port), 9464);
+	assert_int_equal(ntohl(s4->sin_addr.s_addr), 0x7f000001);
+	assert_int_equal(len, sizeof(*s4));
+	assert_int_equal(exporter_parse_listen("0.0.0.0:0", &ss, &len), 0);
+	assert_int_equal(ntohs(s4->sin_port), 0);
+	assert_int_equal(exporter_parse_listen("[::1]:9100", &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(ntohs(s6->sin6_port), 9100);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (exporter_parse_listen(bad[i], &ss, &len) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i]);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_fleet_values),
+		T(test_help_and_type),
+		T(test_empty_model),
+		T(test_bounded_cardinality),
+		cmocka_unit_test(test_label_escaping),
+		cmocka_unit_test(test_errno_buckets),
+		cmocka_unit_test(test_parse_listen),
+	};
+
+	if (argc == 3 && !strcmp(argv[1], "--write-scenario"))
+		return write_scenario(argv[2]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
