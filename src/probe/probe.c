@@ -165,7 +165,7 @@ static void print_human(const struct kfacts *k, const struct sva_report *r,
 	for (i = 0; i < r->nev; i++)
 		printf("  %-3s  %-40s %-29s %s\n", yes_no(r->ev[i].value),
 		       r->ev[i].fact, r->ev[i].source, r->ev[i].meaning);
-	if (r->bind_size)
+	if (r->bind_size && !r->heuristic)
 		printf("  size of iommu_sva_bind_device: %#lx bytes (distance to the next symbol: an upper bound)\n",
 		       r->bind_size);
 

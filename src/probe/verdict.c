@@ -108,10 +108,15 @@ static enum sva_verdict decide_old(const struct kfacts *k, struct sva_report *r)
 		       "the x86 stub backport does not apply");
 		return SVA_LIKELY_REAL;
 	}
-	add_ev(r, "size of iommu_sva_bind_device",
-	       r->bind_size ? KF_YES : KF_UNKNOWN,
-	       r->bind_size ? "symbols (distance to the next symbol)" : "not measurable",
-	       "heuristic: the x86 stub is about 0x50 bytes, the real bind several times that");
+	if (r->bind_size)
+		snprintf(r->bind_size_fact, sizeof(r->bind_size_fact),
+			 "size of iommu_sva_bind_device: %#lx", r->bind_size);
+	else
+		snprintf(r->bind_size_fact, sizeof(r->bind_size_fact),
+			 "size of iommu_sva_bind_device");
+	add_ev(r, r->bind_size_fact, r->bind_size ? KF_YES : KF_UNKNOWN,
+	       r->bind_size ? "symbols (next symbol)" : "not measurable",
+	       "heuristic: up to 0x60 is the x86 stub (0x50 on 6.1)");
 	if (!r->bind_size)
 		return SVA_UNDECIDABLE;
 	return r->bind_size <= STUB_BIND_MAX_SIZE ? SVA_LIKELY_STUBBED :

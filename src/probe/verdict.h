@@ -63,6 +63,7 @@ struct sva_report {
 	enum sva_era era;
 	bool heuristic;
 	unsigned long bind_size;	/* 0: unknown */
+	char bind_size_fact[64];
 	struct evidence ev[MAX_EVIDENCE];
 	int nev;
 	struct hook_status *hooks;	/* hooks_count entries */
