@@ -7,7 +7,8 @@ pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
       libcmocka-dev libjansson-dev libncurses-dev libmicrohttpd-dev
       qemu-system-x86 debootstrap busybox-static cpio kmod xz-utils zstd
       tmux graphviz groff-base valgrind ca-certificates curl
-      liblzma-dev libzstd-dev jq)
+      liblzma-dev libzstd-dev jq
+      libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The record reader under libFuzzer: the seed corpus (tests/fuzz/corpus/)
+# replayed as regression inputs, each corpus file through `svatop replay`
+# (a complete recording replays, a damaged one is refused naming the
+# problem and its offset), then FUZZ_TIME (default 60) seconds of fuzzing
+# that must find no crash, sanitizer report, leak or hang.
+set -u
+cd "$(dirname "$0")/../.."
+n_fail=0
+ok() {	# ok STATUS DESCRIPTION [DETAIL]
+	if [ "$1" -eq 0 ]; then echo "ok - $2"; else
+		echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi
+}
+FUZZ=.output/fuzz/fuzz_recfile
+SVATOP=.output/svatop
+C=tests/fuzz/corpus
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+make -s "$FUZZ" >"$work/build.log" 2>&1
+ok $? "fuzz target builds (clang -fsanitize=fuzzer,address,undefined)" "$(tail -3 "$work/build.log")"
+[ -x "$FUZZ" ] && [ -x "$SVATOP" ] || { ok 1 "fuzz target and svatop exist" "run make test-bins"; exit 1; }
+
+# -- the corpus as regression inputs -----------------------------------------
+n=0
+for f in "$C"/*; do
+	n=$((n + 1))
+	"$FUZZ" -runs=1 "$f" >"$work/one.log" 2>&1
+	ok $? "corpus $(basename "$f"): read and replayed without a crash" "$(grep -m1 -E 'ERROR|SUMMARY' "$work/one.log")"
+done
+[ "$n" -ge 8 ]
+ok $? "seed corpus has the lifecycles and the damaged files ($n files)"
+
+# -- the same files through svatop replay ------------------------------------
+replay() {	# replay FILE VIEW ARGS...: stdout in $work/out, stderr in $work/err, status in rc
+	"$SVATOP" replay "$@" >"$work/out" 2>"$work/err"
+	rc=$?
+}
+for f in empty single one_to_n mix_two_blocks; do
+	replay "$C/$f.rec" trace -j
+	ok $((rc != 0)) "replay $f: exits 0" "status $rc: $(head -2 "$work/err")"
+	want=$(jq -r 'select(.event=="summary") | .delivered' "$work/out")
+	got=$(jq -c 'select(.event!="summary")' "$work/out" | wc -l)
+	[ -n "$want" ] && [ "$want" = "$got" ]
+	ok $? "replay $f: every delivered record is shown ($got)"
+	replay "$C/$f.rec" graph --json
+	[ $rc -eq 0 ] && jq -e '.type == "graph" and (.mms | length) == 0' "$work/out" >/dev/null
+	ok $? "replay $f: the final graph holds no mm (every process released)"
+done
+blocks=$(grep -ao SVBK "$C/mix_two_blocks.rec" | wc -l)
+[ "$blocks" -ge 3 ]
+ok $? "mix_two_blocks has two event blocks and the stats block ($blocks block headers)"
+replay "$C/snapshot_fork_leak.rec" leaks --json
+[ $rc -eq 3 ]
+ok $? "snapshot_fork_leak: leaks with 3 recorded losses is inconclusive (exit 3)" "status $rc"
+replay "$C/no_stats.rec" trace -j
+[ $rc -eq 0 ] && grep -q 'without its final stats block' "$work/err"
+ok $? "no_stats: replays what it has and warns that the loss count is unknown" "$(cat "$work/err")"
+expect_refusal() {	# FILE PATTERN
+	replay "$C/$1" trace -j
+	[ $rc -eq 2 ] && grep -qE "$2" "$work/err"
+	ok $? "$1: refused with exit 2 and '$2'" "status $rc: $(cat "$work/err")"
+}
+expect_refusal future_version.rec 'format version 2, this svatop reads version 1'
+expect_refusal bad_crc.rec 'checksum mismatch in block at offset [0-9]+'
+expect_refusal truncated.rec 'truncated block.* at offset [0-9]+'
+
+# -- bounded fuzzing ---------------------------------------------------------
+secs=${FUZZ_TIME:-60}
+mkdir -p "$work/corpus" "$work/artifacts"
+"$FUZZ" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	-print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+	"$work/corpus" "$C" >"$work/fuzz.log" 2>&1
+rc=$?
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log")
+if [ $rc -ne 0 ] || [ -n "$(ls -A "$work/artifacts")" ]; then
+	mkdir -p .output/fuzz/failures
+	cp "$work/artifacts"/* .output/fuzz/failures/ 2>/dev/null
+	grep -m5 -E 'ERROR|SUMMARY|==[0-9]+==' "$work/fuzz.log"
+fi
+[ $rc -eq 0 ] && [ -z "$(ls -A "$work/artifacts")" ] && [ "${runs:-0}" -gt 0 ]
+ok $? "$secs s of fuzzing: ${runs:-0} inputs, no crash, sanitizer report, leak or hang" \
+	"status $rc; reproducers in .output/fuzz/failures (add them to $C once fixed)"
+[ "$n_fail" -eq 0 ]
