@@ -404,6 +404,14 @@ int live_source_stack(struct source *src, int32_t stack_id, char frames[][64],
 	for (i = 0; i < SVATOP_STACK_DEPTH && n < max && ips[i]; i++) {
 		const struct ksym *s = ls->ksyms ? ksyms_lookup(ls->ksyms, ips[i]) : NULL;
 
+		/* Only text symbols that really contain the address: BPF
+		 * trampolines and programs are not in the kallsyms we read at
+		 * start, and must not be named after the last symbol below. */
+		if (s && (!strchr("tTwW", s->type) ||
+			  ips[i] - s->addr >= ksyms_size(ls->ksyms, s)))
+			s = NULL;
+		if (!s && i < 3)
+			continue;	/* the trampoline frames of the hook itself */
 		if (s)
 			snprintf(frames[n++], 64, "%s+0x%llx", s->name,
 				 (unsigned long long)(ips[i] - s->addr));

@@ -28,6 +28,14 @@ svatop_start kp trace -j --kprobe --no-snapshot
 svaload -e 'bind 0; bind 3; ready /out/kp.pid; unbind 0; unbind 3; exit 0'
 settle 2
 svatop_stop
+svatop_start stacks trace -j -s --no-snapshot
+svaload -e 'bind 5; ready /out/stacks.pid; unbind 5; exit 0'
+settle 1
+svatop_stop
+svatop_start stacktext trace -s --no-snapshot
+svaload -e 'bind 5; unbind 5; exit 0'
+settle 1
+svatop_stop
 GUEST
 run_guest "$out" "$guest"
 ok $? "lab VM ran the snapshot and kprobe scenarios"
@@ -69,4 +77,20 @@ case "$seq" in
 esac
 expect_eq 2 "$(jq -r "select(.tgid==$kp and .event==\"attach\" and .ret==0) | .iommu_name" "$K" | sort -u | wc -l | tr -d ' ')" \
 	"kprobe mode: attaches on two instances"
+sp=$(tr -d ' \n' <"$out/stacks.pid")
+for e in pasid-alloc domain-alloc; do
+	jq -r "select(.tgid==$sp and .event==\"$e\") | .stack | join(\" \")" "$out/stacks.out" |
+		grep -q 'iommu_sva_bind_device+0x.* svamock_ioctl+0x'
+	ok $? "-s: the $e event's stack runs through iommu_sva_bind_device from the driver"
+done
+# fexit runs after the function returned: its caller, the driver, tops the stack
+jq -r "select(.tgid==$sp and .event==\"bind\") | .stack[0]" "$out/stacks.out" | grep -q '^svamock_ioctl+0x'
+ok $? "-s: the bind event's stack starts at the driver that bound"
+# BPF trampolines are not in kallsyms: they stay raw addresses, never named
+# after the nearest symbol below them (orc_header, on 7.3)
+jq -r "select(.tgid==$sp) | .stack // [] | .[]" "$out/stacks.out" | grep -q 'orc_header'
+ok $((1 - $?)) "-s: no frame is misattributed to a non-text symbol"
+
+grep -q '^ *iommu_sva_bind_device+0x' "$out/stacktext.out"
+ok $? "-s: text mode prints the stack frames under the event"
 finish
