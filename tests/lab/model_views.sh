@@ -29,14 +29,22 @@ settle 1
 svatop graph --watch --dot -i 0.2 >/out/dotw.out 2>/out/dotw.err &
 DW=$!
 svatop_start graphw graph --watch --json -i 0.2
+svatop record -o /out/one2n.rec >/out/rec.out 2>/out/rec.err &
+RC=$!
 i=0
-while ! grep -q watching /out/dotw.err && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+while ! { grep -q watching /out/dotw.err && grep -q recording /out/rec.err; } && [ $i -lt 1200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 svaload -e 'bind 0; bind 3; ready /out/one2n.pid; hold /tmp/one2n.go; unbind 0; unbind 3' >/out/one2n.log 2>&1 &
 W=$!
 i=0
 while [ ! -s /out/one2n.pid ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 sleep 2
 svatop top -b 1 1 >/out/one2n_top.txt 2>&1
+kill -INT $RC
+wait $RC
+echo $? >/out/rec.status
 touch /tmp/one2n.go
 wait $W
 sleep 1
@@ -86,4 +94,30 @@ expect_eq 2 "$(dot -Tsvg "$out/one2n.dot" 2>/dev/null | grep -c 'class="cluster"
 # A new svatop knows it from the snapshot, which has domains but no bonds.
 grep -Eq "^ +$p svaload +R +[0-9]+ +2 +0\+\? " "$out/one2n_top.txt"
 ok $? "top: the 1:n process shows two domains, devices unknown (bound before start)" "$(grep -E "^ +$p " "$out/one2n_top.txt")"
+
+# ---- the interactive screen on the recording made on the real kernel ----
+expect_eq 0 "$(cat "$out/rec.status" 2>/dev/null)" "record: the 1:n recording ended cleanly"
+S=svatop-lab-views-$$
+tmux new-session -d -s "$S" -x 120 -y 30 "$REPO/.output/svatop top --replay $out/one2n.rec; echo TOP-EXIT=\$?; sleep 30"
+shot() { tmux capture-pane -p -t "$S" >"$out/$1"; }
+wait_for() {
+	local i
+	for i in $(seq 1 50); do
+		shot "$1"
+		grep -q "$2" "$out/$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_for screen1 "^ *$p svaload "
+ok $? "top (tmux, recorded on 7.3): the 1:n process has a row" "$(head -6 "$out/screen1")"
+grep -Eq "^ +$p svaload +R +[0-9]+ +2 +2 " "$out/screen1"
+ok $? "top (tmux): two domains, two devices" "$(grep -E "^ +$p " "$out/screen1")"
+tmux send-keys -t "$S" Enter
+wait_for screen2 'device svamock-dev.3 handle' && grep -q 'device svamock-dev.0 handle' "$out/screen2"
+ok $? "top (tmux): the detail pane shows the process's graph (both devices)"
+tmux send-keys -t "$S" q
+wait_for screen3 'TOP-EXIT=0'
+ok $? "top (tmux): q quits with status 0"
+tmux kill-session -t "$S" 2>/dev/null
 finish
