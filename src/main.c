@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* svatop: the command table and nothing else. */
+#include <argp.h>
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
 	const struct command *cmd = &commands[0];
 	size_t i;
 
+	/* argp_error() exits by itself: with our usage status, not EX_USAGE */
+	argp_err_exit_status = EXIT_USAGE;
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 			 !strcmp(argv[1], "help"))) {
 		usage(stdout);

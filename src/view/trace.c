@@ -276,8 +276,11 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* Scripts wait for this line: every probe is attached from here on. */
-	fprintf(stderr, "svatop: tracing (%s); Ctrl-C to end\n",
-		st.src->ops->describe(st.src));
+	if (args.replay)
+		fprintf(stderr, "svatop: replaying %s\n", st.src->ops->describe(st.src));
+	else
+		fprintf(stderr, "svatop: tracing (%s); Ctrl-C to end\n",
+			st.src->ops->describe(st.src));
 	if (!args.json)
 		print_header();
 	if (args.duration > 0)
