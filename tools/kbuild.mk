@@ -11,3 +11,10 @@ KERNEL_NAME ?=
 
 lab-kernel:
 	$(Q)tools/kbuild/lab-kernel $(if $(KERNEL_NAME),-n $(KERNEL_NAME)) $(KERNEL_PATCHES)
+
+# Boot both lab kernels and check the tracepoints and the injected fork bug
+# from ftrace (tools/kbuild/check); needs both `make lab-kernel` runs above.
+lab-kernel-check:
+	$(Q)tools/kbuild/check tracepoints && tools/kbuild/check forkbug
+
+.PHONY: lab-kernel-check
