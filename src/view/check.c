@@ -23,6 +23,7 @@
 
 struct check_args {
 	double grace;
+	double timeout;		/* 0: wait for the tree as long as it runs */
 	const char *junit;
 	bool json;
 	bool verbose;
@@ -34,6 +35,7 @@ struct check_result {
 	int status;		/* CMD's wait status */
 	bool cmd_failed;
 	bool interrupted;
+	bool timed_out;
 	double seconds;
 	struct finding_list findings;	/* counted: leaks and violations */
 	size_t preexisting;		/* leaks of state older than the run */
@@ -54,6 +56,7 @@ static void check_on_signal(int sig)
 static const struct argp_option check_options[] = {
 	{ "grace", 'g', "SECONDS", 0, "how long state may outlive its process (3)", 0 },
 	{ "junit", 'J', "FILE", 0, "also write the result as JUnit XML to FILE", 0 },
+	{ "timeout", 't', "SECONDS", 0, "stop CMD (SIGTERM) after SECONDS; the result is then inconclusive", 0 },
 	{ "json", 'j', NULL, 0, "the report as one JSON object", 0 },
 	{ "stack", 's', NULL, 0, "collect kernel stacks at allocation sites", 0 },
 	{ "verbose", 'v', NULL, 0, "loader details", 0 },
@@ -71,6 +74,10 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'J':
 		a->junit = arg;
+		break;
+	case 't':
+		if (view_parse_seconds(arg, &a->timeout) || a->timeout <= 0)
+			argp_error(state, "invalid timeout '%s'", arg);
 		break;
 	case 'j':
 		a->json = true;
@@ -246,6 +253,8 @@ static void print_report(struct view_session *s, const struct check_args *a,
 		json_object_set_new(j, "command", json_string(r->cmdline));
 		json_object_set_new(j, "command_status", json_string(status));
 		json_object_set_new(j, "command_failed", json_boolean(r->cmd_failed));
+		json_object_set_new(j, "timed_out", json_boolean(r->timed_out));
+		json_object_set_new(j, "interrupted", json_boolean(r->interrupted));
 		json_object_set_new(j, "verdict", json_string(verdict_name(r->verdict)));
 		json_object_set_new(j, "grace_ns", json_integer(s->a.grace_ns));
 		json_object_set_new(j, "events", json_integer(r->events));
@@ -262,14 +271,17 @@ static void print_report(struct view_session *s, const struct check_args *a,
 	}
 	printf("svatop check: command %s; %" PRIu64 " event(s), %" PRIu64 " lost; "
 	       "%zu finding(s): %s\n", status, r->events, r->dropped, r->findings.len,
-	       r->interrupted ? "interrupted" : verdict_name(r->verdict));
+	       r->interrupted ? "interrupted" : r->timed_out ? "timed out" :
+	       verdict_name(r->verdict));
 	for (i = 0; i < r->findings.len; i++)
 		view_finding_text(stdout, s, &r->findings.v[i], now);
 	if (r->preexisting)
 		printf("(%zu leak(s) of state older than this run not counted: see svatop leaks)\n",
 		       r->preexisting);
 	if (r->verdict == VERDICT_INCONCLUSIVE)
-		printf("inconclusive: events were lost, so a clean result cannot be claimed\n");
+		printf("inconclusive: %s, so a clean result cannot be claimed\n",
+		       r->timed_out ? "the command was stopped at the timeout" :
+		       r->interrupted ? "the run was interrupted" : "events were lost");
 	fflush(stdout);
 }
 
@@ -283,23 +295,37 @@ static void join_cmdline(char *buf, size_t len, char **cmd)
 		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "", cmd[i]);
 }
 
-/* Poll until the tree is gone and the grace period has passed. */
-static int check_run(struct view_session *s, struct spawned *sp, struct check_result *r)
+/* Poll until the tree is gone and the grace period has passed. A tree
+ * still running TERM_WAIT after SIGTERM (timeout, Ctrl-C) is given up on. */
+#define TERM_WAIT_NS	(2ULL * 1000000000ULL)
+
+static int check_run(struct view_session *s, struct spawned *sp, struct check_result *r,
+		     double timeout)
 {
-	uint64_t t_end = 0, grace = s->a.grace_ns + VIEW_REORDER_NS;
+	uint64_t t0 = view_monotonic_ns(), t_end = 0, t_term = 0, now;
+	uint64_t grace = s->a.grace_ns + VIEW_REORDER_NS;
 	int err;
 
 	for (;;) {
 		err = view_session_poll(s, 100);
 		if (err)
 			return err;
-		if (check_stop && !r->interrupted) {
+		now = view_monotonic_ns();
+		if (!t_term && !t_end && check_stop) {
 			r->interrupted = true;
-			kill(sp->pid, SIGTERM);
+			t_term = now;
 		}
+		if (!t_term && !t_end && timeout > 0 && now - t0 >= (uint64_t)(timeout * 1e9)) {
+			r->timed_out = true;
+			t_term = now;
+		}
+		if (t_term == now)
+			kill(sp->pid, SIGTERM);
 		if (!t_end && reap(sp->pid, r))
-			t_end = view_monotonic_ns();
-		if (t_end && view_monotonic_ns() - t_end >= grace)
+			t_end = now;
+		if (!t_end && t_term && now - t_term >= TERM_WAIT_NS)
+			t_end = now;
+		if (t_end && now - t_end >= grace)
 			return 0;
 	}
 }
@@ -314,7 +340,8 @@ int cmd_check(int argc, char **argv)
 		"Judged: every leak of state created during the run (by any process: run it on\n"
 		"a machine where the test is what binds) and every violation seen.\n"
 		"Exit status: 0 clean, 1 leaks or violations, 2 usage or environment error,\n"
-		"3 inconclusive (events were lost), 4 CMD failed (and tracing was clean).",
+		"3 inconclusive (events were lost, timeout, interrupted), 4 CMD failed (and\n"
+		"tracing was clean).",
 		NULL, NULL, NULL,
 	};
 	struct check_args a = { .grace = 3 };
@@ -356,7 +383,7 @@ int cmd_check(int argc, char **argv)
 		view_session_close(&s);
 		return EXIT_USAGE;
 	}
-	err = check_run(&s, &sp, &r);
+	err = check_run(&s, &sp, &r, a.timeout);
 	if (err) {
 		kill(sp.pid, SIGKILL);
 		reap(sp.pid, &r);
@@ -383,7 +410,7 @@ int cmd_check(int argc, char **argv)
 	r.verdict = analyzer_verdict(&s.a, &s.m, r.findings.len, r.dropped);
 	if (r.verdict == VERDICT_FINDINGS && !r.findings.len)
 		r.verdict = VERDICT_CLEAN;
-	if (r.interrupted && r.verdict == VERDICT_CLEAN)
+	if ((r.interrupted || r.timed_out) && r.verdict == VERDICT_CLEAN)
 		r.verdict = VERDICT_INCONCLUSIVE;
 	print_report(&s, &a, &r, now);
 	ret = 0;

@@ -17,6 +17,8 @@ for s in single one_to_n exit_without_unbind fork_after_bind shared_domain; do
 done
 svatop check --grace 1 -j -- svaload -e 'exit 3' >/out/check_fail.out 2>/out/check_fail.err
 echo $? >/out/check_fail.rc
+svatop check --grace 0.5 --timeout 2 -j -- svaload -e 'bind 0; ready /out/hang.pid; sleep 600000' >/out/check_hang.out 2>/out/check_hang.err
+echo $? >/out/check_hang.rc
 # The leak last: its state stays in the kernel for the rest of the boot.
 svatop check --grace 1 -j --junit /out/leak.xml -- svaload -e 'knob leak_on_release 1; fork; bind 0; ready /out/leak.pid; exit 0; end; wait; knob leak_on_release 0' \
 	>/out/check_leak.out 2>/out/check_leak.err
@@ -35,10 +37,14 @@ for s in single one_to_n exit_without_unbind fork_after_bind shared_domain; do
 	ok $? "check: '$s' JUnit XML has no failure"
 done
 # CMD shares stdout with the report: keep svatop's JSON lines only.
-for f in check_fail check_leak; do grep '^{' "$out/$f.out" >"$out/$f.json"; done
+for f in check_fail check_leak check_hang; do grep '^{' "$out/$f.out" >"$out/$f.json"; done
 expect_eq 4 "$(cat "$out/check_fail.rc" 2>/dev/null)" "check: a command exiting 3 with clean tracing exits 4"
 expect_eq "exited 3 true clean" "$(jq -r '[.command_status, .command_failed, .verdict]|map(tostring)|join(" ")' "$out/check_fail.json" 2>/dev/null)" \
 	"check -j: the command's own failure is reported distinctly"
+
+expect_eq 3 "$(cat "$out/check_hang.rc" 2>/dev/null)" "check --timeout: a command still running at the timeout is stopped, status 3"
+expect_eq "true inconclusive 0" "$(jq -r '[.timed_out, .verdict, (.findings|length)]|map(tostring)|join(" ")' "$out/check_hang.json" 2>/dev/null)" \
+	"check --timeout: reported as timed out, inconclusive, and the SIGTERM'd bind was released cleanly"
 
 L=$out/check_leak.json
 expect_eq 1 "$(cat "$out/check_leak.rc" 2>/dev/null)" "check: the leak scenario exits 1" || sed 's/^/# /' "$out/check_leak.out" "$out/check_leak.err" | head
