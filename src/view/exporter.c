@@ -782,34 +782,29 @@ static int exporter_loop(struct exporter *x)
 	uint64_t every = (uint64_t)(x->args->interval * 1e9);
 	uint64_t next = view_monotonic_ns() + every;
 	struct timespec nap = { 0, 100 * 1000000L };
-	bool final_done = false;
+	bool was_ended;
 	int err;
 
 	while (!exporter_stop) {
-		if (x->s.ended) {
-			/* A recording's final state: render once, then serve it. */
-			if (x->pending && http_publish(&x->http, x->pending, x->pending_len))
-				x->pending = NULL;
-			if (!final_done) {
-				err = exporter_render_now(x);
-				if (err)
-					return err;
-				final_done = true;
-			}
-			nanosleep(&nap, NULL);
-			continue;
+		was_ended = x->s.ended;
+		if (was_ended) {
+			nanosleep(&nap, NULL);	/* a recording's final state stays */
+		} else {
+			err = exporter_poll(x, 100);
+			if (err)
+				return err;
 		}
-		err = exporter_poll(x, 100);
-		if (err)
-			return err;
 		if (x->pending && http_publish(&x->http, x->pending, x->pending_len))
 			x->pending = NULL;
-		if (view_monotonic_ns() < next)
+		/* The end of a recording is rendered at once, then every interval. */
+		if (view_monotonic_ns() < next && was_ended == x->s.ended)
 			continue;
-		next += every;
+		next = view_monotonic_ns() + every;
 		err = exporter_render_now(x);
-		if (err)
+		if (err) {
+			p_err("rendering metrics failed: %s", strerror(-err));
 			return err;
+		}
 	}
 	return 0;
 }
