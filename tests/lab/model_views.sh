@@ -22,9 +22,12 @@ svatop graph --json >/out/pre_graph.json 2>/out/pre_graph.err
 echo $? >/out/pre_graph.rc
 svatop top -b 1 1 >/out/pre_top.txt 2>/out/pre_top.err
 echo $? >/out/pre_top.rc
+# Watch the pre-bound process unbind and exit: mid-flight, nothing to flag.
+svatop_start midflight leaks --json --grace 1 1
 touch /tmp/prebound.go
 wait $PB
-settle 1
+settle 3
+svatop_stop
 # 1:n, watched live as JSON and as DOT
 svatop graph --watch --dot -i 0.2 >/out/dotw.out 2>/out/dotw.err &
 DW=$!
@@ -67,6 +70,11 @@ ok $? "graph: with its PASID"
 expect_eq 0 "$(cat "$out/pre_top.rc" 2>/dev/null)" "top -b 1 1 exits 0" || sed 's/^/# /' "$out/pre_top.err"
 grep -Eq "^ +$pid svaload +R +[0-9]+ +2 " "$out/pre_top.txt"
 ok $? "top: the process bound before start has a row (running, two domains)" "$(grep -E "^ +$pid " "$out/pre_top.txt")"
+
+M=$out/midflight.out
+expect_eq 0 "$(cat "$out/midflight.status" 2>/dev/null)" "leaks: watching the pre-bound process's teardown ends with status 0 (clean)"
+expect_eq "clean 0 0" "$(tail -1 "$M" | jq -r '[.verdict, (.leaks|length), (.violations|length)]|map(tostring)|join(" ")' 2>/dev/null)" \
+	"leaks: unbinds of bonds made before start are not violations, and nothing leaks"
 
 # ---- 1:n, live ----
 p=$(cat "$out/one2n.pid" 2>/dev/null)
