@@ -31,7 +31,7 @@ _svatop_spec()
 		      --replay=file -v --verbose --help --usage' ;;
 	check)
 		echo '-g=value --grace=value -j --json -J=file --junit=file -s --stack
-		      -v --verbose --help --usage' ;;
+		      -t=value --timeout=value -v --verbose --help --usage' ;;
 	record)
 		echo '-D=value --duration=value -g=value --grace=value -k --kprobe
 		      -o=file --output=file -p=pid --pid=pid -v --verbose --help --usage' ;;
