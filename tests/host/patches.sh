@@ -11,7 +11,7 @@
 #  - the tracepoints keep the names and TP_PROTOs svatop's BPF attaches to.
 # Cost: one 170 MB download and a partial unpack (~15 s) on the first run.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 REPO=$PWD
 n_fail=0
 ok() { echo "ok - $*"; }

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers of tools/kbuild and tests/host/patches.sh (sourced, not run).
 # Packages come by name through a private apt configuration: own sources
 # list, package lists, cache and an empty dpkg status under $KB_CACHE/apt,
@@ -126,7 +127,7 @@ fetch_source() {
 # checkpatch recognises a kernel tree. A full unpack made by `build` is
 # used instead when it exists. Prints the tree.
 fetch_source_subset() {
-	local pkg=$1 ver=$2 dir deb tmp top p pats=()
+	local pkg=$1 ver=$2 dir deb tmp p pats=()
 	shift 2
 	if [ -f "$KB_CACHE/src/${pkg}_$ver/.complete" ]; then
 		echo "$KB_CACHE/src/${pkg}_$ver/tree"
