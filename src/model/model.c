@@ -846,3 +846,70 @@ size_t model_bytes(const struct model *m)
 	       keymap_bytes(&m->dev_by_ptr) + keymap_bytes(&m->iommu_by_ptr) +
 	       keymap_bytes(&m->pending_pasid_by_tid);
 }
+
+/* Every relation agrees with its counters and every map with its pool.
+ * O(n): for tests and debugging, never per event. Returns 0 or a short
+ * description of the first disagreement. */
+const char *model_verify(const struct model *m)
+{
+	const struct model_domain *d, *x;
+	const struct model_bond *b, *y;
+	const struct model_pasid *p;
+	const struct model_mm *mm;
+	uint32_t i, n;
+
+	model_for_each_mm(m, mm, i) {
+		if (keymap_get(&m->mm_by_ptr, mm->ptr) != mm)
+			return "mm not in its map";
+		n = 0;
+		for (x = mm->domains; x; x = x->mm_next) {
+			if (x->mm != mm || (x->mm_next && x->mm_next->mm_prev != x))
+				return "mm domain list broken";
+			n++;
+		}
+		if (n != mm->ndomains)
+			return "mm ndomains wrong";
+		n = 0;
+		for (y = mm->bonds; y; y = y->mm_next) {
+			if (y->mm != mm || (y->mm_next && y->mm_next->mm_prev != y))
+				return "mm bond list broken";
+			n++;
+		}
+		if (n != mm->nbonds)
+			return "mm nbonds wrong";
+		if (mm->pasid && (mm->pasid->mm != mm || !mm->pasid->hdr.live))
+			return "mm pasid link broken";
+	}
+	model_for_each_domain(m, d, i) {
+		if (keymap_get(&m->domain_by_ptr, d->ptr) != d)
+			return "domain not in its map";
+		if (d->mm && !d->mm->hdr.live)
+			return "domain points to a freed mm";
+		n = 0;
+		for (y = d->bonds; y; y = y->dom_next) {
+			if (y->domain != d || (y->dom_next && y->dom_next->dom_prev != y))
+				return "domain bond list broken";
+			n++;
+		}
+		if (n != d->nbonds)
+			return "domain nbonds wrong";
+	}
+	model_for_each_bond(m, b, i) {
+		if (keymap_get(&m->bond_by_handle, b->handle) != b)
+			return "bond not in its map";
+		if ((b->mm && !b->mm->hdr.live) || (b->domain && !b->domain->hdr.live) ||
+		    (b->dev && !b->dev->hdr.live))
+			return "bond points to a freed object";
+	}
+	model_for_each_pasid(m, p, i) {
+		if (keymap_get(&m->pasid_by_val, p->pasid) != p)
+			return "PASID not in its map";
+		if (p->mm && (!p->mm->hdr.live || p->mm->pasid != p))
+			return "PASID owner link broken";
+	}
+	if (m->mm_by_ptr.count != m->mms.count || m->domain_by_ptr.count != m->domains.count ||
+	    m->bond_by_handle.count != m->bonds.count || m->pasid_by_val.count != m->pasids.count ||
+	    m->dev_by_ptr.count != m->devs.count || m->iommu_by_ptr.count != m->iommus.count)
+		return "a map and its pool disagree";
+	return NULL;
+}

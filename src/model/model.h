@@ -169,6 +169,9 @@ const struct model_domain *model_domain(const struct model *m, uint64_t ptr);
 const struct model_bond *model_bond(const struct model *m, uint64_t handle);
 const struct model_dev *model_dev(const struct model *m, uint64_t ptr);
 
+/* NULL when every relation agrees with its counters and every map with
+ * its pool; else what broke. O(n): tests and debugging only. */
+const char *model_verify(const struct model *m);
 /* Distinct devices bonded to an mm (walks its bonds). */
 uint32_t model_mm_ndevs(const struct model_mm *mm);
 /* Live object count and bytes held, for the memory budget. */

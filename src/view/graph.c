@@ -222,13 +222,16 @@ static int graph_text(FILE *out, const struct model *m, const struct graph_filte
 
 /* ---- DOT ----------------------------------------------------------------- */
 
+/* Kernel names are bytes: DOT gets printable ASCII, quotes escaped. */
 static void dot_escape(FILE *out, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
 			fputc('\\', out);
-		if ((unsigned char)*s >= 0x20)
-			fputc(*s, out);
+		if (c >= 0x20)
+			fputc(c < 0x7f ? c : '?', out);
 	}
 }
 

@@ -169,9 +169,23 @@ static inline json_t *view_json_ptr(uint64_t p)
 	return json_string(buf);
 }
 
+/* Kernel names (comm, device) are bytes, not always UTF-8: JSON gets
+ * them with anything outside printable ASCII replaced by '?'. */
 static inline json_t *view_json_str(const char *s)
 {
-	return s && s[0] ? json_string(s) : json_null();
+	char buf[64];
+	size_t i;
+	json_t *j;
+
+	if (!s || !s[0])
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	for (i = 0; s[i] && i < sizeof(buf) - 1; i++)
+		buf[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return json_string(buf);
 }
 
 #define VIEW_STACK_MAX	16

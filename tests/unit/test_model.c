@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "analyze/analyzer.h"
 #include "model/model.h"
 #include "model/reorder.h"
 #include "model/synth.h"
@@ -44,6 +45,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	assert_null(model_verify(&f->m));
 	model_fini(&f->m);
 	free(f);
 	return 0;
@@ -437,6 +439,74 @@ static void test_keymap_consistency(void **state)
 	keymap_fini(&km);
 }
 
+static uint64_t rnd(uint64_t *seed)
+{
+	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *seed >> 33;
+}
+
+/* Arbitrary records over a few colliding pointers and PASIDs, in any
+ * order and with any field values: the model must neither crash nor
+ * break a relation, and the analyzer must keep running. */
+static void test_random_events_keep_model_consistent(void **state)
+{
+	struct svatop_event ev;
+	struct finding_list leaks;
+	struct analyzer a;
+	struct model m;
+	uint64_t seed = 12345;
+	const char *broken;
+	int i;
+
+	(void)state;
+	assert_int_equal(model_init(&m), 0);
+	analyzer_init(&a, 1000);
+	finding_list_init(&leaks);
+	for (i = 0; i < 200000; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = 1 + rnd(&seed) % (SVATOP_EV_MAX - 1);
+		if (rnd(&seed) % 500 == 0)
+			ev.type = rnd(&seed);
+		ev.version = rnd(&seed) % 1000 ? SVATOP_ABI_VERSION : 7;
+		ev.ts_ns = i * 100 + rnd(&seed) % 300;
+		ev.pid = ev.tgid = 100 + rnd(&seed) % 6;
+		if (rnd(&seed) % 3 == 0)
+			ev.pid = 200 + rnd(&seed) % 6;
+		memcpy(ev.comm, "fuzz", 5);
+		ev.mm = rnd(&seed) % 9 ? 0xffff888000000000ULL + (rnd(&seed) % 8) * 0x400 : 0;
+		ev.domain = rnd(&seed) % 9 ? 0xffff888100000000ULL + (rnd(&seed) % 8) * 0x400 : 0;
+		ev.handle = rnd(&seed) % 9 ? 0xffff888200000000ULL + (rnd(&seed) % 8) * 0x400 : 0;
+		ev.dev = rnd(&seed) % 5 ? 0xffff888300000000ULL + (rnd(&seed) % 4) * 0x400 : 0;
+		ev.iommu = rnd(&seed) % 3 ? 0xffff888400000000ULL + (rnd(&seed) % 2) * 0x400 : 0;
+		ev.aux = rnd(&seed) % 2 ? ev.mm ^ 0x400 : 0;
+		ev.aux2 = rnd(&seed) % 4 ? 0 : ev.handle;
+		ev.pasid = rnd(&seed) % 10 ? 1 + rnd(&seed) % 8 : (rnd(&seed) % 2 ? 0 : ~0u);
+		ev.ret = rnd(&seed) % 8 ? 0 : -(int)(rnd(&seed) % 130);
+		ev.handle_users = (int)(rnd(&seed) % 5) - 1;
+		ev.domain_users = (int)(rnd(&seed) % 5) - 1;
+		ev.stack_id = (int)(rnd(&seed) % 10) - 1;
+		ev.flags = rnd(&seed) & 0x7f;
+		for (int k = 0; k < SVATOP_NAME_LEN; k++)
+			ev.dev_name[k] = (char)rnd(&seed);	/* unterminated garbage */
+		analyzer_event(&a, &m, &ev);
+		if (i % 997 == 0) {
+			broken = model_verify(&m);
+			if (broken)
+				fail_msg("after %d events: %s", i + 1, broken);
+			leaks.len = 0;
+			analyzer_leaks(&a, &m, ev.ts_ns + 5000, &leaks);
+		}
+	}
+	assert_null(model_verify(&m));
+	assert_true(m.cnt.bad_records > 0);
+	print_message("# fuzz: %llu events, %zu objects live, %llu violations kept\n",
+		      (unsigned long long)m.cnt.events, model_objects(&m),
+		      (unsigned long long)a.violations.len);
+	finding_list_fini(&leaks);
+	analyzer_fini(&a);
+	model_fini(&m);
+}
+
 static void count_only(const struct svatop_event *ev, void *ctx)
 {
 	struct model *m = ctx;
@@ -491,6 +561,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dropping_mm_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_in_other_task, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_of_other_process_ignored, setup, teardown),
+		cmocka_unit_test(test_random_events_keep_model_consistent),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_keymap_consistency),
 		cmocka_unit_test(test_full_pasid_space_budget),

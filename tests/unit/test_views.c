@@ -461,6 +461,90 @@ static void test_top_batch_table(void **state)
 	free(buf);
 }
 
+static uint64_t rnd(uint64_t *seed)
+{
+	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *seed >> 33;
+}
+
+/* Every DOT line has its string quotes paired (escaping works). */
+static bool dot_quotes_balanced(const char *s)
+{
+	int q = 0;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			s++;
+			continue;
+		}
+		if (*s == '"')
+			q ^= 1;
+		if (*s == '\n' && q)
+			return false;
+	}
+	return !q;
+}
+
+/* Whatever the events were (random, colliding, garbage names), every
+ * view renders, and its JSON parses. */
+static void test_views_render_any_model(void **state)
+{
+	struct fixture *f = *state;
+	struct top_opts o = { .sort = TOP_SORT_BINDS };
+	struct svatop_event ev;
+	uint64_t seed = 99;
+	json_error_t jerr;
+	json_t *j;
+	char *buf;
+	size_t len;
+	FILE *out;
+	int i, k, fmt;
+
+	for (i = 0; i < 20000; i++) {
+		synth_event(&f->s, &ev, 1 + rnd(&seed) % (SVATOP_EV_MAX - 1), NULL);
+		ev.pid = ev.tgid = 10 + rnd(&seed) % 4;
+		for (k = 0; k < SVATOP_COMM_LEN; k++)
+			ev.comm[k] = (char)(rnd(&seed) % 3 ? 'a' + rnd(&seed) % 26 : rnd(&seed));
+		for (k = 0; k < SVATOP_NAME_LEN; k++)
+			ev.dev_name[k] = (char)(rnd(&seed) % 4 ? '"' + rnd(&seed) % 60 : rnd(&seed));
+		ev.mm = 0xffff888000000000ULL + (rnd(&seed) % 6) * 0x400;
+		ev.domain = 0xffff888100000000ULL + (rnd(&seed) % 6) * 0x400;
+		ev.handle = 0xffff888200000000ULL + (rnd(&seed) % 6) * 0x400;
+		ev.dev = 0xffff888300000000ULL + (rnd(&seed) % 3) * 0x400;
+		ev.iommu = 0xffff888400000000ULL + (rnd(&seed) % 2) * 0x400;
+		ev.pasid = 1 + rnd(&seed) % 6;
+		ev.ret = rnd(&seed) % 6 ? 0 : -22;
+		ev.handle_users = rnd(&seed) % 3;
+		ev.domain_users = rnd(&seed) % 3;
+		ev.flags = rnd(&seed) & 0x7f;
+		feed(&ev, f);
+	}
+	for (fmt = GRAPH_TEXT; fmt <= GRAPH_JSON; fmt++) {
+		buf = render(&f->m, fmt, NULL, f->s.ts);
+		assert_true(strlen(buf) > 0);
+		if (fmt == GRAPH_JSON) {
+			j = json_loads(buf, 0, &jerr);
+			if (!j)
+				fail_msg("graph JSON does not parse: %s", jerr.text);
+			json_decref(j);
+		}
+		if (fmt == GRAPH_DOT)
+			assert_true(dot_quotes_balanced(buf));
+		free(buf);
+	}
+	o.json = true;
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	top_print_batch(out, &f->m, &f->a, f->s.ts, &o, NULL, 1.0, 0);
+	fclose(out);
+	j = json_loads(buf, 0, &jerr);
+	if (!j)
+		fail_msg("top JSON does not parse: %s", jerr.text);
+	json_decref(j);
+	free(buf);
+	assert_null(model_verify(&f->m));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(int argc, char **argv)
@@ -474,6 +558,7 @@ int main(int argc, char **argv)
 		T(test_finding_forms),
 		T(test_top_rows_and_sort),
 		T(test_top_batch_table),
+		T(test_views_render_any_model),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--write-scenarios"))
