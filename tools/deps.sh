@@ -9,7 +9,8 @@ pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
       tmux graphviz groff-base valgrind ca-certificates curl
       liblzma-dev libzstd-dev jq
       libclang-rt-14-dev
-      prometheus)
+      prometheus
+      bash-completion)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
