@@ -177,6 +177,22 @@ expect_eq "bash" "$(complete_words svatop check -- bas | grep -x bash)" \
 	"completion: 'svatop check -- bas<TAB>' completes the command to run"
 expect_eq "" "$(complete_words svatop trace --stack '')" \
 	"completion: no value offered after a flag (trace --stack)"
+# With the bash-completion package loaded, the command after `--' gets its
+# own completion (here svatop's again).
+BC=/usr/share/bash-completion/bash_completion
+if [ -f $BC ]; then
+	got=$(bash --norc --noprofile -c '
+		source "$1" && source "$2" || exit 99
+		COMP_WORDS=(svatop check -- svatop tr)
+		COMP_CWORD=4
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+		_svatop svatop tr svatop
+		printf "%s\n" "${COMPREPLY[@]}"' bash $BC "$COMP" 2>&1)
+	expect_eq "trace" "$got" "completion: with bash-completion, 'svatop check -- svatop tr<TAB>' completes CMD's own arguments"
+else
+	ok 1 "completion: with bash-completion, the command after -- is completed" "$BC missing (make deps)"
+fi
 
 # ---- (d) make install ---------------------------------------------------------
 # -o: install what `make` built; the test must not rebuild the tree under
@@ -200,5 +216,10 @@ cmp -s "$COMP" "$C"
 ok $? "make install: the installed completion is tools/completion/svatop.bash"
 bash --norc --noprofile -c 'source "$1" && complete -p svatop' bash "$C" >/dev/null 2>&1
 ok $? "make install: the installed completion loads"
+# How a shell finds it: bash-completion's loader looks in
+# $XDG_DATA_DIRS/bash-completion/completions (/usr/local/share by default).
+got=$(XDG_DATA_DIRS=$P/share bash --norc --noprofile -c \
+	'source "$1" && __load_completion svatop && complete -p svatop' bash $BC 2>&1)
+expect_eq "complete -F _svatop svatop" "$got" "make install: bash-completion's loader finds the installed completion"
 
 exit $((n_fail != 0))
