@@ -21,6 +21,9 @@ const volatile __u32 collect_stacks;
 /* The kernel has svatop's iommu_sva tracepoints: domain births are
  * reported by sva_domain_alloc, not derived from attaches. */
 const volatile __u32 sva_tracepoints;
+/* mm_init cannot be hooked (inlined on some builds): report the child's
+ * SVA state from sched_process_fork instead. */
+const volatile __u32 fork_check_at_tp;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -638,19 +641,14 @@ int BPF_KPROBE(kprobe_mmdrop, struct mm_struct *mm)
  * reset (mm_pasid_init); a child still pointing at the parent's iommu_mm
  * would free it twice.
  */
-static __always_inline void mm_init_exit(struct mm_struct *mm,
-					 struct task_struct *p, u32 flags)
+static __always_inline void fork_mm_event(struct mm_struct *mm,
+					  struct mm_struct *parent_mm, u32 flags)
 {
-	struct task_struct *cur = (void *)bpf_get_current_task();
-	struct mm_struct *parent_mm;
 	struct svatop_event *e;
 	u64 parent_state, child_state;
 
-	if (!mm || (void *)p == (void *)cur)
-		return;
-	parent_mm = BPF_CORE_READ(cur, mm);
 	parent_state = mm_sva_state(parent_mm);
-	if (!parent_state || filtered())
+	if (!mm || mm == parent_mm || !parent_state || filtered())
 		return;
 	child_state = mm_sva_state(mm);
 	e = ev_new(SVATOP_EV_FORK);
@@ -665,6 +663,16 @@ static __always_inline void mm_init_exit(struct mm_struct *mm,
 	e->handle = parent_state;
 	e->pasid = mm_pasid(parent_mm);
 	ev_submit(e);
+}
+
+static __always_inline void mm_init_exit(struct mm_struct *mm,
+					 struct task_struct *p, u32 flags)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+
+	if ((void *)p == (void *)cur)
+		return;	/* exec's mm_alloc(), not a fork */
+	fork_mm_event(mm, BPF_CORE_READ(cur, mm), flags);
 }
 
 SEC("fexit/mm_init")
@@ -714,6 +722,8 @@ static __always_inline void proc_fork(struct task_struct *parent,
 		return;
 	cmm = BPF_CORE_READ(child, mm);
 	ctgid = BPF_CORE_READ(child, tgid);
+	if (fork_check_at_tp)
+		fork_mm_event(cmm, pmm, flags);
 	e = ev_new(SVATOP_EV_PROC_FORK);
 	if (!e)
 		return;

@@ -33,6 +33,7 @@ struct live_source {
 	int n_forms;
 	enum hook_form forms[64];
 	bool sva_tracepoints;	/* the kernel has svatop's iommu_sva tracepoints */
+	bool fork_check_at_tp;	/* mm_init is not hookable here */
 	char desc[128];
 };
 
@@ -284,6 +285,7 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 	ls->skel->rodata->target_tgid = opts->target_tgid;
 	ls->skel->rodata->collect_stacks = opts->collect_stacks;
 	ls->skel->rodata->sva_tracepoints = ls->sva_tracepoints;
+	ls->skel->rodata->fork_check_at_tp = ls->fork_check_at_tp;
 	apply_forms(ls, forms);
 	err = svatop_bpf__load(ls->skel);
 	if (err) {
@@ -337,7 +339,11 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 	for (i = 0; i < hooks_count && i < 64; i++) {
 		forms[i] = live_hook_form(&hooks[i], btf, ls->ksyms,
 					  opts->force_kprobe, &why);
-		if (forms[i] == FORM_NONE && !hooks[i].optional) {
+		if (forms[i] == FORM_NONE && !strcmp(hooks[i].target, "mm_init")) {
+			p_info("mm_init cannot be hooked (%s): the child's SVA state is "
+			       "checked at sched_process_fork", why);
+			ls->fork_check_at_tp = true;
+		} else if (forms[i] == FORM_NONE && !hooks[i].optional) {
 			p_err("hook %s (%s) missing: %s; its events will not be seen",
 			      hooks[i].target, hooks[i].lifecycle, why);
 			missing++;
