@@ -42,6 +42,9 @@ rc=$?
 ok $((rc != 0 || $(wc -c <"$D/man.err") != 0 || $(wc -l <"$D/man.txt") < 100)) \
 	"man page: man -l renders it ($(wc -l <"$D/man.txt") lines) with no warning" \
 	"status $rc: $(head -3 "$D/man.err" | tr '\n' ' ')"
+# whatis/apropos read the NAME line through lexgrog.
+out=$(lexgrog "$MAN" 2>&1)
+ok $? "man page: lexgrog parses its NAME line (whatis, apropos)" "$out"
 missing=
 for s in NAME SYNOPSIS DESCRIPTION COMMANDS "EXIT STATUS" ENVIRONMENT FILES "KERNEL SUPPORT" EXAMPLES "SEE ALSO"; do
 	grep -qx "$s" "$D/man.txt" || missing+="'$s' "
