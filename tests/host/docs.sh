@@ -52,8 +52,8 @@ done
 ok $((${#missing} != 0)) "man page: has NAME, SYNOPSIS, DESCRIPTION, COMMANDS, EXIT STATUS, ENVIRONMENT, FILES, KERNEL SUPPORT, EXAMPLES, SEE ALSO" \
 	"missing: $missing"
 
-# Plain text (ASCII hyphens, no overstrike) to search in.
-groff -man -Tascii -P-cbou "$MAN" 2>/dev/null >"$D/page.txt"
+# Plain text to search in: ASCII hyphens, no overstrike, no hyphenation.
+groff -man -Tascii -P-cbou -rHY=0 "$MAN" 2>/dev/null >"$D/page.txt"
 
 # One command's subsection: from "   svatop CMD" to the next heading.
 section() {
