@@ -81,8 +81,8 @@ page_options() {
 
 # ---- (b) the page covers the whole CLI -----------------------------------
 commands=$($SVATOP --help | sed -n '/^Commands/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p')
-expect_eq "top probe trace graph leaks check record replay exporter" "$(echo $commands)" \
-	"svatop --help lists the nine commands"
+n=$(echo $commands | wc -w)
+ok $((n < 9)) "svatop --help lists the commands ($n: $(echo $commands))" "expected at least the nine of svatop(8)"
 top_section SYNOPSIS >"$D/synopsis.txt"
 top_section "EXIT STATUS" >"$D/exit.txt"
 for cmd in $commands; do
