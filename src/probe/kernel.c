@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "probe/btf_util.h"
 #include "probe/image.h"
 #include "probe/kernel.h"
 
@@ -155,104 +156,6 @@ out:
 	return ret;
 }
 
-static bool name_ok(const struct btf *btf, __u32 off)
-{
-	return btf__name_by_offset(btf, off) != NULL;
-}
-
-/*
- * libbpf (1.1) checks the layout of a BTF blob but not what its types
- * refer to; a damaged file could make lookups walk off the table. Check
- * every name offset and type reference once, at load.
- */
-static int validate_btf(const struct btf *btf, __u32 *bad_id)
-{
-	__u32 n = btf__type_cnt(btf), id;
-	int i;
-
-	for (id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-
-		*bad_id = id;
-		if (!t || !name_ok(btf, t->name_off))
-			return -EINVAL;
-		switch (btf_kind(t)) {
-		case BTF_KIND_INT:
-		case BTF_KIND_FWD:
-		case BTF_KIND_FLOAT:
-			break;
-		case BTF_KIND_PTR:
-		case BTF_KIND_TYPEDEF:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_CONST:
-		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
-		case BTF_KIND_VAR:
-		case BTF_KIND_DECL_TAG:
-			if (t->type >= n)
-				return -EINVAL;
-			break;
-		case BTF_KIND_FUNC: {
-			const struct btf_type *p = btf__type_by_id(btf, t->type);
-
-			if (t->type >= n || !p || !btf_is_func_proto(p))
-				return -EINVAL;
-			break;
-		}
-		case BTF_KIND_ARRAY:
-			if (btf_array(t)->type >= n || btf_array(t)->index_type >= n)
-				return -EINVAL;
-			break;
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION: {
-			const struct btf_member *m = btf_members(t);
-
-			for (i = 0; i < btf_vlen(t); i++, m++)
-				if (m->type >= n || !name_ok(btf, m->name_off))
-					return -EINVAL;
-			break;
-		}
-		case BTF_KIND_ENUM: {
-			const struct btf_enum *e = btf_enum(t);
-
-			for (i = 0; i < btf_vlen(t); i++, e++)
-				if (!name_ok(btf, e->name_off))
-					return -EINVAL;
-			break;
-		}
-		case BTF_KIND_ENUM64: {
-			const struct btf_enum64 *e = btf_enum64(t);
-
-			for (i = 0; i < btf_vlen(t); i++, e++)
-				if (!name_ok(btf, e->name_off))
-					return -EINVAL;
-			break;
-		}
-		case BTF_KIND_FUNC_PROTO: {
-			const struct btf_param *p = btf_params(t);
-
-			if (t->type >= n)
-				return -EINVAL;
-			for (i = 0; i < btf_vlen(t); i++, p++)
-				if (p->type >= n || !name_ok(btf, p->name_off))
-					return -EINVAL;
-			break;
-		}
-		case BTF_KIND_DATASEC: {
-			const struct btf_var_secinfo *v = btf_var_secinfos(t);
-
-			for (i = 0; i < btf_vlen(t); i++, v++)
-				if (v->type >= n)
-					return -EINVAL;
-			break;
-		}
-		default:
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 /* Take ownership of a parsed BTF after checking it. */
 static int adopt_btf(struct kfacts *k, struct btf *btf, const char *path,
 		     char *err, size_t errlen)
@@ -264,7 +167,7 @@ static int adopt_btf(struct kfacts *k, struct btf *btf, const char *path,
 		set_err(err, errlen, "%s: BTF holds no types", path);
 		return -EINVAL;
 	}
-	if (validate_btf(btf, &bad)) {
+	if (btf_validate(btf, &bad)) {
 		btf__free(btf);
 		set_err(err, errlen, "%s: damaged BTF (type %u refers outside the type or string table)",
 			path, bad);
@@ -650,124 +553,6 @@ enum kfact kfacts_member(const struct kfacts *k, const char *type,
 	       KF_YES : KF_NO;
 }
 
-/* Append to buf, never past len. */
-static void cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
-static const char *tname(const struct btf *btf, const struct btf_type *t)
-{
-	const char *n = btf__name_by_offset(btf, t->name_off);
-
-	return n && *n ? n : NULL;
-}
-
-static void param_list(const struct btf *btf, const struct btf_type *proto,
-		       char *buf, size_t len, int depth);
-
-/* The C spelling of type id, followed by name (may be ""). Depth-limited:
- * a damaged BTF with reference loops prints "?" instead of looping. */
-static void decl(const struct btf *btf, __u32 id, const char *name, char *buf,
-		 size_t len, int depth)
-{
-	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
-	const char *n;
-	size_t used;
-
-	if (id && (!t || depth > 16)) {
-		cat(buf, len, "?%s%s", *name ? " " : "", name);
-		return;
-	}
-	if (!t) {
-		cat(buf, len, "void%s%s", *name ? " " : "", name);
-		return;
-	}
-	n = tname(btf, t);
-	switch (btf_kind(t)) {
-	case BTF_KIND_PTR: {
-		const struct btf_type *to = btf__type_by_id(btf, t->type);
-		char inner[256];
-
-		if (to && btf_is_func_proto(to)) {
-			snprintf(inner, sizeof(inner), "(*%s)", name);
-			decl(btf, to->type, inner, buf, len, depth + 1);
-			param_list(btf, to, buf, len, depth + 1);
-			return;
-		}
-		used = strlen(buf);
-		decl(btf, t->type, "", buf, len, depth + 1);
-		/* "struct x" + " *" ; "struct x *" + "*" */
-		if (strlen(buf) > used && buf[strlen(buf) - 1] != '*')
-			cat(buf, len, " ");
-		cat(buf, len, "*%s", name);
-		return;
-	}
-	case BTF_KIND_CONST:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_RESTRICT:
-		cat(buf, len, "%s ", btf_is_const(t) ? "const" :
-		    btf_is_volatile(t) ? "volatile" : "restrict");
-		decl(btf, t->type, name, buf, len, depth + 1);
-		return;
-	case BTF_KIND_TYPE_TAG:
-		decl(btf, t->type, name, buf, len, depth + 1);
-		return;
-	case BTF_KIND_ARRAY:
-		decl(btf, btf_array(t)->type, name, buf, len, depth + 1);
-		cat(buf, len, "[%u]", btf_array(t)->nelems);
-		return;
-	case BTF_KIND_STRUCT:
-		cat(buf, len, "struct %s", n ? n : "{...}");
-		break;
-	case BTF_KIND_UNION:
-		cat(buf, len, "union %s", n ? n : "{...}");
-		break;
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
-		cat(buf, len, "enum %s", n ? n : "{...}");
-		break;
-	case BTF_KIND_FWD:
-		cat(buf, len, "%s %s", btf_kflag(t) ? "union" : "struct",
-		    n ? n : "?");
-		break;
-	default:
-		cat(buf, len, "%s", n ? n : "?");
-		break;
-	}
-	if (*name)
-		cat(buf, len, " %s", name);
-}
-
-static void param_list(const struct btf *btf, const struct btf_type *proto,
-		       char *buf, size_t len, int depth)
-{
-	const struct btf_param *p = btf_params(proto);
-	int i, n = btf_vlen(proto);
-
-	cat(buf, len, "(");
-	if (!n)
-		cat(buf, len, "void");
-	for (i = 0; i < n; i++, p++) {
-		const char *pn = btf__name_by_offset(btf, p->name_off);
-
-		if (i)
-			cat(buf, len, ", ");
-		if (!p->type && i == n - 1)
-			cat(buf, len, "...");
-		else
-			decl(btf, p->type, pn ? pn : "", buf, len, depth + 1);
-	}
-	cat(buf, len, ")");
-}
-
 int kfacts_func_proto(const struct kfacts *k, const char *name, char *buf,
 		      size_t len)
 {
@@ -784,7 +569,6 @@ int kfacts_func_proto(const struct kfacts *k, const char *name, char *buf,
 	proto = btf__type_by_id(k->btf, t->type);
 	if (!proto || !btf_is_func_proto(proto))
 		return -EINVAL;
-	decl(k->btf, proto->type, name, buf, len, 0);
-	param_list(k->btf, proto, buf, len, 0);
+	btf_func_decl(k->btf, proto, name, buf, len);
 	return 0;
 }
