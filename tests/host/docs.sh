@@ -95,6 +95,9 @@ for cmd in $commands; do
 	$SVATOP "$cmd" --help >"$D/help.$cmd" 2>&1
 	rc=$?
 	ok $rc "svatop $cmd --help exits 0"
+	# EXIT STATUS says 2 for a usage error, for every command.
+	$SVATOP "$cmd" --no-such-option >/dev/null 2>&1
+	expect_eq 2 $? "svatop $cmd --no-such-option exits 2, as the page says"
 	missing=
 	n=0
 	while read -r opt; do
