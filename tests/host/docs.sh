@@ -11,7 +11,10 @@
 #    command's long options exactly as its --help prints them, and files,
 #    sort keys and the command after `check --';
 #  - `make install DESTDIR=...' installs the binary, the page and the
-#    completion, and man finds the page by name.
+#    completion, man finds the page by name and bash-completion's loader
+#    finds the completion;
+#  - the files and functions docs/design.md names exist, so it cannot
+#    silently describe code that moved.
 set -u
 cd "$(dirname "$0")/../.."
 SVATOP=.output/svatop
@@ -78,6 +81,30 @@ page_options() {
 		on && /^\.TP/ { tag = 1 }' "$MAN" |
 		sed 's/\\-/-/g' | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
 }
+
+# The tree files the page points to exist.
+missing=
+for f in $(grep -oE '(docs|tools)/[a-z][a-z0-9_./-]*[a-z0-9/]' "$D/page.txt" | sort -u); do
+	[ -e "$f" ] || missing+="$f "
+done
+ok $((${#missing} != 0)) "man page: the files of the source tree it names exist" "missing: $missing"
+
+# ---- docs/design.md names real files and functions -----------------------
+DESIGN=docs/design.md
+missing=
+for t in $(grep -oE '`[^` ]+`' "$DESIGN" | tr -d '`' | sort -u); do
+	case $t in
+	*{*)	continue ;;
+	src/* | bpf/* | include/* | tests/* | tools/* | docs/* | patches/*)
+		[ -n "$(compgen -G "$t")" ] || missing+="$t " ;;
+	*.c | *.h | *.sh)
+		[ -n "$(find src bpf include tests tools -name "$t" -print -quit 2>/dev/null)" ] ||
+			missing+="$t " ;;
+	*"()")
+		grep -rqw -- "${t%()}" src bpf include || missing+="$t " ;;
+	esac
+done
+ok $((${#missing} != 0)) "design.md: every file, folder and function it names exists in the tree" "missing: $missing"
 
 # ---- (b) the page covers the whole CLI -----------------------------------
 commands=$($SVATOP --help | sed -n '/^Commands/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p')
