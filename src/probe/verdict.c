@@ -311,6 +311,31 @@ static const struct hook_status *status_of(const struct sva_report *r,
 	return NULL;
 }
 
+/* svatop's own iommu_sva tracepoints, where present, replace function hooks
+ * (the live source does the same). */
+static void apply_replacements(struct sva_report *r)
+{
+	int i, j, n;
+
+	for (i = 0; i < r->nhooks; i++) {
+		const struct hook *tp = r->hooks[i].hook;
+
+		if (tp->kind != HOOK_SVA_TRACEPOINT || r->hooks[i].form != FORM_FENTRY)
+			continue;
+		for (j = 0; j < 3 && tp->replaces[j]; j++)
+			for (n = 0; n < r->nhooks; n++) {
+				struct hook_status *st = &r->hooks[n];
+
+				if (st->hook->kind != HOOK_FUNC ||
+				    strcmp(st->hook->target, tp->replaces[j]))
+					continue;
+				st->replaced_by = tp->target;
+				snprintf(st->reason, sizeof(st->reason),
+					 "replaced by svatop's tracepoint %s", tp->target);
+			}
+	}
+}
+
 static void decide_traceable(const struct kfacts *k, struct sva_report *r)
 {
 	static const char *const needed[] = {
@@ -327,7 +352,7 @@ static void decide_traceable(const struct kfacts *k, struct sva_report *r)
 	}
 	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
 		st = status_of(r, needed[i]);
-		if (!st || st->form == FORM_NONE) {
+		if (!st || (st->form == FORM_NONE && !st->replaced_by)) {
 			snprintf(r->untraceable_why, sizeof(r->untraceable_why),
 				 "no way to hook %s", needed[i]);
 			return;
@@ -348,6 +373,7 @@ int sva_classify(const struct kfacts *k, struct sva_report *r)
 	r->nhooks = hooks_count;
 	for (i = 0; i < hooks_count; i++)
 		hook_resolve(k, &hooks[i], r->era, r->verdict, &r->hooks[i]);
+	apply_replacements(r);
 	decide_traceable(k, r);
 	if (!kfacts_symbols_source(k))
 		r->unchecked[r->nunchecked++] =
@@ -494,6 +520,8 @@ const char *sva_era_id(enum sva_era e)
 
 const char *hook_form_name(const struct hook_status *st)
 {
+	if (st->replaced_by)
+		return "replaced";
 	switch (st->form) {
 	case FORM_NONE:
 		return "missing";

@@ -56,6 +56,7 @@ struct hook_status {
 	int btf_dups;		/* more than one BTF FUNC with this name */
 	char prototype[320];
 	char reason[160];	/* why missing, or a note; "" if none */
+	const char *replaced_by;	/* an iommu_sva tracepoint used instead */
 };
 
 struct sva_report {
@@ -87,7 +88,8 @@ const char *sva_verdict_title(enum sva_verdict v);
 const char *sva_verdict_advice(enum sva_verdict v);
 const char *sva_era_name(enum sva_era e);
 const char *sva_era_id(enum sva_era e);		/* "ioasid", "mm-pasid", "iommu-mm", "unknown" */
-const char *hook_form_name(const struct hook_status *st);	/* "fentry", "kprobe", "tp_btf", ... */
+/* "fentry", "kprobe", "tp_btf", "tracepoint", "iter", "replaced", "missing" */
+const char *hook_form_name(const struct hook_status *st);
 int sva_exit_status(const struct sva_report *r);
 
 #endif

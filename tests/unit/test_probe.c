@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <bpf/btf.h>
 #include "probe/kernel.h"
 #include "probe/verdict.h"
 
@@ -396,6 +397,56 @@ static void test_rule_6_1_full_sized_bind(void **state)
 	unlink(tmp);
 }
 
+/* A kernel with svatop's iommu_sva tracepoints (7.3.4's BTF plus their
+ * btf_trace_* typedefs, as the patched lab kernel has): the tracepoints
+ * replace the function hooks they cover, as in the live source. */
+static void test_sva_tracepoints_replace_functions(void **state)
+{
+	char tmp[] = "/tmp/svatop-probe-XXXXXX", err[256];
+	struct kfacts_opts o = { 0 };
+	struct classified c;
+	struct btf *btf;
+	const void *raw;
+	__u32 size;
+	FILE *f;
+	int fd, id;
+
+	btf = btf__parse_raw(kpath("7.3.4-trixie-backports", "btf"));
+	assert_non_null(btf);
+	id = btf__find_by_name_kind(btf, "int", BTF_KIND_INT);
+	assert_true(id > 0);
+	assert_true(btf__add_typedef(btf, "btf_trace_sva_bind", id) > 0);
+	assert_true(btf__add_typedef(btf, "btf_trace_sva_unbind", id) > 0);
+	raw = btf__raw_data(btf, &size);
+	assert_non_null(raw);
+	fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_int_equal(fwrite(raw, 1, size, f), size);
+	fclose(f);
+	btf__free(btf);
+
+	o.btf_path = tmp;
+	o.symbols_path = kpath("7.3.4-trixie-backports", "System.map.iommu");
+	assert_int_equal(kfacts_load(&o, &c.k, err, sizeof(err)), 0);
+	assert_int_equal(sva_classify(c.k, &c.r), 0);
+	expect_verdict(&c, SVA_REAL_FIXED);
+	expect_form(&c, "iommu_sva:sva_bind", FORM_FENTRY);
+	assert_string_equal(hook_form_name(hook(&c, "iommu_sva:sva_bind")), "tp_btf");
+	assert_string_equal(hook(&c, "iommu_sva_bind_device")->replaced_by,
+			    "iommu_sva:sva_bind");
+	assert_string_equal(hook_form_name(hook(&c, "iommu_sva_bind_device")), "replaced");
+	assert_string_equal(hook(&c, "iommu_sva_unbind_device")->replaced_by,
+			    "iommu_sva:sva_unbind");
+	/* Not covered by a present tracepoint: still a function hook. */
+	assert_null(hook(&c, "iommu_domain_free")->replaced_by);
+	expect_form(&c, "iommu_sva:sva_domain_free", FORM_NONE);
+	assert_true(c.r.traceable);
+	assert_int_equal(sva_exit_status(&c.r), PROBE_EXIT_OK);
+	release(&c);
+	unlink(tmp);
+}
+
 /* Every verdict has an id, a title and a paragraph. */
 static void test_verdict_texts(void **state)
 {
@@ -420,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_symbols_only),
 		cmocka_unit_test(test_rule_real_unfixed),
 		cmocka_unit_test(test_rule_6_1_full_sized_bind),
+		cmocka_unit_test(test_sva_tracepoints_replace_functions),
 		cmocka_unit_test(test_verdict_texts),
 	};
 

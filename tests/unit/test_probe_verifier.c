@@ -81,6 +81,8 @@ static void load_as_probe_says(bool force_kprobe)
 		const struct hook *h = st->hook;
 		enum hook_form form = st->form;
 
+		if (st->replaced_by)
+			continue;	/* an iommu_sva tracepoint loads instead */
 		if (force_kprobe && form == FORM_FENTRY && h->kind == HOOK_FUNC)
 			form = FORM_KPROBE;
 		if (form == FORM_FENTRY) {
