@@ -16,7 +16,7 @@ int model_init(struct model *m)
 	struct keymap *maps[] = { &m->mm_by_ptr, &m->pasid_by_val,
 				  &m->domain_by_ptr, &m->bond_by_handle,
 				  &m->dev_by_ptr, &m->iommu_by_ptr,
-				  &m->pending_pasid_by_tid };
+				  &m->pending_pasid_by_tid, &m->freed_in_snapshot };
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
@@ -50,6 +50,7 @@ void model_fini(struct model *m)
 	keymap_fini(&m->dev_by_ptr);
 	keymap_fini(&m->iommu_by_ptr);
 	keymap_fini(&m->pending_pasid_by_tid);
+	keymap_fini(&m->freed_in_snapshot);
 }
 
 static void note_enomem(struct model *m, int err)
@@ -238,10 +239,26 @@ static void bond_unlink_domain(struct model_bond *b)
 
 /* The mm_struct is gone: drop it and everything's link to it. Its domains
  * and bonds stay (if they outlive it, that is for the analyzers). */
+/* The snapshot runs right after the probes attach: its records come
+ * within seconds, or never (no iterator, --no-snapshot). */
+#define SNAPSHOT_WINDOW_NS	(10ULL * 1000000000ULL)
+
+static void note_freed(struct model *m, uint64_t ptr)
+{
+	if (m->snapshot_done)
+		return;
+	if (m->now_ns - m->first_ts > SNAPSHOT_WINDOW_NS) {
+		keymap_fini(&m->freed_in_snapshot);
+		return;
+	}
+	note_enomem(m, keymap_put(&m->freed_in_snapshot, ptr, (void *)1));
+}
+
 static void mm_free(struct model *m, struct model_mm *mm)
 {
 	uint64_t ts = m->now_ns;
 
+	note_freed(m, mm->ptr);
 	while (mm->domains) {
 		mm->domains->orphan_ts = ts;
 		domain_unlink_mm(mm->domains);
@@ -333,6 +350,7 @@ static struct model_pasid *pasid_get(struct model *m, uint32_t val, uint64_t ts)
 
 static void domain_free(struct model *m, struct model_domain *d)
 {
+	note_freed(m, d->ptr);
 	while (d->bonds)
 		bond_unlink_domain(d->bonds);
 	domain_unlink_mm(d);
@@ -664,6 +682,12 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 	struct model_pasid *p;
 	bool known = mm != NULL;
 
+	/* Read by the iterator just before its teardown was seen. */
+	if ((!known && keymap_get(&m->freed_in_snapshot, ev->mm)) ||
+	    (known && (mm->flags & MF_DROPPING))) {
+		m->cnt.stale_snapshot++;
+		return;
+	}
 	mm = mm_get(m, ev->mm, ev->ts_ns);
 	if (!mm)
 		return;
@@ -692,6 +716,11 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 	struct model_domain *d;
 	struct model_mm *mm;
 
+	if (!known && (keymap_get(&m->freed_in_snapshot, ev->domain) ||
+		       keymap_get(&m->freed_in_snapshot, ev->mm))) {
+		m->cnt.stale_snapshot++;
+		return;
+	}
 	d = domain_get(m, ev->domain, ev->ts_ns);
 	if (!d)
 		return;
@@ -780,6 +809,7 @@ int model_apply(struct model *m, const struct svatop_event *ev)
 	case SVATOP_EV_SNAP_END:
 		m->snapshot_seen = true;
 		m->snapshot_done = true;
+		keymap_fini(&m->freed_in_snapshot);
 		m->changes++;
 		break;
 	default:
@@ -844,7 +874,7 @@ size_t model_bytes(const struct model *m)
 	       keymap_bytes(&m->mm_by_ptr) + keymap_bytes(&m->pasid_by_val) +
 	       keymap_bytes(&m->domain_by_ptr) + keymap_bytes(&m->bond_by_handle) +
 	       keymap_bytes(&m->dev_by_ptr) + keymap_bytes(&m->iommu_by_ptr) +
-	       keymap_bytes(&m->pending_pasid_by_tid);
+	       keymap_bytes(&m->pending_pasid_by_tid) + keymap_bytes(&m->freed_in_snapshot);
 }
 
 /* Every relation agrees with its counters and every map with its pool.

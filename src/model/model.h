@@ -142,12 +142,16 @@ struct model_counters {
 	uint64_t unknown;		/* events about objects never seen */
 	uint64_t replaced;		/* addresses reused while still modelled */
 	uint64_t bad_records;		/* unknown type or version */
+	uint64_t stale_snapshot;	/* snapshot records of objects already freed */
 };
 
 struct model {
 	struct pool mms, pasids, domains, bonds, devs, iommus;
 	struct keymap mm_by_ptr, pasid_by_val, domain_by_ptr, bond_by_handle,
 		      dev_by_ptr, iommu_by_ptr, pending_pasid_by_tid;
+	/* mms and domains freed while the snapshot runs: a snapshot record
+	 * read just before the free must not bring them back. */
+	struct keymap freed_in_snapshot;
 	uint64_t first_ts;		/* first event */
 	uint64_t now_ns;		/* latest event timestamp */
 	uint32_t next_uid;

@@ -266,6 +266,40 @@ static void test_snapshot_merges_live(void **state)
 	assert_false(model_domain(&f->m, p.dom[0].ptr)->flags & DF_SNAPSHOT);
 }
 
+/* The iterator read a domain (and an mm) just before their teardown,
+ * whose events are delivered first: the stale snapshot records must not
+ * bring them back. */
+static void test_snapshot_after_live_free(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p, q, *procs[] = { &p, &q };
+	struct synth_proc p_old, q_old;
+
+	synth_proc_init(&f->s, &p, 510, "dying");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_proc_init(&f->s, &q, 511, "dead");
+	synth_bind(&f->s, &q, &f->dev1);
+	p_old = p;
+	q_old = q;
+	/* p unbinds (domain freed), q goes entirely, before the records. */
+	synth_unbind(&f->s, &p, 0);
+	synth_unbind(&f->s, &q, 0);
+	synth_exit(&f->s, &q);
+	assert_true(synth_mm_release(&f->s, &q));
+	p = p_old;
+	q = q_old;
+	synth_snapshot(&f->s, procs, 2);
+	assert_int_equal(f->m.domains.count, 0);
+	assert_null(model_mm(&f->m, q.mm));
+	assert_int_equal(f->m.cnt.stale_snapshot, 3);	/* p's domain, q's mm and domain */
+	assert_int_equal(f->m.mms.count, 1);		/* p: alive, PASID kept */
+	/* After SNAP_END a freed address is just free: a new domain there is new. */
+	p.pasid = 0;
+	p.ndom = p.nbond = 0;
+	synth_bind(&f->s, &p, &f->dev0);
+	assert_int_equal(f->m.domains.count, 1);
+}
+
 /* Slab reuse: freed addresses come back as new objects with new uids. */
 static void test_address_reuse_generations(void **state)
 {
@@ -557,6 +591,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mid_flight_bind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_then_teardown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_merges_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_after_live_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_address_reuse_generations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropping_mm_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_in_other_task, setup, teardown),
