@@ -255,23 +255,33 @@ static void render_counters(FILE *o, const struct model *m, const struct exporte
 	}
 }
 
-static int render_findings(FILE *o, const struct model *m, const struct analyzer *a,
-			   const struct source_stats *st, uint64_t now)
+static void count_finding(const struct finding *f, void *ctx)
 {
-	uint64_t leaks[RULE_MAX] = { 0 };
-	struct finding_list fl;
+	((uint64_t *)ctx)[f->rule]++;
+}
+
+/* analyzer_leaks()'s rules, counted without keeping each finding: at the
+ * PASID space's size that list would be hundreds of megabytes a second. */
+static uint64_t count_leaks(const struct model *m, const struct analyzer *a,
+			    uint64_t now, uint64_t leaks[RULE_MAX])
+{
+	uint64_t n = 0;
+
+	n += rule_leaked_bonds(m, now, a->grace_ns, count_finding, leaks);
+	n += rule_leaked_domains(m, now, a->grace_ns, count_finding, leaks);
+	n += rule_leaked_mms(m, now, a->grace_ns, count_finding, leaks);
+	n += rule_leaked_pasids(m, now, a->grace_ns, count_finding, leaks);
+	return n;
+}
+
+static void render_findings(FILE *o, const struct model *m, const struct analyzer *a,
+			    const struct source_stats *st, uint64_t now)
+{
+	uint64_t leaks[RULE_MAX] = { 0 }, nleaks;
 	enum verdict v;
-	size_t i;
 	int r;
 
-	finding_list_init(&fl);
-	analyzer_leaks(a, m, now, &fl);
-	if (fl.oom) {
-		finding_list_fini(&fl);
-		return -ENOMEM;
-	}
-	for (i = 0; i < fl.len; i++)
-		leaks[fl.v[i].rule]++;
+	nleaks = count_leaks(m, a, now, leaks);
 	family(o, "svatop_leaks", "gauge",
 	       "Objects that outlived their process by more than the grace period, by kind.");
 	for (r = 0; r < RULE_MAX; r++) {
@@ -289,14 +299,12 @@ static int render_findings(FILE *o, const struct model *m, const struct analyzer
 		if (rule_table[r].kind == RULE_KIND_VIOLATION)
 			sample(o, "svatop_invariant_violations_total", "rule",
 			       rule_table[r].name, a->count[r]);
-	v = analyzer_verdict(a, m, fl.len, st->dropped);
+	v = analyzer_verdict(a, m, nleaks, st->dropped);
 	family(o, "svatop_verdict", "gauge",
 	       "1 for the current verdict (clean, findings, inconclusive: events were lost).");
 	sample(o, "svatop_verdict", "verdict", "clean", v == VERDICT_CLEAN);
 	sample(o, "svatop_verdict", "verdict", "findings", v == VERDICT_FINDINGS);
 	sample(o, "svatop_verdict", "verdict", "inconclusive", v == VERDICT_INCONCLUSIVE);
-	finding_list_fini(&fl);
-	return 0;
 }
 
 static void render_events(FILE *o, const struct model *m, const struct source_stats *st)
@@ -348,7 +356,7 @@ int exporter_render(FILE *o, const struct model *m, const struct analyzer *a,
 
 	err = render_objects(o, m);
 	render_counters(o, m, c);
-	err = err ?: render_findings(o, m, a, st, info->now_ns);
+	render_findings(o, m, a, st, info->now_ns);
 	render_events(o, m, st);
 
 	family(o, "svatop_leak_grace_seconds", "gauge",

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <cmocka.h>
@@ -395,6 +396,47 @@ static void test_parse_listen(void **state)
 			fail_msg("'%s' was accepted", bad[i]);
 }
 
+/* --bench N: N processes bound to 64 devices; how long one rendering takes
+ * (it runs on the event consumer's thread). */
+static int bench(unsigned long n)
+{
+	static struct synth_dev devs[64];
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct synth_proc p;
+	struct timespec t0, t1;
+	char name[32], *t;
+	unsigned long i;
+	double ms;
+	int r;
+
+	if (!f)
+		return 1;
+	fixture_init(f);
+	for (i = 0; i < 64; i++) {
+		snprintf(name, sizeof(name), "dev.%lu", i);
+		synth_dev_init(&devs[i], 0xffff888300000000ULL + i * 0x1000ULL, name,
+			       0xffff888100900000ULL + (i % 4) * 0x100000ULL, "iommu");
+	}
+	for (i = 0; i < n; i++) {
+		synth_proc_init(&f->s, &p, 1000 + i, "bench");
+		synth_bind(&f->s, &p, &devs[i % 64]);
+		if (i % 2)
+			synth_exit(&f->s, &p);	/* half of them leak */
+	}
+	f->s.ts += 10 * SEC;
+	for (r = 0; r < 3; r++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t = render(f);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		printf("render: %lu bonds, %zu bytes of text, %.2f ms\n", n, strlen(t), ms);
+		free(t);
+	}
+	fixture_fini(f);
+	free(f);
+	return 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(int argc, char **argv)
@@ -411,5 +453,7 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--write-scenario"))
 		return write_scenario(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--bench"))
+		return bench(strtoul(argv[2], NULL, 10));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
