@@ -322,11 +322,21 @@ int kfacts_load(const struct kfacts_opts *opts, struct kfacts **out,
 							  sizeof(k->arch)))
 				snprintf(k->arch, sizeof(k->arch), "%.15s", u.machine);
 		}
-		/* A kernel without BTF is still classified from kallsyms. */
+		/* Either source alone still gives a verdict (a kernel without
+		 * BTF; a container without /proc/kallsyms). */
 		if (!access(LIVE_BTF, R_OK))
 			ret = load_btf_file(k, LIVE_BTF, err, errlen);
-		if (!ret)
+		if (ret)
+			goto fail;
+		if (!access(LIVE_SYMS, R_OK))
 			ret = load_symbols(k, LIVE_SYMS, err, errlen);
+		if (ret && k->btf)
+			ret = 0;	/* unreadable kallsyms: BTF only */
+		if (!ret && !k->btf && !k->by_name) {
+			set_err(err, errlen, "neither %s nor %s is readable: nothing to decide from",
+				LIVE_BTF, LIVE_SYMS);
+			ret = -ENOENT;
+		}
 		if (ret)
 			goto fail;
 	} else {

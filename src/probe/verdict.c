@@ -376,7 +376,8 @@ int sva_classify(const struct kfacts *k, struct sva_report *r)
 	apply_replacements(r);
 	decide_traceable(k, r);
 	if (!kfacts_symbols_source(k))
-		r->unchecked[r->nunchecked++] =
+		r->unchecked[r->nunchecked++] = kfacts_live(k) ?
+			"no symbol table (/proc/kallsyms unreadable): kprobe fallbacks and function sizes not checked" :
 			"no symbol table: kprobe fallbacks and function sizes not checked (add --symbols System.map)";
 	if (!kfacts_btf(k))
 		r->unchecked[r->nunchecked++] =

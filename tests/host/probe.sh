@@ -57,6 +57,15 @@ check "probe --json carries schema, evidence and the hook table" \
 check "probe --json exit_status field matches the real exit status" \
 	test "$(jq -r .exit_status "$tmp/host.json")" = "$jrc"
 
+# A container may hide /proc/kallsyms: BTF alone still gives the verdict.
+unshare -m sh -c "mount --bind /dev/null /proc/kallsyms && '$svatop' probe" \
+	>"$tmp/nosyms.txt" 2>"$tmp/nosyms.err"
+rc=$?
+check "probe with /proc/kallsyms unreadable: same verdict from BTF alone" \
+	grep -q "^Verdict:  $verdict:" "$tmp/nosyms.txt"
+check "probe with /proc/kallsyms unreadable: says so (exit $rc)" \
+	grep -q '^Not checked: no symbol table (/proc/kallsyms unreadable)' "$tmp/nosyms.txt"
+
 # ---- offline, each real kernel (expected values from kernels/README.md) --
 # folder verdict exit-status bind-form
 while read -r dir want wrc bindform; do
