@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Applying events to the model. What each event means is in
+ * include/svatop/abi.h; what the kernel does around it in DESIGN.md §1.
+ * Nothing here decides whether something is a bug: src/analyze/ does.
+ */
+#include <errno.h>
+#include <string.h>
+#include "model/objects.h"
+
+static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
+{
+	struct model_pasid *p;
+
+	if (ev->ret < 0 || !ev->pasid || ev->pasid == ~0u) {
+		m->cnt.pasid_alloc_errors++;
+		return;
+	}
+	m->cnt.pasid_allocs++;
+	p = obj_pasid_new(m, ev->pasid, ev->ts_ns);
+	if (!p)
+		return;
+	p->flags |= PF_BORN_LIVE;
+	p->tgid = ev->tgid;
+	p->alloc_tid = ev->pid;
+	p->stack_id = ev->stack_id;
+	p->dev = obj_dev_get(m, ev);
+	/* The bind that follows in this thread names the mm. */
+	if (ev->pid)
+		obj_note_enomem(m, keymap_put(&m->pending_pasid_by_tid, ev->pid, p));
+}
+
+static void on_pasid_free(struct model *m, const struct svatop_event *ev)
+{
+	struct model_pasid *p = keymap_get(&m->pasid_by_val, ev->pasid);
+
+	m->cnt.pasid_frees++;
+	if (!p) {
+		m->cnt.unknown++;
+		return;
+	}
+	obj_pasid_free(m, p);
+}
+
+/* A PASID allocated by this thread and not yet claimed by a bind. */
+static struct model_pasid *take_pending_pasid(struct model *m,
+					      const struct svatop_event *ev)
+{
+	struct model_pasid *p = keymap_get(&m->pending_pasid_by_tid, ev->pid);
+
+	if (!p)
+		return NULL;
+	keymap_del(&m->pending_pasid_by_tid, ev->pid, NULL);
+	p->alloc_tid = 0;
+	if (ev->pasid && ev->pasid != p->pasid)
+		return NULL;
+	return p;
+}
+
+static void on_bind(struct model *m, const struct svatop_event *ev)
+{
+	struct model_pasid *pending = take_pending_pasid(m, ev);
+	struct model_pasid *p;
+	struct model_domain *d;
+	struct model_bond *b;
+	struct model_mm *mm;
+	struct model_dev *dev;
+
+	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
+	if (!mm)
+		return;
+	obj_mm_set_owner(mm, ev);
+	p = ev->pasid && ev->pasid != ~0u ? obj_pasid_get(m, ev->pasid, ev->ts_ns) : pending;
+	obj_pasid_link_mm(p, mm);
+	dev = obj_dev_get(m, ev);
+	if (ev->ret < 0) {
+		m->cnt.bind_errors++;
+		mm->errors++;
+		mm->last_error = ev->ret;
+		m->changes++;
+		return;
+	}
+	m->cnt.binds++;
+	mm->binds++;
+	mm->flags |= MF_SVA;
+	if (ev->aux && !mm->iommu_mm)
+		mm->iommu_mm = ev->aux;
+	d = obj_domain_get(m, ev->domain, ev->ts_ns);
+	if (d) {
+		obj_domain_link_mm(d, mm);
+		d->users = ev->domain_users;
+		if (!d->first_dev)
+			d->first_dev = dev;
+	}
+	if (!ev->handle)
+		return;
+	b = keymap_get(&m->bond_by_handle, ev->handle);
+	if (b && ev->handle_users == 1) {
+		/* A fresh handle at an address we still model: the old
+		 * bond's unbind was never seen. */
+		m->cnt.replaced++;
+		obj_bond_free(m, b);
+		b = NULL;
+	}
+	if (!b) {
+		b = pool_alloc(&m->bonds);
+		if (!b) {
+			obj_note_enomem(m, -ENOMEM);
+			return;
+		}
+		b->handle = ev->handle;
+		b->uid = ++m->next_uid;
+		b->bind_ts = ev->ts_ns;
+		b->tgid = ev->tgid;
+		b->stack_id = ev->stack_id;
+		if (ev->handle_users == 1)
+			b->flags |= BF_BORN_LIVE;
+		obj_note_enomem(m, keymap_put(&m->bond_by_handle, b->handle, b));
+	}
+	b->pasid = ev->pasid;
+	b->users = ev->handle_users;
+	obj_bond_link(b, mm, d, dev);
+	m->changes++;
+}
+
+static void on_unbind(struct model *m, const struct svatop_event *ev)
+{
+	struct model_bond *b = keymap_get(&m->bond_by_handle, ev->handle);
+	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+
+	m->cnt.unbinds++;
+	if (mm)
+		mm->unbinds++;
+	if (ev->handle_users <= 1 && d)
+		d->pending_detach++;
+	if (d)
+		d->users = ev->domain_users - (ev->handle_users <= 1);
+	m->changes++;
+	if (!b) {
+		m->cnt.unknown++;
+		return;
+	}
+	b->users = ev->handle_users - 1;
+	if (b->users <= 0)
+		obj_bond_free(m, b);
+}
+
+static void on_attach(struct model *m, const struct svatop_event *ev)
+{
+	struct model_domain *d;
+
+	obj_dev_get(m, ev);
+	if (ev->ret < 0)
+		return;
+	/* domain_users here is the count before the core increments it:
+	 * the bind that follows reports the result. */
+	d = keymap_get(&m->domain_by_ptr, ev->domain);
+	if (d && !d->first_dev)
+		d->first_dev = keymap_get(&m->dev_by_ptr, ev->dev);
+}
+
+static void on_detach(struct model *m, const struct svatop_event *ev)
+{
+	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+
+	if (!d) {
+		m->cnt.unknown++;
+		return;
+	}
+	if (d->pending_detach)
+		d->pending_detach--;
+}
+
+static void on_domain_alloc(struct model *m, const struct svatop_event *ev)
+{
+	struct model_domain *d;
+	struct model_mm *mm;
+
+	if (!ev->domain)
+		return;
+	m->cnt.domain_allocs++;
+	d = obj_domain_new(m, ev->domain, ev->ts_ns);
+	if (!d)
+		return;
+	d->flags |= DF_BORN_LIVE;
+	if (ev->flags & SVATOP_F_DERIVED)
+		d->flags |= DF_DERIVED;
+	d->stack_id = ev->stack_id;
+	d->first_dev = obj_dev_get(m, ev);
+	d->mm_ptr = ev->mm;
+	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
+	if (mm) {
+		obj_mm_set_owner(mm, ev);
+		obj_domain_link_mm(d, mm);
+	}
+}
+
+static void on_domain_free(struct model *m, const struct svatop_event *ev)
+{
+	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+
+	m->cnt.domain_frees++;
+	if (!d) {
+		m->cnt.unknown++;
+		return;
+	}
+	obj_domain_free(m, d);
+}
+
+static void on_mmdrop(struct model *m, const struct svatop_event *ev)
+{
+	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+
+	if (!mm) {
+		m->cnt.unknown++;
+		return;
+	}
+	mm->flags |= MF_DROPPING;
+	m->changes++;
+}
+
+/* mm_pasid_drop(): the last event about this mm_struct. */
+static void on_mm_pasid_drop(struct model *m, const struct svatop_event *ev)
+{
+	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+
+	if (!mm) {
+		m->cnt.unknown++;
+		return;
+	}
+	obj_mm_free(m, mm);
+}
+
+static void on_exit(struct model *m, const struct svatop_event *ev)
+{
+	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+
+	if (!mm || !(ev->flags & SVATOP_F_LEADER_EXIT))
+		return;
+	/* A vfork child exiting on its parent's mm is not the owner. */
+	if (mm->tgid && ev->tgid && mm->tgid != ev->tgid)
+		return;
+	if (!(mm->flags & MF_EXITED)) {
+		mm->flags |= MF_EXITED;
+		mm->exit_ts = ev->ts_ns;
+		obj_mm_set_owner(mm, ev);
+		m->changes++;
+	}
+}
+
+static void on_snap_mm(struct model *m, const struct svatop_event *ev)
+{
+	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_pasid *p;
+	bool known = mm != NULL;
+
+	/* Read by the iterator just before its teardown was seen. */
+	if ((!known && keymap_get(&m->freed_in_snapshot, ev->mm)) ||
+	    (known && (mm->flags & MF_DROPPING))) {
+		m->cnt.stale_snapshot++;
+		return;
+	}
+	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
+	if (!mm)
+		return;
+	/* Seen live already: the live events are newer than the snapshot. */
+	if (!known)
+		mm->flags |= MF_SNAPSHOT;
+	mm->flags |= MF_SVA;
+	if (ev->aux && !mm->iommu_mm)
+		mm->iommu_mm = ev->aux;
+	obj_mm_set_owner(mm, ev);
+	/* Found only on iommu_sva_mms: no task owns it any more. */
+	if (!ev->tgid && !(mm->flags & MF_EXITED)) {
+		mm->flags |= MF_EXITED;
+		mm->exit_ts = ev->ts_ns;
+	}
+	p = obj_pasid_get(m, ev->pasid, ev->ts_ns);
+	if (p && !(p->flags & PF_BORN_LIVE))
+		p->flags |= PF_SNAPSHOT;
+	obj_pasid_link_mm(p, mm);
+}
+
+static void on_snap_domain(struct model *m, const struct svatop_event *ev)
+{
+	bool known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
+	bool mm_known = keymap_get(&m->mm_by_ptr, ev->mm) != NULL;
+	struct model_domain *d;
+	struct model_mm *mm;
+
+	if (!known && (keymap_get(&m->freed_in_snapshot, ev->domain) ||
+		       keymap_get(&m->freed_in_snapshot, ev->mm))) {
+		m->cnt.stale_snapshot++;
+		return;
+	}
+	d = obj_domain_get(m, ev->domain, ev->ts_ns);
+	if (!d)
+		return;
+	if (!known) {
+		d->flags |= DF_SNAPSHOT;
+		d->users = ev->domain_users;
+	}
+	d->mm_ptr = ev->mm;
+	if (!d->first_dev)
+		d->first_dev = obj_dev_get(m, ev);
+	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
+	if (!mm)
+		return;
+	if (!mm_known)
+		mm->flags |= MF_SNAPSHOT;
+	obj_domain_link_mm(d, mm);
+}
+
+static void on_fork(struct model *m, const struct svatop_event *ev)
+{
+	/* The child inherits no SVA state; nothing to model. The rule that
+	 * checks the child's iommu_mm lives in src/analyze/. */
+	m->changes++;
+}
+
+int model_apply(struct model *m, const struct svatop_event *ev)
+{
+	if (ev->type == SVATOP_EV_NONE || ev->type >= SVATOP_EV_MAX ||
+	    ev->version != SVATOP_ABI_VERSION) {
+		m->cnt.bad_records++;
+		return 0;
+	}
+	m->cnt.events++;
+	m->cnt.by_type[ev->type]++;
+	if (!m->first_ts || ev->ts_ns < m->first_ts)
+		m->first_ts = ev->ts_ns;
+	if (ev->ts_ns > m->now_ns)
+		m->now_ns = ev->ts_ns;
+
+	switch (ev->type) {
+	case SVATOP_EV_BIND:
+		on_bind(m, ev);
+		break;
+	case SVATOP_EV_UNBIND:
+		on_unbind(m, ev);
+		break;
+	case SVATOP_EV_PASID_ALLOC:
+		on_pasid_alloc(m, ev);
+		break;
+	case SVATOP_EV_PASID_FREE:
+		on_pasid_free(m, ev);
+		break;
+	case SVATOP_EV_DOMAIN_ALLOC:
+		on_domain_alloc(m, ev);
+		break;
+	case SVATOP_EV_ATTACH:
+		on_attach(m, ev);
+		break;
+	case SVATOP_EV_DETACH:
+		on_detach(m, ev);
+		break;
+	case SVATOP_EV_DOMAIN_FREE:
+		on_domain_free(m, ev);
+		break;
+	case SVATOP_EV_MM_PASID_DROP:
+		on_mm_pasid_drop(m, ev);
+		break;
+	case SVATOP_EV_MMDROP:
+		on_mmdrop(m, ev);
+		break;
+	case SVATOP_EV_FORK:
+	case SVATOP_EV_PROC_FORK:
+		on_fork(m, ev);
+		break;
+	case SVATOP_EV_EXIT:
+		on_exit(m, ev);
+		break;
+	case SVATOP_EV_SNAP_MM:
+		m->snapshot_seen = true;
+		on_snap_mm(m, ev);
+		break;
+	case SVATOP_EV_SNAP_DOMAIN:
+		m->snapshot_seen = true;
+		on_snap_domain(m, ev);
+		break;
+	case SVATOP_EV_SNAP_END:
+		m->snapshot_seen = true;
+		m->snapshot_done = true;
+		keymap_fini(&m->freed_in_snapshot);
+		m->changes++;
+		break;
+	default:
+		break;
+	}
+	return m->err;
+}

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Object lifetimes and relations of the model (see objects.h). */
+#include <errno.h>
+#include <string.h>
+#include "model/objects.h"
+
+void obj_note_enomem(struct model *m, int err)
+{
+	if (err && !m->err)
+		m->err = err;
+}
+
+void obj_copy_name(char *dst, const char *src, size_t len)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* ---- devices and IOMMU instances ------------------------------------ */
+
+static struct model_iommu *iommu_get(struct model *m, const struct svatop_event *ev)
+{
+	struct model_iommu *io;
+
+	if (!ev->iommu)
+		return NULL;
+	io = keymap_get(&m->iommu_by_ptr, ev->iommu);
+	if (!io) {
+		io = pool_alloc(&m->iommus);
+		if (!io) {
+			obj_note_enomem(m, -ENOMEM);
+			return NULL;
+		}
+		io->ptr = ev->iommu;
+		io->uid = ++m->next_uid;
+		obj_note_enomem(m, keymap_put(&m->iommu_by_ptr, io->ptr, io));
+	}
+	if (!io->name[0] && ev->iommu_name[0])
+		obj_copy_name(io->name, ev->iommu_name, sizeof(io->name));
+	return io;
+}
+
+struct model_dev *obj_dev_get(struct model *m, const struct svatop_event *ev)
+{
+	struct model_iommu *io;
+	struct model_dev *d;
+
+	if (!ev->dev)
+		return NULL;
+	d = keymap_get(&m->dev_by_ptr, ev->dev);
+	if (!d) {
+		d = pool_alloc(&m->devs);
+		if (!d) {
+			obj_note_enomem(m, -ENOMEM);
+			return NULL;
+		}
+		d->ptr = ev->dev;
+		d->uid = ++m->next_uid;
+		obj_note_enomem(m, keymap_put(&m->dev_by_ptr, d->ptr, d));
+		m->changes++;
+	}
+	if (!d->name[0] && ev->dev_name[0])
+		obj_copy_name(d->name, ev->dev_name, sizeof(d->name));
+	io = iommu_get(m, ev);
+	if (io && d->iommu != io) {
+		if (d->iommu)
+			d->iommu->ndevs--;
+		d->iommu = io;
+		io->ndevs++;
+	}
+	return d;
+}
+
+/* ---- mms ------------------------------------------------------------- */
+
+void obj_mm_set_owner(struct model_mm *mm, const struct svatop_event *ev)
+{
+	if (mm->tgid || !ev->tgid)
+		return;
+	mm->tgid = ev->tgid;
+	obj_copy_name(mm->comm, ev->comm, sizeof(mm->comm));
+}
+
+/* The mm at ev->mm, created when unknown. A model mm already being freed
+ * (__mmdrop seen) at that address is retired: the address came back. */
+struct model_mm *obj_mm_get(struct model *m, uint64_t ptr, uint64_t ts)
+{
+	struct model_mm *mm;
+
+	if (!ptr)
+		return NULL;
+	mm = keymap_get(&m->mm_by_ptr, ptr);
+	if (mm && (mm->flags & MF_DROPPING)) {
+		m->cnt.replaced++;
+		obj_mm_free(m, mm);
+		mm = NULL;
+	}
+	if (mm)
+		return mm;
+	mm = pool_alloc(&m->mms);
+	if (!mm) {
+		obj_note_enomem(m, -ENOMEM);
+		return NULL;
+	}
+	mm->ptr = ptr;
+	mm->uid = ++m->next_uid;
+	mm->first_ts = ts;
+	obj_note_enomem(m, keymap_put(&m->mm_by_ptr, ptr, mm));
+	m->changes++;
+	return mm;
+}
+
+static void pasid_unlink_mm(struct model_pasid *p, uint64_t ts)
+{
+	if (p->mm && p->mm->pasid == p)
+		p->mm->pasid = NULL;
+	p->mm = NULL;
+	p->orphan_ts = ts;
+}
+
+static void domain_unlink_mm(struct model_domain *d)
+{
+	struct model_mm *mm = d->mm;
+
+	if (!mm)
+		return;
+	if (d->mm_prev)
+		d->mm_prev->mm_next = d->mm_next;
+	else
+		mm->domains = d->mm_next;
+	if (d->mm_next)
+		d->mm_next->mm_prev = d->mm_prev;
+	d->mm_next = d->mm_prev = NULL;
+	d->mm = NULL;
+	mm->ndomains--;
+}
+
+void obj_domain_link_mm(struct model_domain *d, struct model_mm *mm)
+{
+	if (d->mm == mm || !mm)
+		return;
+	domain_unlink_mm(d);
+	d->mm = mm;
+	d->mm_ptr = mm->ptr;
+	d->mm_next = mm->domains;
+	if (mm->domains)
+		mm->domains->mm_prev = d;
+	mm->domains = d;
+	mm->ndomains++;
+	mm->flags |= MF_SVA;
+}
+
+static void bond_unlink_mm(struct model_bond *b)
+{
+	struct model_mm *mm = b->mm;
+
+	if (!mm)
+		return;
+	if (b->mm_prev)
+		b->mm_prev->mm_next = b->mm_next;
+	else
+		mm->bonds = b->mm_next;
+	if (b->mm_next)
+		b->mm_next->mm_prev = b->mm_prev;
+	b->mm_next = b->mm_prev = NULL;
+	b->mm = NULL;
+	mm->nbonds--;
+}
+
+static void bond_unlink_domain(struct model_bond *b)
+{
+	struct model_domain *d = b->domain;
+
+	if (!d)
+		return;
+	if (b->dom_prev)
+		b->dom_prev->dom_next = b->dom_next;
+	else
+		d->bonds = b->dom_next;
+	if (b->dom_next)
+		b->dom_next->dom_prev = b->dom_prev;
+	b->dom_next = b->dom_prev = NULL;
+	b->domain = NULL;
+	d->nbonds--;
+}
+
+/* The mm_struct is gone: drop it and everything's link to it. Its domains
+ * and bonds stay (if they outlive it, that is for the analyzers). */
+/* The snapshot runs right after the probes attach: its records come
+ * within seconds, or never (no iterator, --no-snapshot). */
+#define SNAPSHOT_WINDOW_NS	(10ULL * 1000000000ULL)
+
+static void note_freed(struct model *m, uint64_t ptr)
+{
+	if (m->snapshot_done)
+		return;
+	if (m->now_ns - m->first_ts > SNAPSHOT_WINDOW_NS) {
+		keymap_fini(&m->freed_in_snapshot);
+		return;
+	}
+	obj_note_enomem(m, keymap_put(&m->freed_in_snapshot, ptr, (void *)1));
+}
+
+void obj_mm_free(struct model *m, struct model_mm *mm)
+{
+	uint64_t ts = m->now_ns;
+
+	note_freed(m, mm->ptr);
+	while (mm->domains) {
+		mm->domains->orphan_ts = ts;
+		domain_unlink_mm(mm->domains);
+	}
+	while (mm->bonds)
+		bond_unlink_mm(mm->bonds);
+	if (mm->pasid)
+		pasid_unlink_mm(mm->pasid, ts);
+	keymap_del(&m->mm_by_ptr, mm->ptr, mm);
+	pool_free(&m->mms, mm);
+	m->changes++;
+}
+
+/* ---- PASIDs ---------------------------------------------------------- */
+
+void obj_pasid_free(struct model *m, struct model_pasid *p)
+{
+	if (p->alloc_tid)
+		keymap_del(&m->pending_pasid_by_tid, p->alloc_tid, p);
+	pasid_unlink_mm(p, m->now_ns);
+	keymap_del(&m->pasid_by_val, p->pasid, p);
+	pool_free(&m->pasids, p);
+	m->changes++;
+}
+
+struct model_pasid *obj_pasid_new(struct model *m, uint32_t val, uint64_t ts)
+{
+	struct model_pasid *p = keymap_get(&m->pasid_by_val, val);
+
+	if (p) {
+		/* Allocated again: the old one's free was never seen. */
+		m->cnt.replaced++;
+		obj_pasid_free(m, p);
+	}
+	p = pool_alloc(&m->pasids);
+	if (!p) {
+		obj_note_enomem(m, -ENOMEM);
+		return NULL;
+	}
+	p->pasid = val;
+	p->uid = ++m->next_uid;
+	p->alloc_ts = ts;
+	p->stack_id = -1;
+	obj_note_enomem(m, keymap_put(&m->pasid_by_val, val, p));
+	m->changes++;
+	return p;
+}
+
+/* Make p the PASID of mm. The mm's whole SVA life is known when the
+ * PASID's allocation was seen and the mm had no SVA state before. */
+void obj_pasid_link_mm(struct model_pasid *p, struct model_mm *mm)
+{
+	if (!p || !mm || p->mm == mm)
+		return;
+	if (p->mm)
+		pasid_unlink_mm(p, 0);
+	if (mm->pasid && mm->pasid != p)
+		pasid_unlink_mm(mm->pasid, 0);
+	if ((p->flags & PF_BORN_LIVE) && !(mm->flags & MF_SNAPSHOT) &&
+	    !mm->pasid_val && !mm->nbonds) {
+		struct model_domain *d;
+		bool all_new = true;
+
+		for (d = mm->domains; d; d = d->mm_next)
+			all_new &= !!(d->flags & DF_BORN_LIVE);
+		if (all_new)
+			mm->flags |= MF_BORN_LIVE;
+	}
+	p->mm = mm;
+	p->orphan_ts = 0;
+	mm->pasid = p;
+	mm->pasid_val = p->pasid;
+	mm->flags |= MF_SVA;
+}
+
+/* The PASID object for an event's pasid value, created (not born live)
+ * when the allocation predates the model. */
+struct model_pasid *obj_pasid_get(struct model *m, uint32_t val, uint64_t ts)
+{
+	struct model_pasid *p;
+
+	if (!val || val == ~0u)
+		return NULL;
+	p = keymap_get(&m->pasid_by_val, val);
+	return p ? p : obj_pasid_new(m, val, ts);
+}
+
+/* ---- domains --------------------------------------------------------- */
+
+void obj_domain_free(struct model *m, struct model_domain *d)
+{
+	note_freed(m, d->ptr);
+	while (d->bonds)
+		bond_unlink_domain(d->bonds);
+	domain_unlink_mm(d);
+	keymap_del(&m->domain_by_ptr, d->ptr, d);
+	pool_free(&m->domains, d);
+	m->changes++;
+}
+
+struct model_domain *obj_domain_new(struct model *m, uint64_t ptr, uint64_t ts)
+{
+	struct model_domain *d = keymap_get(&m->domain_by_ptr, ptr);
+
+	if (d) {
+		m->cnt.replaced++;
+		obj_domain_free(m, d);
+	}
+	d = pool_alloc(&m->domains);
+	if (!d) {
+		obj_note_enomem(m, -ENOMEM);
+		return NULL;
+	}
+	d->ptr = ptr;
+	d->uid = ++m->next_uid;
+	d->alloc_ts = ts;
+	d->stack_id = -1;
+	obj_note_enomem(m, keymap_put(&m->domain_by_ptr, ptr, d));
+	m->changes++;
+	return d;
+}
+
+struct model_domain *obj_domain_get(struct model *m, uint64_t ptr, uint64_t ts)
+{
+	struct model_domain *d;
+
+	if (!ptr)
+		return NULL;
+	d = keymap_get(&m->domain_by_ptr, ptr);
+	return d ? d : obj_domain_new(m, ptr, ts);
+}
+
+/* ---- bonds ----------------------------------------------------------- */
+
+void obj_bond_free(struct model *m, struct model_bond *b)
+{
+	bond_unlink_mm(b);
+	bond_unlink_domain(b);
+	if (b->dev)
+		b->dev->nbonds--;
+	keymap_del(&m->bond_by_handle, b->handle, b);
+	pool_free(&m->bonds, b);
+	m->changes++;
+}
+
+void obj_bond_link(struct model_bond *b, struct model_mm *mm,
+		      struct model_domain *d, struct model_dev *dev)
+{
+	if (mm && b->mm != mm) {
+		bond_unlink_mm(b);
+		b->mm = mm;
+		b->mm_next = mm->bonds;
+		if (mm->bonds)
+			mm->bonds->mm_prev = b;
+		mm->bonds = b;
+		mm->nbonds++;
+	}
+	if (d && b->domain != d) {
+		bond_unlink_domain(b);
+		b->domain = d;
+		b->dom_next = d->bonds;
+		if (d->bonds)
+			d->bonds->dom_prev = b;
+		d->bonds = b;
+		d->nbonds++;
+	}
+	if (dev && b->dev != dev) {
+		if (b->dev)
+			b->dev->nbonds--;
+		b->dev = dev;
+		dev->nbonds++;
+	}
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the model: creating, linking, unlinking and freeing objects
+ * (src/model/objects.c), used by the event handlers (src/model/apply.c).
+ * Every function keeps both sides of each relation and every counter in
+ * step; model_verify() checks that.
+ */
+#ifndef SVATOP_MODEL_OBJECTS_H
+#define SVATOP_MODEL_OBJECTS_H
+
+#include "model/model.h"
+
+void obj_note_enomem(struct model *m, int err);
+void obj_copy_name(char *dst, const char *src, size_t len);
+/* The device (and its IOMMU instance) an event names, created when new. */
+struct model_dev *obj_dev_get(struct model *m, const struct svatop_event *ev);
+void obj_mm_set_owner(struct model_mm *mm, const struct svatop_event *ev);
+/* The mm at ptr, created when unknown; one being freed is retired. */
+struct model_mm *obj_mm_get(struct model *m, uint64_t ptr, uint64_t ts);
+void obj_mm_free(struct model *m, struct model_mm *mm);
+void obj_pasid_free(struct model *m, struct model_pasid *p);
+/* A new PASID object (an old one with that value is retired). */
+struct model_pasid *obj_pasid_new(struct model *m, uint32_t val, uint64_t ts);
+void obj_pasid_link_mm(struct model_pasid *p, struct model_mm *mm);
+struct model_pasid *obj_pasid_get(struct model *m, uint32_t val, uint64_t ts);
+void obj_domain_free(struct model *m, struct model_domain *d);
+struct model_domain *obj_domain_new(struct model *m, uint64_t ptr, uint64_t ts);
+struct model_domain *obj_domain_get(struct model *m, uint64_t ptr, uint64_t ts);
+void obj_domain_link_mm(struct model_domain *d, struct model_mm *mm);
+void obj_bond_free(struct model *m, struct model_bond *b);
+void obj_bond_link(struct model_bond *b, struct model_mm *mm,
+		   struct model_domain *d, struct model_dev *dev);
+
+#endif
