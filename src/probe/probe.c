@@ -143,7 +143,7 @@ static void print_human(const struct kfacts *k, const struct sva_report *r,
 			int status)
 {
 	const char *rel = kfacts_release(k);
-	int i;
+	int i, sva_tp_line = 0;
 
 	printf("Kernel:   %s%s%s (%s)\n", kfacts_live(k) ? "running kernel " :
 	       "offline ", rel[0] ? rel : "(release unknown)",
@@ -174,6 +174,15 @@ static void print_human(const struct kfacts *k, const struct sva_report *r,
 	for (i = 0; i < r->nhooks; i++) {
 		const struct hook_status *st = &r->hooks[i];
 		const char *form = hook_form_name(st);
+
+		/* Our tracepoints are absent from stock kernels: one line. */
+		if (st->hook->kind == HOOK_SVA_TRACEPOINT && st->form == FORM_NONE) {
+			if (!sva_tp_line++)
+				printf("  %-13s %-27s %-10s %s\n", "(several)",
+				       "iommu_sva:*", "(absent)",
+				       "svatop's proposed tracepoints (patches/svatop) are not in this kernel");
+			continue;
+		}
 
 		printf("  %-13s %-27s %-10s %s\n", st->hook->lifecycle,
 		       st->hook->target,
