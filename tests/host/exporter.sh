@@ -276,6 +276,23 @@ usage_case "environment: the port is taken" --replay "$D/fleet.rec" --listen "12
 grep -q "cannot serve on 127.0.0.1:$EP: Address already in use" "$D/u.err"
 ok $? "environment: the port-taken error names the address and the cause" "$(cat "$D/u.err")"
 
+# Live on this host: where svatop cannot trace (no SVA, the x86 stub), one
+# line and status 2, never a server; where it can, it serves.
+$SVATOP exporter --listen 127.0.0.1:0 >/dev/null 2>"$D/live.err" &
+LV=$!
+PIDS+=("$LV")
+if ! "$SVATOP" probe >/dev/null 2>&1; then
+	wait "$LV"
+	rc=$?
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$D/live.err")" -eq 1 ] && ! grep -q serving "$D/live.err"
+	ok $? "live on a kernel svatop cannot trace: status 2, one line, no server" \
+		"status $rc: $(cat "$D/live.err")"
+else
+	wait_for 60 grep -qs '^svatop exporter: serving' "$D/live.err"
+	ok $? "live on this SVA kernel: the exporter serves" "$(head -3 "$D/live.err")"
+	kill "$LV"
+fi
+
 # ---- IPv6 loopback, clean exit, valgrind -------------------------------
 # IPv6 loopback when the host has it; else one clear error and status 2.
 $SVATOP exporter --replay "$D/fleet.rec" --listen '[::1]:0' 2>"$D/v6.err" &
