@@ -13,11 +13,7 @@ labtrace start bind bind_ret unbind pasid_alloc pasid_free attach attach_ret \
 	detach domain_free mm_pasid_drop mm_init mm_init_ret || exit 1
 svaload fork_after_bind >/out/svaload.txt
 echo $? >/out/svaload.rc
-n=0
-while [ "$(grep -c ' pasid_free: ' /sys/kernel/tracing/trace)" -lt 2 ] && [ $n -lt 200 ]; do
-	sleep 0.05
-	n=$((n + 1))
-done
+labtrace waitn pasid_free 2 10
 labtrace dump >/out/trace
 EOF_GUEST
 

@@ -18,7 +18,7 @@ labtrace start || exit 1
 touch /tmp/prebound.go
 wait $pid
 echo $? >/out/svaload.rc
-labtrace wait ' pasid_free: ' 10
+labtrace waitn pasid_free 1 10
 labtrace dump >/out/trace
 EOF_GUEST
 

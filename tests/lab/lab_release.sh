@@ -10,7 +10,7 @@ lab_guest <<'EOF_GUEST'
 labtrace start || exit 1
 svaload exit_without_unbind >/out/svaload.txt
 echo $? >/out/svaload.rc
-labtrace wait ' pasid_free: ' 10
+labtrace waitn pasid_free 1 10
 labtrace dump >/out/trace
 cat /sys/kernel/debug/svamock/bonds >/out/bonds
 EOF_GUEST

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # tools/lab/run itself: the default kernel, what the guest has, exit
 # statuses, stdout/stderr, /out, timeouts, kernel crashes, bad input, a
-# module that does not load, an unknown kernel, a custom kernel image, and
-# the cache (a second fetch downloads nothing).
+# module that does not load or build, an unknown kernel, no network, a
+# custom kernel image, and the cache (a second fetch downloads nothing).
 . "$(dirname "$0")/../../tools/lab/testlib.sh"
 RUN=$LAB_RUN
 FETCH=$LAB_TEST_REPO/tools/lab/fetch
@@ -32,7 +32,7 @@ check_eq "the script's exit status comes back" 7 "$LAB_RC"
 check_eq "the default kernel is the newest of trixie-backports" \
 	"$("$FETCH" --resolve trixie-backports)" "$(cat "$OUT/uname")"
 check_eq "stdout has the script's output only (no kernel boot lines)" "to-stdout" "$(cat "$OUT/stdout")"
-check "stderr has the script's stderr" grep -qx 'to-stderr' "$OUT/stderr"
+check_grep "stderr has the script's stderr" '^to-stderr$' "$OUT/stderr"
 check_eq "two mock IOMMU instances" "svamock-iommu0 svamock-iommu1" "$(paste -sd' ' "$OUT/iommus")"
 check_eq "six devices, three per instance, named as documented" \
 	"svamock-dev.0 svamock-iommu0 /dev/svamock0|svamock-dev.1 svamock-iommu0 /dev/svamock1|svamock-dev.2 svamock-iommu0 /dev/svamock2|svamock-dev.3 svamock-iommu1 /dev/svamock3|svamock-dev.4 svamock-iommu1 /dev/svamock4|svamock-dev.5 svamock-iommu1 /dev/svamock5" \
@@ -43,7 +43,7 @@ check_eq "the fault knobs are off by default" "N N N" "$(cat "$OUT/knobs")"
 check_eq "proc, sysfs, debugfs, tracefs and bpffs are mounted" "5" \
 	"$(grep -cE ' on /(proc|sys|sys/kernel/debug|sys/kernel/tracing|sys/fs/bpf) type (proc|sysfs|debugfs|tracefs|bpf) ' "$OUT/mounts")"
 check_eq "busybox, svaload and labtrace are on PATH" "busybox svaload labtrace insmod" "$(paste -sd' ' "$OUT/tools")"
-check "the shipped scenarios are in /lab/scenarios" grep -qx 'one_to_n.sva' "$OUT/scenarios"
+check_grep "the shipped scenarios are in /lab/scenarios" '^one_to_n.sva$' "$OUT/scenarios"
 check_eq "all 8 SVA lifecycle functions are traceable on this kernel" "8" \
 	"$(grep -c ' traceable$' "$OUT/hooks")"
 check_eq "a 10 MB file written to /out arrives intact" "$(cat "$OUT/big.md5")" \
@@ -54,32 +54,49 @@ t0=$SECONDS
 "$RUN" -q --timeout 5 -- sleep 60 >"$OUT/t.out" 2>"$OUT/t.err"
 rc=$?
 check_eq "a hung guest is killed at the timeout with status 124" 124 "$rc"
-check "the timeout says so" grep -q 'timeout: the guest did not finish within 5s' "$OUT/t.err"
+check_grep "the timeout says so" 'timeout: the guest did not finish within 5s' "$OUT/t.err"
 check "the timeout came in bounded time ($((SECONDS - t0))s)" test $((SECONDS - t0)) -lt 60
 
 "$RUN" -q -- sh -c 'echo c >/proc/sysrq-trigger' >"$OUT/p.out" 2>"$OUT/p.err"
 rc=$?
 check_eq "a kernel crash ends the run with status 125" 125 "$rc"
-check "the crash is surfaced from the kernel log" grep -q '^lab: kernel: .*Kernel panic' "$OUT/p.err"
+check_grep "the crash is surfaced from the kernel log" '^lab: kernel: .*Kernel panic' "$OUT/p.err"
 
 "$RUN" -q -- sh -c 'echo 1 >/sys/module/svamock/parameters/leak_on_release; exit 0' >/dev/null 2>"$OUT/k.err"
 check_eq "a clean run surfaces no kernel trouble" "" "$(grep '^lab: kernel:' "$OUT/k.err")"
 
 "$RUN" >/dev/null 2>"$OUT/u.err"
 check_eq "no command: usage error (status 2)" "2" "$?"
-check "no command: says what is missing" grep -q 'nothing to run' "$OUT/u.err"
+check_grep "no command: says what is missing" 'nothing to run' "$OUT/u.err"
 "$RUN" --timeout abc -- true >/dev/null 2>"$OUT/u2.err"
 check_eq "bad --timeout: status 2" "2" "$?"
 
 echo 'not a module' >"$OUT/bogus.ko"
 "$RUN" -q --module "$OUT/bogus.ko" -- true >/dev/null 2>"$OUT/m.err"
 check_eq "a module that does not load: status 125" 125 "$?"
-check "it says insmod failed" grep -q 'insmod svamock.ko.* failed' "$OUT/m.err"
+check_grep "it says insmod failed" 'insmod svamock.ko.* failed' "$OUT/m.err"
 
 t0=$SECONDS
 "$RUN" -q --kernel 1.2.3+deb13-amd64 -- true >/dev/null 2>"$OUT/f.err"
 check_eq "an unknown kernel: status 125" 125 "$?"
-check "it says the kernel is not in the archive ($((SECONDS - t0))s)" grep -q "not in Debian's archive" "$OUT/f.err"
+check_grep "it says the kernel is not in the archive ($((SECONDS - t0))s)" "not in Debian's archive" "$OUT/f.err"
+
+t0=$SECONDS
+LAB_CACHE=$OUT/nocache http_proxy=http://127.0.0.1:9 "$FETCH" >/dev/null 2>"$OUT/d.err"
+check_eq "no network: fetch fails" 1 "$?"
+check_grep "no network: it says the download failed ($((SECONDS - t0))s)" \
+	'cannot download the package lists from deb.debian.org' "$OUT/d.err"
+
+# A module that does not compile: a copy of the lab with a broken svamock.c,
+# sharing the real cache (its build root; a new module folder).
+mkdir -p "$OUT/copy/tools"
+tar -C "$LAB_TEST_REPO/tools" --exclude=lab/cache -cf - lab | tar -C "$OUT/copy/tools" -xf -
+echo 'static int broken = ;' >>"$OUT/copy/tools/lab/svamock/svamock.c"
+LAB_CACHE=${LAB_CACHE:-$LAB_TEST_REPO/tools/lab/cache} "$OUT/copy/tools/lab/run" -q -- true \
+	>/dev/null 2>"$OUT/b.err"
+check_eq "a module that does not build: status 125" 125 "$?"
+check_grep "it says the build failed" 'svamock failed to build' "$OUT/b.err"
+check_grep "and shows the compiler's error" 'svamock.c:[0-9]+:[0-9]+: error' "$OUT/b.err"
 
 kdir=$("$FETCH")
 ko=$("$LAB_TEST_REPO/tools/lab/build-module" "$kdir")
@@ -88,9 +105,10 @@ ko=$("$LAB_TEST_REPO/tools/lab/build-module" "$kdir")
 check_eq "a custom kernel image with a prebuilt module runs and binds" "0 1" \
 	"$? $(grep -c 'bind svamock-dev.0 pasid=' "$OUT/c.out")"
 
-before=$(ls -l --time-style=+%s "$LAB_TEST_REPO/tools/lab/cache/apt/archives" | md5sum)
-stamp=$(stat -c %Y "$LAB_TEST_REPO/tools/lab/cache/apt/updated")
+apt=${LAB_CACHE:-$LAB_TEST_REPO/tools/lab/cache}/apt
+before=$(ls -l --time-style=+%s "$apt/archives" | md5sum)
+stamp=$(stat -c %Y "$apt/updated")
 LAB_APT_MAXAGE=100000000 "$FETCH" >/dev/null
 check_eq "a second fetch downloads nothing" "$before $stamp" \
-	"$(ls -l --time-style=+%s "$LAB_TEST_REPO/tools/lab/cache/apt/archives" | md5sum) $(stat -c %Y "$LAB_TEST_REPO/tools/lab/cache/apt/updated")"
+	"$(ls -l --time-style=+%s "$apt/archives" | md5sum) $(stat -c %Y "$apt/updated")"
 lab_done

@@ -14,7 +14,7 @@ cat /sys/kernel/debug/svamock/bonds >/out/bonds.bound
 touch /tmp/go
 wait $pid
 echo $? >/out/svaload.rc
-labtrace wait ' pasid_free: ' 10
+labtrace waitn pasid_free 1 10
 labtrace dump >/out/trace
 EOF_GUEST
 

@@ -14,7 +14,7 @@ labtrace dump >/out/trace.unbound
 touch /tmp/go
 wait $pid
 echo $? >/out/svaload.rc
-labtrace wait ' pasid_free: ' 10
+labtrace waitn pasid_free 1 10
 labtrace dump >/out/trace
 cat /sys/kernel/debug/svamock/bonds >/out/bonds
 EOF_GUEST

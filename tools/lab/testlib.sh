@@ -9,6 +9,7 @@
 #       (status 124 or 125) it prints "not ok" and exits the test.
 #   check DESC CMD...        ok when CMD succeeds
 #   check_eq DESC WANT GOT   ok when equal; says both when not
+#   check_grep DESC RE FILE  ok when a line of FILE matches RE; shows FILE if not
 #   trace_events NAME        the lines of one labtrace event in $OUT/trace
 #   trace_field LINE KEY     the value of KEY=... in a trace line
 set -u
@@ -30,6 +31,16 @@ check() {
 	local desc=$1
 	shift
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# check_grep DESC REGEX FILE: ok when a line of FILE matches; else shows FILE.
+check_grep() {
+	if grep -qE -- "$2" "$3" 2>/dev/null; then
+		ok "$1"
+	else
+		not_ok "$1 (no line matches '$2' in $(basename "$3"):)"
+		sed 's/^/#   /' "$3" 2>/dev/null | head -n 20
+	fi
 }
 
 check_eq() {
