@@ -255,44 +255,86 @@ static void render_counters(FILE *o, const struct model *m, const struct exporte
 	}
 }
 
+struct leak_count {
+	const struct model *m;
+	uint64_t by_rule[RULE_MAX];
+	struct series_set *by_dev[RULE_MAX];	/* leak rules only */
+	int err;
+};
+
 static void count_finding(const struct finding *f, void *ctx)
 {
-	((uint64_t *)ctx)[f->rule]++;
+	struct leak_count *lc = ctx;
+	const struct model_dev *d = f->dev ? model_dev(lc->m, f->dev) : NULL;
+	struct series_set *ss = lc->by_dev[f->rule];
+
+	lc->by_rule[f->rule]++;
+	if (ss && !lc->err)
+		lc->err = series_add(ss, (uintptr_t)d, iommu_of(d), dev_name(d), 1);
+}
+
+static const char *leak_kind(enum rule_id r)
+{
+	const char *name = rule_table[r].name;
+
+	return strncmp(name, "leaked-", 7) ? name : name + 7;
 }
 
 /* analyzer_leaks()'s rules, counted without keeping each finding: at the
  * PASID space's size that list would be hundreds of megabytes a second. */
-static uint64_t count_leaks(const struct model *m, const struct analyzer *a,
-			    uint64_t now, uint64_t leaks[RULE_MAX])
+static int render_leaks(FILE *o, const struct model *m, const struct analyzer *a,
+			uint64_t now, uint64_t *nleaks)
 {
-	uint64_t n = 0;
-
-	n += rule_leaked_bonds(m, now, a->grace_ns, count_finding, leaks);
-	n += rule_leaked_domains(m, now, a->grace_ns, count_finding, leaks);
-	n += rule_leaked_mms(m, now, a->grace_ns, count_finding, leaks);
-	n += rule_leaked_pasids(m, now, a->grace_ns, count_finding, leaks);
-	return n;
-}
-
-static void render_findings(FILE *o, const struct model *m, const struct analyzer *a,
-			    const struct source_stats *st, uint64_t now)
-{
-	uint64_t leaks[RULE_MAX] = { 0 }, nleaks;
-	enum verdict v;
+	struct leak_count lc = { .m = m };
+	const struct series *row;
+	size_t i;
 	int r;
 
-	nleaks = count_leaks(m, a, now, leaks);
+	for (r = 0; r < RULE_MAX && !lc.err; r++)
+		if (rule_table[r].kind == RULE_KIND_LEAK) {
+			lc.by_dev[r] = calloc(1, sizeof(struct series_set));
+			if (!lc.by_dev[r])
+				lc.err = -ENOMEM;
+		}
+	*nleaks = 0;
+	if (!lc.err) {
+		*nleaks += rule_leaked_bonds(m, now, a->grace_ns, count_finding, &lc);
+		*nleaks += rule_leaked_domains(m, now, a->grace_ns, count_finding, &lc);
+		*nleaks += rule_leaked_mms(m, now, a->grace_ns, count_finding, &lc);
+		*nleaks += rule_leaked_pasids(m, now, a->grace_ns, count_finding, &lc);
+	}
 	family(o, "svatop_leaks", "gauge",
 	       "Objects that outlived their process by more than the grace period, by kind.");
+	for (r = 0; r < RULE_MAX; r++)
+		if (rule_table[r].kind == RULE_KIND_LEAK)
+			sample(o, "svatop_leaks", "kind", leak_kind(r), lc.by_rule[r]);
+	family(o, "svatop_leaks_by_device", "gauge",
+	       "Leaked objects by kind and by the device they were bound or allocated for.");
 	for (r = 0; r < RULE_MAX; r++) {
-		const char *name = rule_table[r].name;
-
-		if (rule_table[r].kind != RULE_KIND_LEAK)
+		if (!lc.by_dev[r])
 			continue;
-		if (!strncmp(name, "leaked-", 7))
-			name += 7;
-		sample(o, "svatop_leaks", "kind", name, leaks[r]);
+		for (i = 0; i < lc.by_dev[r]->len; i++) {
+			row = &lc.by_dev[r]->rows[i];
+			fprintf(o, "svatop_leaks_by_device{kind=\"%s\",iommu=\"", leak_kind(r));
+			exporter_label_value(o, row->iommu);
+			fputs("\",device=\"", o);
+			exporter_label_value(o, row->device);
+			fprintf(o, "\"} %" PRIu64 "\n", row->v);
+		}
+		keymap_fini(&lc.by_dev[r]->idx);
+		free(lc.by_dev[r]);
 	}
+	return lc.err;
+}
+
+static int render_findings(FILE *o, const struct model *m, const struct analyzer *a,
+			   const struct source_stats *st, uint64_t now)
+{
+	uint64_t nleaks;
+	enum verdict v;
+	int err, r;
+
+	err = render_leaks(o, m, a, now, &nleaks);
 	family(o, "svatop_invariant_violations_total", "counter",
 	       "Lifecycle-invariant violations seen, by rule (docs/leaks.md).");
 	for (r = 0; r < RULE_MAX; r++)
@@ -305,6 +347,7 @@ static void render_findings(FILE *o, const struct model *m, const struct analyze
 	sample(o, "svatop_verdict", "verdict", "clean", v == VERDICT_CLEAN);
 	sample(o, "svatop_verdict", "verdict", "findings", v == VERDICT_FINDINGS);
 	sample(o, "svatop_verdict", "verdict", "inconclusive", v == VERDICT_INCONCLUSIVE);
+	return err;
 }
 
 static void render_events(FILE *o, const struct model *m, const struct source_stats *st)
@@ -356,7 +399,7 @@ int exporter_render(FILE *o, const struct model *m, const struct analyzer *a,
 
 	err = render_objects(o, m);
 	render_counters(o, m, c);
-	render_findings(o, m, a, st, info->now_ns);
+	err = err ?: render_findings(o, m, a, st, info->now_ns);
 	render_events(o, m, st);
 
 	family(o, "svatop_leak_grace_seconds", "gauge",

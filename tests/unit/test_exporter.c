@@ -242,6 +242,9 @@ static void test_fleet_values(void **state)
 	expect_line(t, "svatop_leaks{kind=\"domain\"} 1");
 	expect_line(t, "svatop_leaks{kind=\"mm\"} 1");
 	expect_line(t, "svatop_leaks{kind=\"pasid\"} 1");
+	expect_line(t, "svatop_leaks_by_device{kind=\"bond\",iommu=\"svamock-iommu0\",device=\"svamock.0\"} 1");
+	expect_line(t, "svatop_leaks_by_device{kind=\"pasid\",iommu=\"svamock-iommu0\",device=\"svamock.0\"} 1");
+	assert_int_equal(count_prefix(t, "svatop_leaks_by_device{"), 4);
 	expect_line(t, "svatop_invariant_violations_total{rule=\"unbind-unknown-handle\"} 1");
 	expect_line(t, "svatop_events_dropped_total{type=\"bind\"} 2");
 	expect_line(t, "svatop_events_dropped_total{type=\"unbind\"} 1");
@@ -300,6 +303,7 @@ static void test_empty_model(void **state)
 	expect_line(t, "svatop_binds_total 0");
 	assert_int_equal(count_prefix(t, "svatop_bonds{"), 0);
 	assert_int_equal(count_prefix(t, "svatop_bind_errors_total{"), 0);
+	assert_int_equal(count_prefix(t, "svatop_leaks_by_device{"), 0);
 	free(t);
 }
 
