@@ -165,14 +165,32 @@ static __always_inline void remember_proc(struct mm_struct *mm)
 	bpf_map_update_elem(&sva_procs, &tgid, &v, BPF_ANY);
 }
 
+/* kprobe/kretprobe pairs: the entry stashes what the exit needs. */
+static __always_inline void push_args(void *map, u64 a0, u64 a1, u64 a2)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args a = { a0, a1, a2 };
+
+	bpf_map_update_elem(map, &id, &a, BPF_ANY);
+}
+
+static __always_inline bool pop_args(void *map, struct call_args *out)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	struct call_args *a = bpf_map_lookup_elem(map, &id);
+
+	if (!a)
+		return false;
+	*out = *a;
+	bpf_map_delete_elem(map, &id);
+	return true;
+}
+
 /* ---- bind ------------------------------------------------------------ */
 
 static __always_inline void bind_enter(struct device *dev, struct mm_struct *mm)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	struct call_args a = { .a0 = (u64)dev, .a1 = (u64)mm };
-
-	bpf_map_update_elem(&bind_args, &id, &a, BPF_ANY);
+	push_args(&bind_args, (u64)dev, (u64)mm, 0);
 }
 
 static __always_inline void bind_exit(void *ctx, struct device *dev,
@@ -256,13 +274,11 @@ int BPF_KPROBE(kprobe_bind, struct device *dev, struct mm_struct *mm)
 SEC("kretprobe/iommu_sva_bind_device")
 int BPF_KRETPROBE(kretprobe_bind, void *ret)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	struct call_args *a = bpf_map_lookup_elem(&bind_args, &id);
+	struct call_args a;
 
-	if (!a)
-		return 0;
-	bind_exit(ctx, (void *)a->a0, (void *)a->a1, ret, SVATOP_F_KPROBE);
-	bpf_map_delete_elem(&bind_args, &id);
+	/* the bind is over: PASID allocations inside it used the args */
+	if (pop_args(&bind_args, &a))
+		bind_exit(ctx, (void *)a.a0, (void *)a.a1, ret, SVATOP_F_KPROBE);
 	return 0;
 }
 
@@ -346,23 +362,17 @@ int BPF_PROG(fexit_pasid_alloc, struct device *dev, u32 ret)
 SEC("kprobe/iommu_alloc_global_pasid")
 int BPF_KPROBE(kprobe_pasid_alloc, struct device *dev)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	struct call_args a = { .a0 = (u64)dev };
-
-	bpf_map_update_elem(&other_args, &id, &a, BPF_ANY);
+	push_args(&other_args, (u64)dev, 0, 0);
 	return 0;
 }
 
 SEC("kretprobe/iommu_alloc_global_pasid")
 int BPF_KRETPROBE(kretprobe_pasid_alloc, u32 ret)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	struct call_args *a = bpf_map_lookup_elem(&other_args, &id);
+	struct call_args a;
 
-	if (!a)
-		return 0;
-	pasid_alloc_exit(ctx, (void *)a->a0, ret, SVATOP_F_KPROBE);
-	bpf_map_delete_elem(&other_args, &id);
+	if (pop_args(&other_args, &a))
+		pasid_alloc_exit(ctx, (void *)a.a0, ret, SVATOP_F_KPROBE);
 	return 0;
 }
 
@@ -486,24 +496,18 @@ SEC("kprobe/iommu_attach_device_pasid")
 int BPF_KPROBE(kprobe_attach, struct iommu_domain *domain, struct device *dev,
 	       u32 pasid)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	struct call_args a = { (u64)domain, (u64)dev, pasid };
-
-	bpf_map_update_elem(&other_args, &id, &a, BPF_ANY);
+	push_args(&other_args, (u64)domain, (u64)dev, pasid);
 	return 0;
 }
 
 SEC("kretprobe/iommu_attach_device_pasid")
 int BPF_KRETPROBE(kretprobe_attach, int ret)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	struct call_args *a = bpf_map_lookup_elem(&other_args, &id);
+	struct call_args a;
 
-	if (!a)
-		return 0;
-	attach_exit(ctx, (void *)a->a0, (void *)a->a1, a->a2, ret,
-		    SVATOP_F_KPROBE);
-	bpf_map_delete_elem(&other_args, &id);
+	if (pop_args(&other_args, &a))
+		attach_exit(ctx, (void *)a.a0, (void *)a.a1, a.a2, ret,
+			    SVATOP_F_KPROBE);
 	return 0;
 }
 
@@ -686,24 +690,17 @@ int fexit_mm_init(u64 *ctx)
 SEC("kprobe/mm_init")
 int BPF_KPROBE(kprobe_mm_init, struct mm_struct *mm, struct task_struct *p)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	struct call_args a = { .a0 = (u64)mm, .a1 = (u64)p };
-
-	bpf_map_update_elem(&other_args, &id, &a, BPF_ANY);
+	push_args(&other_args, (u64)mm, (u64)p, 0);
 	return 0;
 }
 
 SEC("kretprobe/mm_init")
 int BPF_KRETPROBE(kretprobe_mm_init, void *ret)
 {
-	u64 id = bpf_get_current_pid_tgid();
-	struct call_args *a = bpf_map_lookup_elem(&other_args, &id);
+	struct call_args a;
 
-	if (!a)
-		return 0;
-	if (ret)
-		mm_init_exit((void *)a->a0, (void *)a->a1, SVATOP_F_KPROBE);
-	bpf_map_delete_elem(&other_args, &id);
+	if (pop_args(&other_args, &a) && ret)
+		mm_init_exit((void *)a.a0, (void *)a.a1, SVATOP_F_KPROBE);
 	return 0;
 }
 
