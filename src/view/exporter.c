@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <microhttpd.h>
+#include <zlib.h>
 #include "commands.h"
 #include "common/events.h"
 #include "view/exporter.h"
@@ -548,6 +549,44 @@ static char *http_metrics(struct http *h, size_t *len)
 	return buf;
 }
 
+/* gzip of buf (Prometheus asks for it); NULL on failure: send it plain. */
+static char *http_gzip(const char *buf, size_t len, size_t *out_len)
+{
+	z_stream z = { 0 };
+	uLong cap;
+	char *out;
+
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&z, len);
+	out = malloc(cap);
+	if (!out) {
+		deflateEnd(&z);
+		return NULL;
+	}
+	z.next_in = (Bytef *)buf;
+	z.avail_in = len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+static bool http_wants_gzip(struct MHD_Connection *conn)
+{
+	const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_ACCEPT_ENCODING);
+
+	return ae && strstr(ae, "gzip");
+}
+
 static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn,
 				    const char *url, const char *method,
 				    const char *version, const char *upload_data,
@@ -556,8 +595,8 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn,
 	struct http *h = cls;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	size_t len;
-	char *buf;
+	size_t len, gz_len;
+	char *buf, *gz = NULL;
 
 	/* Answered on the first call, before any body: a request body is
 	 * never read, and MHD closes the connection after the reply. */
@@ -575,6 +614,14 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn,
 	buf = http_metrics(h, &len);
 	if (!buf)
 		return MHD_NO;
+	if (http_wants_gzip(conn)) {
+		gz = http_gzip(buf, len, &gz_len);
+		if (gz) {
+			free(buf);
+			buf = gz;
+			len = gz_len;
+		}
+	}
 	r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(buf);
@@ -582,6 +629,9 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn,
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"text/plain; version=0.0.4; charset=utf-8");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (gz)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;

@@ -68,6 +68,12 @@ grep -qi '^content-type: text/plain; version=0.0.4' "$D/hdr"
 ok $? "exporter: Content-Type is the Prometheus text format 0.0.4" "$(grep -i content-type "$D/hdr")"
 promtool check metrics <"$D/metrics.txt" >"$D/lint.txt" 2>&1
 ok $? "promtool check metrics: the output passes the linter" "$(head -3 "$D/lint.txt")"
+curl -s --compressed -D "$D/gzhdr" "$URL" >"$D/gz.txt"
+grep -qi '^content-encoding: gzip' "$D/gzhdr" && grep -qx 'svatop_pasids 2' "$D/gz.txt" &&
+	promtool check metrics <"$D/gz.txt" >/dev/null 2>&1
+ok $? "exporter: gzip when the client accepts it (as Prometheus does)" "$(grep -i encoding "$D/gzhdr")"
+! grep -qi '^content-encoding' "$D/hdr"
+ok $? "exporter: plain text when the client does not ask for gzip"
 ! grep -Eq 'pid=|comm=|leaky|tidy' "$D/metrics.txt"
 ok $? "exporter: no per-process labels"
 
