@@ -130,6 +130,8 @@ check_eq "three successful binds (faults, leak x2), two unbinds" "3 2" \
 	"$(v m1 svatop_binds_total) $(v m1 svatop_unbinds_total)"
 check_eq "the leak: one bond, domain, mm and PASID past the 1 s grace" "1 1 1 1" \
 	"$(v m1 'svatop_leaks{kind="bond"}') $(v m1 'svatop_leaks{kind="domain"}') $(v m1 'svatop_leaks{kind="mm"}') $(v m1 'svatop_leaks{kind="pasid"}')"
+check_eq "all four leaks are charged to svamock-dev.0 (the device whose driver skipped the unbind)" "4 4" \
+	"$(grep -c '^svatop_leaks_by_device{kind="[a-z]*",iommu="svamock-iommu0",device="svamock-dev.0"} 1$' "$OUT/m1.txt") $(grep -c '^svatop_leaks_by_device{' "$OUT/m1.txt")"
 check_eq "the leaked bond is on svamock-dev.0; svamock-dev.1 has none" "1 0" \
 	"$(grep '^svatop_bonds{.*device="svamock-dev.0"}' "$OUT/m1.txt" | awk '{print $2}') $(grep '^svatop_bonds{.*device="svamock-dev.1"}' "$OUT/m1.txt" | awk '{print $2}')"
 check_eq "one PASID and one SVA domain remain (the leaked ones)" "1 1" \
