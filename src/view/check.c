@@ -27,7 +27,6 @@ struct check_args {
 	const char *junit;
 	bool json;
 	bool verbose;
-	bool stacks;
 	char **cmd;
 };
 
@@ -58,7 +57,6 @@ static const struct argp_option check_options[] = {
 	{ "junit", 'J', "FILE", 0, "also write the result as JUnit XML to FILE", 0 },
 	{ "timeout", 't', "SECONDS", 0, "stop CMD (SIGTERM) after SECONDS; the result is then inconclusive", 0 },
 	{ "json", 'j', NULL, 0, "the report as one JSON object", 0 },
-	{ "stack", 's', NULL, 0, "collect kernel stacks at allocation sites", 0 },
 	{ "verbose", 'v', NULL, 0, "loader details", 0 },
 	{ 0 },
 };
@@ -81,9 +79,6 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		a->json = true;
-		break;
-	case 's':
-		a->stacks = true;
 		break;
 	case 'v':
 		a->verbose = true;
@@ -358,7 +353,8 @@ int cmd_check(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &a))
 		return EXIT_USAGE;
 	lo.verbose = a.verbose;
-	lo.collect_stacks = a.stacks;
+	/* Findings name the allocation's kernel stack. */
+	lo.collect_stacks = true;
 	join_cmdline(r.cmdline, sizeof(r.cmdline), a.cmd);
 	/* Orphans of CMD's tree come back to us, so we can wait for all. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))

@@ -177,6 +177,7 @@ int cmd_leaks(int argc, char **argv)
 		return EXIT_USAGE;
 	lo.target_tgid = a.pid;
 	lo.verbose = a.verbose;
+	lo.collect_stacks = true;	/* findings name the allocation stack */
 	if (view_session_open(&s, a.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;
 	signal(SIGINT, leaks_on_signal);

@@ -542,6 +542,7 @@ int cmd_top(int argc, char **argv)
 		a.batch = true;
 	lo.target_tgid = a.o.pid;
 	lo.verbose = a.verbose;
+	lo.collect_stacks = true;	/* findings name the allocation stack */
 	if (view_session_open(&s, a.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;
 	signal(SIGINT, top_on_signal);

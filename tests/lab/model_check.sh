@@ -57,6 +57,9 @@ expect_eq "$pid" "$(jq -r .pid <<<"$bond")" "check: the leaked bond names the pi
 expect_eq "svamock-dev.0" "$(jq -r .dev_name <<<"$bond")" "check: the leaked bond names the device"
 expect_eq "$kpasid" "$(jq -r .pasid <<<"$bond")" "check: the PASID is the one svamock lists as leaked"
 expect_eq "$kdomain" "$(jq -r .domain <<<"$bond")" "check: the domain is the one svamock lists as leaked"
+# Taken at bind's return: the first frame is the driver that bound.
+jq -e '.stack[0]|startswith("svamock_ioctl+")' <<<"$bond" >/dev/null 2>&1
+ok $? "check: the leaked bond carries the kernel stack of the driver's bind (svamock_ioctl)" "$(jq -c .stack <<<"$bond")"
 expect_eq "leaked-bond leaked-domain leaked-mm leaked-pasid" \
 	"$(jq -r '[.findings[]|select(.pid=='"${pid:-0}"')|.rule]|unique|join(" ")' "$L" 2>/dev/null)" \
 	"check: bond, domain, mm and PASID of that process are all reported"
