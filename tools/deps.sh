@@ -10,7 +10,8 @@ pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
       liblzma-dev libzstd-dev jq
       libclang-rt-14-dev
       prometheus
-      bash-completion)
+      bash-completion
+      libxml2-utils)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
