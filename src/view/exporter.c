@@ -754,6 +754,10 @@ static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
+	case ARGP_KEY_END:
+		if (a->pid && a->replay)
+			argp_error(state, "--pid selects what the kernel traces: not with --replay");
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

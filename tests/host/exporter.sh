@@ -278,6 +278,7 @@ usage_case "usage: --listen with port 70000" --listen 127.0.0.1:70000 --replay "
 usage_case "usage: --interval 0" --interval 0 --replay "$D/fleet.rec"
 usage_case "usage: --max-connections 1" --max-connections 1 --replay "$D/fleet.rec"
 usage_case "usage: an unexpected argument" extra --replay "$D/fleet.rec"
+usage_case "usage: --pid with --replay" --pid 42 --replay "$D/fleet.rec"
 usage_case "environment: a missing recording" --replay "$D/nope.rec" --listen 127.0.0.1:0
 usage_case "environment: the port is taken" --replay "$D/fleet.rec" --listen "127.0.0.1:$EP"
 grep -q "cannot serve on 127.0.0.1:$EP: Address already in use" "$D/u.err"
@@ -299,6 +300,17 @@ else
 	ok $? "live on this SVA kernel: the exporter serves" "$(head -3 "$D/live.err")"
 	kill "$LV"
 fi
+
+# Beyond loopback only when asked, and then with a note.
+$SVATOP exporter --replay "$D/fleet.rec" --listen 0.0.0.0:0 2>"$D/any.err" &
+ANY=$!
+PIDS+=("$ANY")
+wait_for 20 grep -qs '^svatop exporter: serving http://0.0.0.0:' "$D/any.err"
+grep -q '^svatop exporter: note: 0.0.0.0 is not loopback' "$D/any.err"
+ok $? "exporter: --listen 0.0.0.0 serves and warns that it is not loopback" "$(head -3 "$D/any.err")"
+! grep -q 'not loopback' "$D/exp.err"
+ok $? "exporter: no such note on loopback"
+kill "$ANY"
 
 # ---- IPv6 loopback, clean exit, valgrind -------------------------------
 # IPv6 loopback when the host has it; else one clear error and status 2.
