@@ -71,46 +71,54 @@ static void sample(FILE *o, const char *name, const char *label, const char *val
 	}
 }
 
-/* Per device (or per IOMMU instance) sums with a bounded number of rows. */
+/* Per device (or per IOMMU instance) sums with a bounded number of rows,
+ * keyed by their label values: two kernel objects with one name (a device
+ * unplugged and plugged again) must share a series, or the scrape would
+ * carry a duplicate and Prometheus would reject all of it. */
 struct series {
 	const char *iommu, *device;
 	uint64_t v;
 };
 
 struct series_set {
-	struct series rows[EXPORTER_MAX_SERIES + 2];
+	struct series rows[EXPORTER_MAX_SERIES + 1];	/* + "other" */
 	size_t len;
-	struct keymap idx;		/* key -> row + 1 */
-	struct series *unknown, *other;
+	struct keymap idx;		/* label hash -> row + 1 */
 };
 
-static int series_add(struct series_set *ss, uint64_t key, const char *iommu,
-		      const char *device, uint64_t n)
+static uint64_t label_hash(const char *iommu, const char *device)
 {
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	const char *p;
+
+	for (p = iommu; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	h = (h ^ 0xff) * 0x100000001b3ULL;
+	for (p = device; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	return h ?: 1;
+}
+
+static int series_add(struct series_set *ss, const char *iommu, const char *device,
+		      uint64_t n)
+{
+	uint64_t key = label_hash(iommu, device);
 	struct series *r;
 	uintptr_t i;
 
-	if (!key) {
-		if (!ss->unknown) {
-			ss->unknown = &ss->rows[ss->len++];
-			*ss->unknown = (struct series){ "unknown", "unknown", 0 };
+	for (;; key = key + 1 ?: 1) {	/* probe past hash collisions */
+		i = (uintptr_t)keymap_get(&ss->idx, key);
+		if (!i)
+			break;
+		r = &ss->rows[i - 1];
+		if (!strcmp(r->iommu, iommu) && !strcmp(r->device, device)) {
+			r->v += n;
+			return 0;
 		}
-		ss->unknown->v += n;
-		return 0;
 	}
-	i = (uintptr_t)keymap_get(&ss->idx, key);
-	if (i) {
-		ss->rows[i - 1].v += n;
-		return 0;
-	}
-	if (ss->len >= EXPORTER_MAX_SERIES) {
-		if (!ss->other) {
-			ss->other = &ss->rows[ss->len++];
-			*ss->other = (struct series){ "other", "other", 0 };
-		}
-		ss->other->v += n;
-		return 0;
-	}
+	if (ss->len >= EXPORTER_MAX_SERIES &&
+	    (strcmp(iommu, "other") || strcmp(device, "other")))
+		return series_add(ss, "other", "other", n);
 	r = &ss->rows[ss->len++];
 	*r = (struct series){ iommu, device, n };
 	return keymap_put(&ss->idx, key, (void *)(uintptr_t)ss->len);
@@ -151,10 +159,9 @@ static int render_bonds(FILE *o, const struct model *m, struct series_set *ss)
 
 	/* Every known device gets a row, so a series drops to 0, not away. */
 	model_for_each_dev(m, d, i)
-		err = err ?: series_add(ss, (uintptr_t)d, iommu_of(d), dev_name(d), 0);
+		err = err ?: series_add(ss, iommu_of(d), dev_name(d), 0);
 	model_for_each_bond(m, b, i)
-		err = err ?: series_add(ss, (uintptr_t)b->dev, iommu_of(b->dev),
-					dev_name(b->dev), 1);
+		err = err ?: series_add(ss, iommu_of(b->dev), dev_name(b->dev), 1);
 	family(o, "svatop_bonds", "gauge",
 	       "Live SVA bonds (iommu_sva handles) per device and IOMMU instance.");
 	series_print(o, "svatop_bonds", ss, true);
@@ -165,18 +172,13 @@ static int render_domains(FILE *o, const struct model *m, struct series_set *ss)
 {
 	const struct model_domain *d;
 	const struct model_iommu *im;
-	const struct model_dev *fd;
 	uint32_t i;
 	int err = 0;
 
 	model_for_each_iommu(m, im, i)
-		err = err ?: series_add(ss, (uintptr_t)im,
-					im->name[0] ? im->name : "unknown", NULL, 0);
-	model_for_each_domain(m, d, i) {
-		fd = d->first_dev;
-		err = err ?: series_add(ss, fd ? (uintptr_t)fd->iommu : 0,
-					iommu_of(fd), NULL, 1);
-	}
+		err = err ?: series_add(ss, im->name[0] ? im->name : "unknown", "", 0);
+	model_for_each_domain(m, d, i)
+		err = err ?: series_add(ss, iommu_of(d->first_dev), "", 1);
 	family(o, "svatop_domains", "gauge", "Live SVA domains per IOMMU instance.");
 	series_print(o, "svatop_domains", ss, false);
 	return err;
@@ -271,7 +273,7 @@ static void count_finding(const struct finding *f, void *ctx)
 
 	lc->by_rule[f->rule]++;
 	if (ss && !lc->err)
-		lc->err = series_add(ss, (uintptr_t)d, iommu_of(d), dev_name(d), 1);
+		lc->err = series_add(ss, iommu_of(d), dev_name(d), 1);
 }
 
 static const char *leak_kind(enum rule_id r)

@@ -348,6 +348,34 @@ static void test_bounded_cardinality(void **state)
 	free(t);
 }
 
+/* A device unplugged and plugged again is a new kernel object with the same
+ * name: one series, or Prometheus would reject the whole scrape. */
+static void test_same_name_one_series(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_dev again, noname;
+	struct synth_proc p, q, r;
+	char *t;
+
+	synth_dev_init(&again, 0xffff888100007000ULL, "svamock.0",
+		       0xffff888100900000ULL, "svamock-iommu0");
+	synth_dev_init(&noname, 0xffff888100008000ULL, "",
+		       0xffff888100b00000ULL, "");
+	synth_proc_init(&f->s, &p, 500, "before");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_proc_init(&f->s, &q, 501, "after");
+	synth_bind(&f->s, &q, &again);
+	synth_proc_init(&f->s, &r, 502, "anon");
+	synth_bind(&f->s, &r, &noname);
+	t = render(f);
+	assert_int_equal(count_prefix(t, "svatop_bonds{iommu=\"svamock-iommu0\",device=\"svamock.0\"}"), 1);
+	expect_line(t, "svatop_bonds{iommu=\"svamock-iommu0\",device=\"svamock.0\"} 2");
+	expect_line(t, "svatop_bonds{iommu=\"unknown\",device=\"unknown\"} 1");
+	assert_int_equal(count_prefix(t, "svatop_domains{iommu=\"svamock-iommu0\"}"), 1);
+	expect_line(t, "svatop_domains{iommu=\"svamock-iommu0\"} 2");
+	free(t);
+}
+
 static void test_errno_buckets(void **state)
 {
 	struct exporter_counts *c = calloc(1, sizeof(*c));
@@ -450,6 +478,7 @@ int main(int argc, char **argv)
 		T(test_help_and_type),
 		T(test_empty_model),
 		T(test_bounded_cardinality),
+		T(test_same_name_one_series),
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_errno_buckets),
 		cmocka_unit_test(test_parse_listen),
