@@ -79,6 +79,11 @@ ok $? "exporter: no per-process labels"
 
 # ---- a real Prometheus scrapes it --------------------------------------
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Ready, or exited (then wait_for stops at once and another port is tried).
+prometheus_ready() {
+	kill -0 "$PROM" 2>/dev/null || return 0
+	curl -sf "http://127.0.0.1:$PP/-/ready" -o /dev/null
+}
 start_prometheus() {
 	local try
 	for try in 1 2 3; do
@@ -99,8 +104,8 @@ start_prometheus() {
 			--web.listen-address="127.0.0.1:$PP" >"$D/prom.log" 2>&1 &
 		PROM=$!
 		PIDS+=("$PROM")
-		wait_for 60 curl -sf "http://127.0.0.1:$PP/-/ready" -o /dev/null && return 0
-		kill "$PROM" 2>/dev/null
+		wait_for 60 prometheus_ready && kill -0 "$PROM" 2>/dev/null && return 0
+		kill "$PROM" 2>/dev/null	# (a port taken meanwhile: try another)
 	done
 	return 1
 }
