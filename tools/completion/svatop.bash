@@ -30,7 +30,7 @@ _svatop_spec()
 		echo '-g=value --grace=value -j --json -p=pid --pid=pid -r=file
 		      --replay=file -v --verbose --help --usage' ;;
 	check)
-		echo '-g=value --grace=value -j --json -J=file --junit=file
+		echo '-g=value --grace=value -j --json -J=file --junit=file -s --stack
 		      -t=value --timeout=value -v --verbose --help --usage' ;;
 	record)
 		echo '-D=value --duration=value -g=value --grace=value -k --kprobe
