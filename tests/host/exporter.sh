@@ -121,6 +121,9 @@ scraped() { [ "$(q 'svatop_source_ended{job="svatop"}')" = 1 ]; }
 wait_for 60 scraped
 ok $? "prometheus: scraped the exporter and stored svatop_source_ended 1"
 expect_eq 1 "$(q 'up{job="svatop"}')" "prometheus: up{job=\"svatop\"} is 1"
+expect_eq "up|" "$(curl -s -m 10 "$PURL/api/v1/targets" |
+	jq -r '.data.activeTargets[]|select(.labels.job=="svatop")|[.health, .lastError]|join("|")' 2>/dev/null)" \
+	"prometheus: the target is healthy with no scrape error"
 
 # The fleet scenario's values, as Prometheus stored them.
 check_value() {	# check_value WANT EXPR
