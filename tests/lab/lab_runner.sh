@@ -62,6 +62,11 @@ rc=$?
 check_eq "a kernel crash ends the run with status 125" 125 "$rc"
 check_grep "the crash is surfaced from the kernel log" '^lab: kernel: .*Kernel panic' "$OUT/p.err"
 
+LAB_APPEND=rdinit=/nonexistent "$RUN" -q -- true >/dev/null 2>"$OUT/r.err"
+check_eq "a guest that dies before the script starts: status 125" 125 "$?"
+check_eq "it was booted twice, the first crash shown as such" "1 1" \
+	"$(grep -c 'booting again (once)' "$OUT/r.err") $(grep -c '^lab: crashed boot: .*Kernel panic' "$OUT/r.err")"
+
 "$RUN" -q -- sh -c 'echo 1 >/sys/module/svamock/parameters/leak_on_release; exit 0' >/dev/null 2>"$OUT/k.err"
 check_eq "a clean run surfaces no kernel trouble" "" "$(grep '^lab: kernel:' "$OUT/k.err")"
 
@@ -97,6 +102,17 @@ LAB_CACHE=${LAB_CACHE:-$LAB_TEST_REPO/tools/lab/cache} "$OUT/copy/tools/lab/run"
 check_eq "a module that does not build: status 125" 125 "$?"
 check_grep "it says the build failed" 'svamock failed to build' "$OUT/b.err"
 check_grep "and shows the compiler's error" 'svamock.c:[0-9]+:[0-9]+: error' "$OUT/b.err"
+
+check_eq "the failed build left no /proc mounted in a build root" "" \
+	"$(grep -E ' [^ ]*/chroot/[^ ]*/proc ' /proc/mounts)"
+
+# A kernel folder without its headers package.
+fake=$OUT/kernels/9.9.9+deb13-amd64
+mkdir -p "$fake/debs" && touch "$fake/.complete" && echo trixie >"$fake/suite"
+LAB_CACHE=${LAB_CACHE:-$LAB_TEST_REPO/tools/lab/cache} "$LAB_TEST_REPO/tools/lab/build-module" "$fake" \
+	>/dev/null 2>"$OUT/h.err"
+check_eq "missing headers: the module build fails" 1 "$?"
+check_grep "missing headers: it says so" 'missing headers: no linux-headers-9.9.9' "$OUT/h.err"
 
 kdir=$("$FETCH")
 ko=$("$LAB_TEST_REPO/tools/lab/build-module" "$kdir")
