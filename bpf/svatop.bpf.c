@@ -867,10 +867,13 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 	e->pasid = pasid;
 	e->aux = mm_sva_state(mm);
 	if (task) {
+		/* a stack copy: 6.1 takes no ring-buffer memory as a map key */
+		u32 tgid = BPF_CORE_READ(task, tgid);
+
 		e->pid = BPF_CORE_READ(task, pid);
-		e->tgid = BPF_CORE_READ(task, tgid);
+		e->tgid = tgid;
 		BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
-		bpf_map_update_elem(&sva_procs, &e->tgid, &key, BPF_ANY);
+		bpf_map_update_elem(&sva_procs, &tgid, &key, BPF_ANY);
 	} else {
 		e->pid = 0;
 		e->tgid = 0;
