@@ -33,9 +33,12 @@
 
 void exporter_count_event(struct exporter_counts *c, const struct svatop_event *ev)
 {
-	if (ev->type == SVATOP_EV_BIND && ev->version == SVATOP_ABI_VERSION &&
-	    ev->ret < 0)
+	if (ev->version != SVATOP_ABI_VERSION)
+		return;
+	if (ev->type == SVATOP_EV_BIND && ev->ret < 0)
 		c->bind_errors[ev->ret >= -EXPORTER_ERRNO_MAX ? -ev->ret : 0]++;
+	else if (ev->type == SVATOP_EV_SNAP_END)
+		c->snapshot_end_ts = ev->ts_ns;
 }
 
 void exporter_label_value(FILE *out, const char *s)
@@ -411,6 +414,12 @@ int exporter_render(FILE *o, const struct model *m, const struct analyzer *a,
 	family(o, "svatop_kernel_snapshot_complete", "gauge",
 	       "1 once the start-up snapshot of pre-existing SVA state was read.");
 	sample(o, "svatop_kernel_snapshot_complete", NULL, NULL, m->snapshot_done);
+	if (info->live && c->snapshot_end_ts && c->snapshot_end_ts <= info->now_ns) {
+		family(o, "svatop_kernel_snapshot_timestamp_seconds", "gauge",
+		       "When the start-up snapshot was taken (Unix time; live only).");
+		fprintf(o, "svatop_kernel_snapshot_timestamp_seconds %.3f\n",
+			info->wall_s - (info->now_ns - c->snapshot_end_ts) / 1e9);
+	}
 	family(o, "svatop_source_ended", "gauge",
 	       "1 when a recording was read to its end (its final state is served).");
 	sample(o, "svatop_source_ended", NULL, NULL, info->ended);
@@ -815,6 +824,7 @@ static int exporter_render_now(struct exporter *x)
 		.now_ns = view_session_now(&x->s),
 		.wall_s = wall_seconds(),
 		.ended = x->s.ended,
+		.live = x->s.live,
 	};
 	struct source_stats st = { 0 };
 	char *buf = NULL;

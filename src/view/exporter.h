@@ -26,6 +26,7 @@
 /* What the exporter counts itself, at the point an event is applied. */
 struct exporter_counts {
 	uint64_t bind_errors[EXPORTER_ERRNO_MAX + 1];	/* by -ret */
+	uint64_t snapshot_end_ts;	/* SNAP_END's time on the events' clock */
 };
 
 struct exporter_info {
@@ -34,6 +35,7 @@ struct exporter_info {
 	const char *source_desc;	/* source's own description, may be NULL */
 	uint64_t now_ns;		/* analysis time on the events' clock */
 	double wall_s;			/* CLOCK_REALTIME of this rendering */
+	bool live;			/* now_ns and wall_s are the same instant */
 	bool ended;			/* a recording was read to its end */
 };
 

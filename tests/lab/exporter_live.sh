@@ -122,6 +122,10 @@ for m in m0 m1 m2; do
 done
 check_eq "live mode, start-up snapshot read" "1 1" \
 	"$(grep -c '^svatop_source_info{mode="live",.*} 1$' "$OUT/m0.txt") $(v m0 svatop_kernel_snapshot_complete)"
+snap=$(v m0 svatop_kernel_snapshot_timestamp_seconds)
+last=$(v m0 svatop_last_snapshot_timestamp_seconds)
+check "the snapshot's wall-clock time precedes the scrape by less than 5 minutes ($snap, $last)" \
+	awk -v s="$snap" -v l="$last" 'BEGIN { exit !(s != "none" && s + 0 <= l + 0 && s + 300 > l + 0) }'
 check_eq "before the scenarios: no bind, no PASID" "0 0" "$(v m0 svatop_binds_total) $(v m0 svatop_pasids)"
 check_eq "svaload faults and leak exit 0" "0 0" "$(cat "$OUT/faults.rc" "$OUT/leak.rc" 2>/dev/null | paste -sd' ')"
 check_eq "faults: one EIO bind (attach failed), one ENOMEM bind (domain alloc failed)" "1 1" \

@@ -376,6 +376,34 @@ static void test_same_name_one_series(void **state)
 	free(t);
 }
 
+/* Live: the snapshot's time on the wall clock; replay: no such sample. */
+static void test_snapshot_time(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc *none[1] = { NULL };
+	struct exporter_info info = {
+		.version = "test", .mode = "live", .live = true,
+		.wall_s = 1700000100.0,
+	};
+	char *buf = NULL, *t;
+	size_t len = 0;
+	FILE *o;
+
+	f->s.ts = 40 * SEC;
+	synth_snapshot(&f->s, none, 0);
+	info.now_ns = f->s.ts + 2 * SEC;	/* rendered 2 s after SNAP_END */
+	o = open_memstream(&buf, &len);
+	assert_non_null(o);
+	assert_int_equal(exporter_render(o, &f->m, &f->a, &f->st, &f->c, &info), 0);
+	fclose(o);
+	expect_line(buf, "svatop_kernel_snapshot_complete 1");
+	expect_line(buf, "svatop_kernel_snapshot_timestamp_seconds 1700000098.000");
+	free(buf);
+	t = render(f);		/* a replay: no wall-clock mapping */
+	assert_null(strstr(t, "svatop_kernel_snapshot_timestamp_seconds"));
+	free(t);
+}
+
 static void test_errno_buckets(void **state)
 {
 	struct exporter_counts *c = calloc(1, sizeof(*c));
@@ -479,6 +507,7 @@ int main(int argc, char **argv)
 		T(test_empty_model),
 		T(test_bounded_cardinality),
 		T(test_same_name_one_series),
+		T(test_snapshot_time),
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_errno_buckets),
 		cmocka_unit_test(test_parse_listen),
