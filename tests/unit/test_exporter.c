@@ -2,8 +2,8 @@
 /*
  * The exporter's Prometheus text on synthetic models: every family, the
  * values of a known scenario, label escaping, bounded cardinality, listen
- * addresses. With --write-scenario FILE, writes the "fleet" scenario as a
- * recording for tests/host/exporter.sh (a real Prometheus scrapes it).
+ * addresses. With --write-scenario FILE [fleet|clean], writes a scenario as
+ * a recording for tests/host/exporter.sh (a real Prometheus scrapes it).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -153,16 +153,45 @@ static void scenario_fleet(struct fixture *f)
 	f->st.dropped_by_type[SVATOP_EV_UNBIND] = 1;
 }
 
-static int write_scenario(const char *path)
+/* A tidy host: two binds, two unbinds, exit, final drop; nothing lost.
+ * Expected: no PASID, domain or bond left (device series at 0), binds 2,
+ * unbinds 2, PASID frees 1, domain frees 2, no leak, verdict clean. */
+static void scenario_clean(struct fixture *f)
 {
+	struct svatop_event ev;
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 600, "tidy");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_bind(&f->s, &p, &f->dev1);
+	synth_unbind(&f->s, &p, 0);
+	synth_unbind(&f->s, &p, 1);
+	synth_exit(&f->s, &p);
+	synth_mm_release(&f->s, &p);
+	f->s.ts += 5 * SEC;
+	synth_event(&f->s, &ev, SVATOP_EV_EXIT, &p);
+	ev.mm = 0;
+	feed(&ev, f);
+}
+
+static int write_scenario(const char *path, const char *name)
+{
+	void (*fn)(struct fixture *f) = !strcmp(name, "fleet") ? scenario_fleet :
+					!strcmp(name, "clean") ? scenario_clean : NULL;
+	char desc[64];
 	struct fixture f;
 
+	if (!fn) {
+		fprintf(stderr, "unknown scenario '%s' (fleet, clean)\n", name);
+		return 1;
+	}
 	fixture_init(&f);
-	if (rec_writer_open(&f.w, path, "synthetic fleet (tests/unit/test_exporter.c)")) {
+	snprintf(desc, sizeof(desc), "synthetic %s (tests/unit/test_exporter.c)", name);
+	if (rec_writer_open(&f.w, path, desc)) {
 		fprintf(stderr, "cannot write %s\n", path);
 		return 1;
 	}
-	scenario_fleet(&f);
+	fn(&f);
 	if (rec_writer_close(f.w, &f.st)) {
 		fprintf(stderr, "cannot finish %s\n", path);
 		return 1;
@@ -288,6 +317,27 @@ static void test_help_and_type(void **state)
 	}
 	assert_int_equal(helps, types);
 	assert_true(helps >= 20);
+	free(t);
+}
+
+static void test_clean_values(void **state)
+{
+	struct fixture *f = *state;
+	char *t;
+
+	scenario_clean(f);
+	t = render(f);
+	expect_line(t, "svatop_pasids 0");
+	expect_line(t, "svatop_bonds{iommu=\"svamock-iommu0\",device=\"svamock.0\"} 0");
+	expect_line(t, "svatop_bonds{iommu=\"svamock-iommu1\",device=\"svamock.1\"} 0");
+	expect_line(t, "svatop_domains{iommu=\"svamock-iommu0\"} 0");
+	expect_line(t, "svatop_binds_total 2");
+	expect_line(t, "svatop_unbinds_total 2");
+	expect_line(t, "svatop_pasid_frees_total 1");
+	expect_line(t, "svatop_domain_frees_total 2");
+	expect_line(t, "svatop_leaks{kind=\"mm\"} 0");
+	expect_line(t, "svatop_verdict{verdict=\"clean\"} 1");
+	assert_int_equal(count_prefix(t, "svatop_leaks_by_device{"), 0);
 	free(t);
 }
 
@@ -504,6 +554,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(test_fleet_values),
 		T(test_help_and_type),
+		T(test_clean_values),
 		T(test_empty_model),
 		T(test_bounded_cardinality),
 		T(test_same_name_one_series),
@@ -513,8 +564,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_parse_listen),
 	};
 
-	if (argc == 3 && !strcmp(argv[1], "--write-scenario"))
-		return write_scenario(argv[2]);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "--write-scenario"))
+		return write_scenario(argv[2], argc == 4 ? argv[3] : "fleet");
 	if (argc == 3 && !strcmp(argv[1], "--bench"))
 		return bench(strtoul(argv[2], NULL, 10));
 	return cmocka_run_group_tests(tests, NULL, NULL);
