@@ -49,8 +49,9 @@ wait_for() {
 served_port() { sed -n 's|^svatop exporter: serving http://.*:\([0-9]*\)/metrics$|\1|p' "$1"; }
 http_code() { curl -s -m 5 -o /dev/null -w '%{http_code}' "$@"; }
 
-$GEN --write-scenario "$D/fleet.rec" >"$D/gen.log" 2>&1
-ok $? "the fleet scenario is written as a recording" "$(head -2 "$D/gen.log")"
+$GEN --write-scenario "$D/fleet.rec" fleet >"$D/gen.log" 2>&1 &&
+	$GEN --write-scenario "$D/clean.rec" clean >>"$D/gen.log" 2>&1
+ok $? "the fleet and clean scenarios are written as recordings" "$(head -2 "$D/gen.log")"
 
 # ---- the exporter, replaying -------------------------------------------
 $SVATOP exporter --replay "$D/fleet.rec" --listen 127.0.0.1:0 --interval 0.5 \
@@ -63,6 +64,12 @@ EP=$(served_port "$D/exp.err")
 URL=http://127.0.0.1:${EP:-0}/metrics
 wait_for 20 sh -c "curl -sf '$URL' | grep -q '^svatop_source_ended 1'"
 ok $? "exporter: the recording was read to its end"
+# A second host, where everything was unbound: the control for the alerts.
+$SVATOP exporter --replay "$D/clean.rec" --listen 127.0.0.1:0 >/dev/null 2>"$D/clean.err" &
+PIDS+=("$!")
+wait_for 20 grep -qs '^svatop exporter: serving' "$D/clean.err"
+ok $? "exporter: a second exporter serves the clean recording" "$(head -3 "$D/clean.err")"
+CP=$(served_port "$D/clean.err")
 curl -s -D "$D/hdr" "$URL" >"$D/metrics.txt"
 grep -qi '^content-type: text/plain; version=0.0.4' "$D/hdr"
 ok $? "exporter: Content-Type is the Prometheus text format 0.0.4" "$(grep -i content-type "$D/hdr")"
@@ -99,6 +106,9 @@ start_prometheus() {
 		  - job_name: svatop
 		    static_configs:
 		      - targets: ['127.0.0.1:$EP']
+		  - job_name: svatop-clean
+		    static_configs:
+		      - targets: ['127.0.0.1:$CP']
 		EOF
 		prometheus --config.file="$D/prometheus.yml" --storage.tsdb.path="$D/tsdb" \
 			--web.listen-address="127.0.0.1:$PP" >"$D/prom.log" 2>&1 &
@@ -117,18 +127,29 @@ q() {
 	curl -s -m 10 --data-urlencode "query=$1" "$PURL/api/v1/query" |
 		jq -r '.data.result[0].value[1] // "none"' 2>/dev/null
 }
-scraped() { [ "$(q 'svatop_source_ended{job="svatop"}')" = 1 ]; }
+scraped() {
+	[ "$(q 'svatop_source_ended{job="svatop"}')" = 1 ] &&
+		[ "$(q 'svatop_source_ended{job="svatop-clean"}')" = 1 ]
+}
 wait_for 60 scraped
-ok $? "prometheus: scraped the exporter and stored svatop_source_ended 1"
+ok $? "prometheus: scraped both exporters and stored svatop_source_ended 1"
 expect_eq 1 "$(q 'up{job="svatop"}')" "prometheus: up{job=\"svatop\"} is 1"
 expect_eq "up|" "$(curl -s -m 10 "$PURL/api/v1/targets" |
 	jq -r '.data.activeTargets[]|select(.labels.job=="svatop")|[.health, .lastError]|join("|")' 2>/dev/null)" \
 	"prometheus: the target is healthy with no scrape error"
 
-# The fleet scenario's values, as Prometheus stored them.
-check_value() {	# check_value WANT EXPR
-	expect_eq "$1" "$(q "$2")" "prometheus: $2 = $1"
+# on_job JOB EXPR: EXPR with every svatop_ selector limited to JOB.
+on_job() {
+	sed -E 's/(svatop_[a-z_]+)\{/\1{job="'"$1"'",/g
+		s/(svatop_[a-z_]+)([^a-z_{]|$)/\1{job="'"$1"'"}\2/g' <<<"$2"
 }
+check_job() {	# check_job JOB WANT EXPR
+	local e
+	e=$(on_job "$1" "$3")
+	expect_eq "$2" "$(q "$e")" "prometheus: $e = $2"
+}
+# The fleet scenario's values, as Prometheus stored them.
+check_value() { check_job svatop "$@"; }
 check_value 2 'svatop_pasids'
 check_value 2 'svatop_domains{iommu="svamock-iommu0"}'
 check_value 1 'svatop_domains{iommu="svamock-iommu1"}'
@@ -160,6 +181,21 @@ check_value 1 'svatop_verdict{verdict="inconclusive"}'
 check_value 1 'svatop_build_info{abi="1"}'
 check_value 1 'svatop_source_info{mode="replay"}'
 
+# The clean host's values: everything back to 0, series kept at 0.
+check_clean() { check_job svatop-clean "$@"; }
+check_clean 0 'svatop_pasids'
+check_clean 0 'svatop_bonds{iommu="svamock-iommu0",device="svamock.0"}'
+check_clean 0 'svatop_bonds{iommu="svamock-iommu1",device="svamock.1"}'
+check_clean 0 'sum(svatop_domains)'
+check_clean 2 'svatop_binds_total'
+check_clean 2 'svatop_unbinds_total'
+check_clean 1 'svatop_pasid_frees_total'
+check_clean 2 'svatop_domain_frees_total'
+check_clean 0 'sum(svatop_leaks)'
+check_clean none 'svatop_leaks_by_device'
+check_clean 0 'sum(svatop_events_dropped_total)'
+check_clean 1 'svatop_verdict{verdict="clean"}'
+
 # The example alerting rules, evaluated by Prometheus on the stored data.
 alerts() { curl -s -m 10 "$PURL/api/v1/alerts" >"$D/alerts.json" 2>/dev/null; }
 leak_alerts() {
@@ -175,6 +211,8 @@ expect_eq "bond domain mm pasid" \
 expect_eq firing \
 	"$(jq -r '[.data.alerts[]|select(.labels.alertname=="SvatopEventsLost")|.state]|unique|join(" ")' "$D/alerts.json")" \
 	"prometheus: SvatopEventsLost fires (events were dropped: inconclusive)"
+expect_eq 0 "$(jq -r '[.data.alerts[]|select(.labels.job=="svatop-clean")]|length' "$D/alerts.json")" \
+	"prometheus: no alert for the clean host"
 
 # ---- wrong paths and methods -------------------------------------------
 expect_eq 404 "$(http_code "http://127.0.0.1:$EP/")" "http: / is 404"
