@@ -57,6 +57,7 @@ static const struct argp_option check_options[] = {
 	{ "junit", 'J', "FILE", 0, "also write the result as JUnit XML to FILE", 0 },
 	{ "timeout", 't', "SECONDS", 0, "stop CMD (SIGTERM) after SECONDS; the result is then inconclusive", 0 },
 	{ "json", 'j', NULL, 0, "the report as one JSON object", 0 },
+	{ "stack", 's', NULL, 0, "kernel stacks at allocation sites (always collected)", 0 },
 	{ "verbose", 'v', NULL, 0, "loader details", 0 },
 	{ 0 },
 };
@@ -79,6 +80,8 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		a->json = true;
+		break;
+	case 's':
 		break;
 	case 'v':
 		a->verbose = true;
