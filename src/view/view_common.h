@@ -136,12 +136,15 @@ static inline void view_session_flush(struct view_session *s)
 	reorder_release(&s->r, UINT64_MAX, view_session_apply, s);
 }
 
+/* Records lost by the source, plus records that arrived too late to be
+ * put back in order (applied out of order): either way the model may be
+ * wrong, so verdicts become inconclusive. */
 static inline uint64_t view_session_dropped(struct view_session *s)
 {
 	struct source_stats st = { 0 };
 
 	source_stats(s->src, &st);
-	return st.dropped;
+	return st.dropped + s->r.late;
 }
 
 /* ---- formatting ------------------------------------------------------ */
