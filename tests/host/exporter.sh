@@ -70,6 +70,15 @@ PIDS+=("$!")
 wait_for 20 grep -qs '^svatop exporter: serving' "$D/clean.err"
 ok $? "exporter: a second exporter serves the clean recording" "$(head -3 "$D/clean.err")"
 CP=$(served_port "$D/clean.err")
+wait_for 20 sh -c "curl -sf 'http://127.0.0.1:$CP/metrics' | grep -q '^svatop_source_ended 1'"
+curl -s "http://127.0.0.1:$CP/metrics" | promtool check metrics >"$D/lint2.txt" 2>&1
+ok $? "promtool check metrics: the clean host's output passes too" "$(head -3 "$D/lint2.txt")"
+# 400 scrapes, 8 at a time: every one answered in full.
+seq 1 400 | xargs -P 8 -I{} curl -s -m 10 -o /dev/null -w '%{http_code} %{size_download}\n' \
+	"http://127.0.0.1:$CP/metrics" >"$D/par.txt"
+# The size varies by a few bytes: the exporter's own request counters grow.
+[ "$(awk '$1 == 200 && $2 > 5000' "$D/par.txt" | wc -l)" -eq 400 ]
+ok $? "exporter: 400 scrapes, 8 in parallel, all 200 with the whole text" "$(sort "$D/par.txt" | uniq -c | head -3 | tr '\n' ' ')"
 curl -s -D "$D/hdr" "$URL" >"$D/metrics.txt"
 grep -qi '^content-type: text/plain; version=0.0.4' "$D/hdr"
 ok $? "exporter: Content-Type is the Prometheus text format 0.0.4" "$(grep -i content-type "$D/hdr")"
