@@ -545,6 +545,103 @@ static void test_views_render_any_model(void **state)
 	assert_null(model_verify(&f->m));
 }
 
+/* ---- the session over a scripted source -------------------------------- */
+
+struct fake_source {
+	struct source base;
+	const struct svatop_event *ev;
+	size_t n, pos, chunk;
+	uint64_t dropped;
+};
+
+static int fake_poll(struct source *src, int timeout_ms, source_event_fn fn, void *ctx)
+{
+	struct fake_source *fs = (void *)src;
+	size_t i;
+	int ret;
+
+	(void)timeout_ms;
+	if (fs->pos == fs->n)
+		return -ENODATA;
+	for (i = 0; i < fs->chunk && fs->pos < fs->n; i++) {
+		ret = fn(&fs->ev[fs->pos++], ctx);
+		if (ret)
+			return ret;
+	}
+	return (int)i;
+}
+
+static void fake_stats(struct source *src, struct source_stats *out)
+{
+	struct fake_source *fs = (void *)src;
+
+	out->submitted = fs->n + fs->dropped;
+	out->dropped = fs->dropped;
+	out->delivered = fs->pos;
+}
+
+static void fake_close(struct source *src)
+{
+	(void)src;
+}
+
+static const struct source_ops fake_ops = { fake_poll, fake_stats, fake_close, NULL };
+
+static struct svatop_event recorded[64];
+static size_t nrecorded;
+
+static void record_ev(const struct svatop_event *ev, void *ctx)
+{
+	(void)ctx;
+	assert_true(nrecorded < 64);
+	recorded[nrecorded++] = *ev;
+}
+
+/* A recording whose records from two CPUs interleave out of order: the
+ * session puts them back in order (no violation, a clean teardown), applies
+ * the rest at the end, and lost records make the result inconclusive. */
+static void test_session_orders_and_ends(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_source fs = { .base = { &fake_ops }, .chunk = 3 };
+	struct view_session s;
+	struct synth_proc p;
+	struct svatop_event t;
+	size_t i;
+
+	nrecorded = 0;
+	f->s.emit = record_ev;
+	synth_proc_init(&f->s, &p, 77, "cpus");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_unbind(&f->s, &p, 0);
+	synth_exit(&f->s, &p);
+	synth_mm_release(&f->s, &p);
+	/* The teardown's records before the bind's, as two CPUs may deliver. */
+	for (i = 0; i + 1 < nrecorded; i += 2) {
+		t = recorded[i];
+		recorded[i] = recorded[i + 1];
+		recorded[i + 1] = t;
+	}
+	fs.ev = recorded;
+	fs.n = nrecorded;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(model_init(&s.m), 0);
+	analyzer_init(&s.a, SEC);
+	reorder_init(&s.r);
+	s.src = &fs.base;
+	while (!s.ended)
+		assert_int_equal(view_session_poll(&s, 0), 0);
+	assert_int_equal(s.m.cnt.events, nrecorded);
+	assert_int_equal(s.r.late, 0);
+	assert_int_equal(s.m.cnt.unknown, 0);
+	assert_int_equal(model_objects(&s.m), 2);	/* the device and its IOMMU */
+	assert_int_equal(analyzer_verdict(&s.a, &s.m, 0, view_session_dropped(&s)), VERDICT_CLEAN);
+	fs.dropped = 1;
+	assert_int_equal(analyzer_verdict(&s.a, &s.m, 0, view_session_dropped(&s)),
+			 VERDICT_INCONCLUSIVE);
+	view_session_close(&s);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(int argc, char **argv)
@@ -559,6 +656,7 @@ int main(int argc, char **argv)
 		T(test_top_rows_and_sort),
 		T(test_top_batch_table),
 		T(test_views_render_any_model),
+		T(test_session_orders_and_ends),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--write-scenarios"))
