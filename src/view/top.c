@@ -571,7 +571,7 @@ static void draw_detail(struct view_session *s, const struct top_row *r, int top
 {
 	struct graph_filter flt = { .pid = r->pid };
 	struct finding_list l;
-	char *buf = NULL, *line, *save = NULL;
+	char *buf = NULL, *line, *save = NULL, title[96];
 	size_t len = 0, i;
 	FILE *f;
 	int y = top;
@@ -590,7 +590,9 @@ static void draw_detail(struct view_session *s, const struct top_row *r, int top
 	finding_list_fini(&l);
 	fclose(f);
 	attron(A_BOLD);
-	mvprintw(y++, 0, "%-*.*s", cols, cols, " detail: pid and its graph, findings");
+	snprintf(title, sizeof(title), " detail: pid %u (%s): its graph and findings", r->pid,
+		 r->comm[0] ? r->comm : "?");
+	mvprintw(y++, 0, "%-*.*s", cols, cols, title);
 	attroff(A_BOLD);
 	for (line = strtok_r(buf, "\n", &save); line && y < top + rows;
 	     line = strtok_r(NULL, "\n", &save))
@@ -603,7 +605,7 @@ static void draw(struct view_session *s, struct top_args *a, struct screen *sc,
 {
 	uint64_t now = view_session_now(s);
 	int rows, cols, y, table_rows;
-	char line[512];
+	char line[512], pid[16];
 	size_t i, first;
 
 	getmaxyx(stdscr, rows, cols);
@@ -615,9 +617,13 @@ static void draw(struct view_session *s, struct top_args *a, struct screen *sc,
 	erase();
 	format_totals(line, sizeof(line), &s->m, &s->a, now, view_session_dropped(s));
 	mvprintw(0, 0, "svatop%s - %.*s", s->live ? "" : " (replay)", cols - 10, line);
-	snprintf(line, sizeof(line), "sort: %s%s  filter: pid %s%u dev %s  %s",
+	if (a->o.pid)
+		snprintf(pid, sizeof(pid), "%u", a->o.pid);
+	else
+		snprintf(pid, sizeof(pid), "any");
+	snprintf(line, sizeof(line), "sort: %s%s  filter: pid %s dev %s  %s",
 		 top_sort_name(a->o.sort), a->o.reverse ? " (reversed)" : "",
-		 a->o.pid ? "" : "any ", a->o.pid, a->o.dev ? a->o.dev : "any",
+		 pid, a->o.dev ? a->o.dev : "any",
 		 sc->msg[0] ? sc->msg : "q quit  s sort  r reverse  p pid  d dev  c clear  Enter detail");
 	mvprintw(1, 0, "%.*s", cols, line);
 	attron(A_REVERSE);
