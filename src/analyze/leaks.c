@@ -39,6 +39,28 @@ static void fill_dev(struct finding *f, const struct model_dev *dev)
 		copy_str(f->iommu_name, dev->iommu->name, sizeof(f->iommu_name));
 }
 
+/* Name one bond of the mm: its handle, domain and device together, so a
+ * finding never pairs one bond's device with another bond's domain. */
+static void fill_example_bond(struct finding *f, const struct model_mm *mm,
+			      const struct model_dev *fallback_dev)
+{
+	const struct model_bond *b = mm ? mm->bonds : NULL;
+
+	if (b) {
+		f->handle = b->handle;
+		f->domain = b->domain ? b->domain->ptr :
+			    mm->domains ? mm->domains->ptr : 0;
+		fill_dev(f, b->dev ? b->dev : fallback_dev);
+		return;
+	}
+	if (mm && mm->domains) {
+		f->domain = mm->domains->ptr;
+		fill_dev(f, fallback_dev ? fallback_dev : mm->domains->first_dev);
+		return;
+	}
+	fill_dev(f, fallback_dev);
+}
+
 /* When did the owner go? 0: it has not (or the mm is being freed now). */
 static uint64_t owner_gone_ts(const struct model_mm *mm)
 {
@@ -141,10 +163,7 @@ unsigned int rule_leaked_mms(const struct model *m, uint64_t now,
 			continue;
 		start(&f, RULE_LEAKED_MM, now, since);
 		fill_mm(&f, mm);
-		f.domain = mm->domains->ptr;
-		fill_dev(&f, mm->bonds && mm->bonds->dev ? mm->bonds->dev :
-			 mm->domains->first_dev);
-		f.handle = mm->bonds ? mm->bonds->handle : 0;
+		fill_example_bond(&f, mm, NULL);
 		f.born_ts = mm->first_ts;
 		f.uid = mm->uid;
 		f.stack_id = mm->pasid ? mm->pasid->stack_id : -1;
@@ -180,12 +199,7 @@ unsigned int rule_leaked_pasids(const struct model *m, uint64_t now,
 		start(&f, RULE_LEAKED_PASID, now, since);
 		f.pasid = p->pasid;
 		fill_mm(&f, p->mm);
-		if (p->mm && p->mm->domains) {
-			f.domain = p->mm->domains->ptr;
-			f.handle = p->mm->bonds ? p->mm->bonds->handle : 0;
-		}
-		fill_dev(&f, p->dev ? p->dev : (p->mm && p->mm->bonds) ?
-			 p->mm->bonds->dev : NULL);
+		fill_example_bond(&f, p->mm, p->dev);
 		f.born_ts = p->alloc_ts;
 		f.uid = p->uid;
 		f.stack_id = p->stack_id;
