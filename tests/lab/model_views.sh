@@ -55,6 +55,12 @@ svatop_stop
 kill -INT $DW
 wait $DW
 echo $? >/out/dotw.status
+# Last (its state stays): a live, periodic leaks report sees a leak appear.
+svatop_start leakw leaks --json --grace 1 0.5
+sleep 1
+svaload -e 'knob leak_on_release 1; fork; bind 0; ready /out/leakw.pid; exit 0; end; wait; knob leak_on_release 0' >/out/leakw.log 2>&1
+sleep 3
+svatop_stop
 GUEST
 run_guest "$out" "$guest"
 ok $? "lab VM ran the view scenarios"
@@ -102,6 +108,17 @@ expect_eq 2 "$(dot -Tsvg "$out/one2n.dot" 2>/dev/null | grep -c 'class="cluster"
 # A new svatop knows it from the snapshot, which has domains but no bonds.
 grep -Eq "^ +$p svaload +R +[0-9]+ +2 +0\+\? " "$out/one2n_top.txt"
 ok $? "top: the 1:n process shows two domains, devices unknown (bound before start)" "$(grep -E "^ +$p " "$out/one2n_top.txt")"
+
+# ---- periodic leaks report ----
+lp=$(cat "$out/leakw.pid" 2>/dev/null)
+W=$out/leakw.out
+expect_eq "clean" "$(head -1 "$W" | jq -r .verdict 2>/dev/null)" "leaks (live, every 0.5 s): the first report is clean"
+expect_eq "findings 4" "$(tail -1 "$W" | jq -r '[.verdict, ([.leaks[]|select(.pid=='"${lp:-0}"')]|length)]|map(tostring)|join(" ")' 2>/dev/null)" \
+	"leaks (live): after the driver skipped unbind, the last report has the 4 leaks of that pid"
+expect_eq 1 "$(cat "$out/leakw.status" 2>/dev/null)" "leaks (live): exit status 1 (findings in the last report)"
+n=$(wc -l <"$W")
+[ "$n" -ge 6 ]
+ok $? "leaks (live): one report per interval ($n reports)"
 
 # ---- the interactive screen on the recording made on the real kernel ----
 expect_eq 0 "$(cat "$out/rec.status" 2>/dev/null)" "record: the 1:n recording ended cleanly"
