@@ -5,6 +5,7 @@
  * Nothing here decides whether something is a bug: src/analyze/ does.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "model/objects.h"
 
@@ -57,6 +58,35 @@ static struct model_pasid *take_pending_pasid(struct model *m,
 	return p;
 }
 
+/* Remember an mm seen only in failed binds; past the limit, forget the
+ * oldest such mm that still has no SVA state. */
+static void note_error_only(struct model *m, struct model_mm *mm)
+{
+	struct model_error_only *e;
+	struct model_mm *old;
+
+	if (!m->error_only) {
+		m->error_only = calloc(MODEL_ERROR_ONLY_MAX, sizeof(*m->error_only));
+		if (!m->error_only)
+			return;
+	}
+	if (m->error_only_len == MODEL_ERROR_ONLY_MAX) {
+		e = &m->error_only[m->error_only_head];
+		old = keymap_get(&m->mm_by_ptr, e->ptr);
+		if (old && old->uid == e->uid && !(old->flags & MF_SVA) && !old->pasid &&
+		    !old->ndomains && !old->nbonds) {
+			obj_mm_free(m, old);
+			m->cnt.evicted++;
+		}
+		m->error_only_head = (m->error_only_head + 1) % MODEL_ERROR_ONLY_MAX;
+		m->error_only_len--;
+	}
+	e = &m->error_only[(m->error_only_head + m->error_only_len) % MODEL_ERROR_ONLY_MAX];
+	e->ptr = mm->ptr;
+	e->uid = mm->uid;
+	m->error_only_len++;
+}
+
 static void on_bind(struct model *m, const struct svatop_event *ev)
 {
 	struct model_pasid *pending = take_pending_pasid(m, ev);
@@ -75,7 +105,8 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 	dev = obj_dev_get(m, ev);
 	if (ev->ret < 0) {
 		m->cnt.bind_errors++;
-		mm->errors++;
+		if (!mm->errors++ && !(mm->flags & MF_SVA) && !mm->pasid)
+			note_error_only(m, mm);
 		mm->last_error = ev->ret;
 		m->changes++;
 		return;
@@ -232,7 +263,7 @@ static void on_mm_pasid_drop(struct model *m, const struct svatop_event *ev)
 	obj_mm_free(m, mm);
 }
 
-static void on_exit(struct model *m, const struct svatop_event *ev)
+static void on_proc_exit(struct model *m, const struct svatop_event *ev)
 {
 	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
 
@@ -369,7 +400,7 @@ int model_apply(struct model *m, const struct svatop_event *ev)
 		on_fork(m, ev);
 		break;
 	case SVATOP_EV_EXIT:
-		on_exit(m, ev);
+		on_proc_exit(m, ev);
 		break;
 	case SVATOP_EV_SNAP_MM:
 		m->snapshot_seen = true;

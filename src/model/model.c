@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The model's set-up, queries and self-check; events: apply.c. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "model/objects.h"
 
@@ -47,6 +48,8 @@ void model_fini(struct model *m)
 	keymap_fini(&m->iommu_by_ptr);
 	keymap_fini(&m->pending_pasid_by_tid);
 	keymap_fini(&m->freed_in_snapshot);
+	free(m->error_only);
+	m->error_only = NULL;
 }
 
 const struct model_mm *model_mm(const struct model *m, uint64_t ptr)

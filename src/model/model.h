@@ -143,12 +143,21 @@ struct model_counters {
 	uint64_t replaced;		/* addresses reused while still modelled */
 	uint64_t bad_records;		/* unknown type or version */
 	uint64_t stale_snapshot;	/* snapshot records of objects already freed */
+	uint64_t evicted;		/* failed-bind-only mms dropped (see below) */
 };
 
 struct model {
 	struct pool mms, pasids, domains, bonds, devs, iommus;
 	struct keymap mm_by_ptr, pasid_by_val, domain_by_ptr, bond_by_handle,
 		      dev_by_ptr, iommu_by_ptr, pending_pasid_by_tid;
+	/* mms known only from failed binds get no exit or teardown event (the
+	 * kernel gave them no SVA state): the newest MODEL_ERROR_ONLY_MAX are
+	 * kept, oldest first out. */
+	struct model_error_only {
+		uint64_t ptr;
+		uint32_t uid;
+	} *error_only;
+	uint32_t error_only_head, error_only_len;
 	/* mms and domains freed while the snapshot runs: a snapshot record
 	 * read just before the free must not bring them back. */
 	struct keymap freed_in_snapshot;
@@ -161,6 +170,8 @@ struct model {
 	uint64_t changes;		/* bumped on every state change (for --watch) */
 	struct model_counters cnt;
 };
+
+#define MODEL_ERROR_ONLY_MAX	4096
 
 int model_init(struct model *m);
 void model_fini(struct model *m);

@@ -396,6 +396,38 @@ static void test_exit_of_other_process_ignored(void **state)
 	assert_false(model_mm_exited(model_mm(&f->m, p.mm)));
 }
 
+/* On a kernel where every bind fails (the x86 stub), each process that
+ * tries leaves an mm with errors and nothing else, and no event ever says
+ * it is gone: the model keeps only the newest MODEL_ERROR_ONLY_MAX. */
+static void test_failed_bind_only_mms_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p, keep;
+	uint32_t i, n = MODEL_ERROR_ONLY_MAX + 1000;
+
+	synth_proc_init(&f->s, &keep, 50, "sva-user");
+	synth_bind(&f->s, &keep, &f->dev0);
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &keep);
+	ev.ret = -95;
+	apply(&ev, f);		/* an mm with SVA state and an error: kept */
+	for (i = 0; i < n; i++) {
+		synth_proc_init(&f->s, &p, 100000 + i, "stubbed");
+		p.mm = 0xffff889000000000ULL + (uint64_t)i * 0x400;
+		synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
+		ev.ret = -95;
+		ev.pasid = 0;
+		apply(&ev, f);
+		apply(&ev, f);	/* a second failure of the same mm */
+	}
+	assert_int_equal(f->m.mms.count, MODEL_ERROR_ONLY_MAX + 1);
+	assert_int_equal(f->m.cnt.evicted, 1000);
+	assert_null(model_mm(&f->m, 0xffff889000000000ULL));
+	assert_int_equal(model_mm(&f->m, p.mm)->errors, 2);
+	assert_int_equal(model_mm(&f->m, keep.mm)->errors, 1);
+	assert_int_equal(f->m.cnt.bind_errors, 2 * n + 1);
+}
+
 static int collect(const struct svatop_event *ev, void *ctx)
 {
 	uint64_t *last = ctx;
@@ -596,6 +628,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dropping_mm_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_in_other_task, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_of_other_process_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_bind_only_mms_bounded, setup, teardown),
 		cmocka_unit_test(test_random_events_keep_model_consistent),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_keymap_consistency),
