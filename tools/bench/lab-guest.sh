@@ -1,0 +1,131 @@
+# Guest half of the lab benchmark (busybox sh), composed by tools/bench/lab
+# with a payload (bpftrace of the lab kernel's release with its libraries,
+# labbench, sva.bt) appended after the 'exit' below. Results go to
+# /out/results as "BENCHLAB key value" lines.
+set -u
+tail -c +@OFFSET@ /lab/script | tar -x -C / || { echo "payload extraction failed"; exit 1; }
+PATH=/lab/bench:$PATH
+BPFTRACE="/lab/bt/lib/ld-linux-x86-64.so.2 --library-path /lab/bt/lib /lab/bt/bin/bpftrace"
+PROCS=@PROCS@
+CYCLES=@CYCLES@
+REPS=@REPS@
+STORM="quiet; spawn $PROCS; repeat $CYCLES; bind svamock-dev.0; unbind svamock-dev.0; end; end; wait"
+R=/out/results
+: >$R
+say() { echo "BENCHLAB $*" >>$R; echo "BENCHLAB $*"; }
+
+# wait_for FILE PATTERN PID: until FILE has a line matching PATTERN
+wait_for() {
+	_i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		kill -0 $3 2>/dev/null || { echo "tracer exited before ready:"; cat "$1"; return 1; }
+		_i=$((_i + 1))
+		[ $_i -gt 3000 ] && { echo "tracer not ready in 300 s"; return 1; }
+		sleep 0.1
+	done
+}
+
+settle() { sleep 2; }
+
+# tracer_start CONFIG TAG: start CONFIG's consumer, return once attached
+tracer_start() {
+	case $1 in
+	none) P= ;;
+	trace)
+		svatop trace >/out/$2.txt 2>/out/$2.err &
+		P=$!
+		wait_for /out/$2.err '^svatop: tracing' $P ;;
+	top)
+		svatop top -b >/out/$2.txt 2>/out/$2.err &
+		P=$!
+		wait_for /out/$2.err '^svatop: watching' $P ;;
+	bpftrace)
+		$BPFTRACE /lab/bench/sva.bt >/out/$2.txt 2>/out/$2.err &
+		P=$!
+		wait_for /out/$2.txt '^READY' $P ;;
+	esac
+}
+
+# tracer_stop: SIGINT, wait for it; its exit status in RC ('' for none)
+tracer_stop() {
+	RC=
+	[ -n "$P" ] || return 0
+	kill -INT $P
+	wait $P
+	RC=$?
+}
+
+# events by type in a text trace (svatop: EVENT is column 4; bpftrace: 5)
+count_events() {
+	awk -v col=$2 '$col ~ /^[a-z-]+$/ { c[$col]++ } END { for (k in c) print k, c[k] }' "$1"
+}
+
+# ---- overhead: the storm under each consumer, interleaved --------------
+uname -r | sed 's/^/BENCHLAB kernel /' >>$R
+say storm.procs $PROCS
+say storm.cycles_per_proc $CYCLES
+say vcpus $(nproc)
+svaload -e "$STORM" >/dev/null 2>&1	# warm-up: caches, slab
+settle
+rep=1
+while [ $rep -le $REPS ]; do
+	for cfg in none trace top bpftrace; do
+		tag=$cfg.$rep
+		tracer_start $cfg $tag || { say $tag.error start; continue; }
+		t=$(labbench time svaload -e "$STORM" | grep '^elapsed_s')
+		say $tag.storm $t
+		settle
+		tracer_stop
+		[ -n "$RC" ] && say $tag.tracer_status $RC
+		case $cfg in
+		trace)
+			count_events /out/$tag.txt 4 | sed "s/^/$tag.count./" | while read k v; do say $k $v; done
+			sed -n 's/^svatop: \([0-9]*\) events shown, \([0-9]*\) received, \([0-9]*\) lost.*/\1 \2 \3/p' \
+				/out/$tag.err | { read s r l; say $tag.shown $s; say $tag.received $r; say $tag.lost $l; } ;;
+		bpftrace)
+			count_events /out/$tag.txt 5 | sed "s/^/$tag.count./" | while read k v; do say $k $v; done
+			say $tag.lost $(grep -c 'Lost [0-9]* events' /out/$tag.txt /out/$tag.err | awk -F: '{s+=$2} END {print s+0}')
+			grep -i 'lost' /out/$tag.txt /out/$tag.err | head -3 ;;
+		esac
+		rm -f /out/$tag.txt
+		settle
+	done
+	rep=$((rep + 1))
+done
+
+# ---- startup: launch to first event, with binds going on ---------------
+# stop_hard PID: SIGINT, and SIGKILL if it is not gone within 60 s
+stop_hard() {
+	kill -INT $1 2>/dev/null
+	( sleep 60; kill -KILL $1 2>/dev/null ) &
+	_w=$!
+	wait $1 2>/dev/null
+	kill $_w 2>/dev/null
+}
+rep=1
+while [ $rep -le $REPS ]; do
+	for cfg in svatop bpftrace; do
+		case $cfg in
+		svatop) set -- svatop trace ;;
+		bpftrace) set -- $BPFTRACE /lab/bench/sva.bt ;;
+		esac
+		svaload -e "quiet; repeat 1000000; bind svamock-dev.0; unbind svamock-dev.0; end" >/dev/null 2>&1 &
+		W=$!
+		sleep 1
+		labbench first ' bind ' /out/startup.$cfg.$rep.txt "$@" >/out/startup.$cfg.$rep 2>/out/startup.$cfg.$rep.err &
+		L=$!
+		_i=0
+		while ! grep -q first_s /out/startup.$cfg.$rep 2>/dev/null && [ $_i -lt 1200 ]; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		kill -0 $W 2>/dev/null || say startup.$cfg.$rep.error "the bind loop had ended"
+		stop_hard $L
+		stop_hard $W
+		say startup.$cfg.$rep $(cat /out/startup.$cfg.$rep)
+		rm -f /out/startup.$cfg.$rep.txt
+		sleep 1
+	done
+	rep=$((rep + 1))
+done
+exit 0
