@@ -221,6 +221,95 @@ static int render_objects(FILE *o, const struct model *m)
 	return err;
 }
 
+/* Opt-in per-process series, one row per pid (a pid whose exited mm is
+ * still pinned and a new process that reused it share one), at most
+ * EXPORTER_MAX_SERIES rows, the rest summed under pid "other". */
+struct proc_row {
+	uint32_t tgid;			/* 0: unknown, UINT32_MAX: other */
+	const char *comm;
+	uint64_t bonds, domains, exited;
+};
+
+struct proc_rows {
+	struct proc_row rows[EXPORTER_MAX_SERIES + 2];
+	size_t len;
+	struct keymap idx;		/* tgid + 1 -> row + 1 */
+};
+
+static struct proc_row *proc_row(struct proc_rows *pr, const struct model_mm *mm, int *err)
+{
+	uint64_t key = (uint64_t)mm->tgid + 1;
+	uintptr_t i = (uintptr_t)keymap_get(&pr->idx, key);
+
+	if (i)
+		return &pr->rows[i - 1];
+	if (pr->len >= EXPORTER_MAX_SERIES) {
+		key = (uint64_t)UINT32_MAX + 1;
+		i = (uintptr_t)keymap_get(&pr->idx, key);
+		if (i)
+			return &pr->rows[i - 1];
+	}
+	pr->rows[pr->len] = (struct proc_row){
+		.tgid = key == (uint64_t)UINT32_MAX + 1 ? UINT32_MAX : mm->tgid,
+		.comm = mm->comm[0] ? mm->comm : "unknown",
+	};
+	*err = *err ?: keymap_put(&pr->idx, key, (void *)(uintptr_t)(pr->len + 1));
+	return &pr->rows[pr->len++];
+}
+
+static void proc_print(FILE *o, const char *name, const struct proc_rows *pr, size_t field)
+{
+	const struct proc_row *r;
+	size_t i;
+
+	for (i = 0; i < pr->len; i++) {
+		r = &pr->rows[i];
+		if (r->tgid == UINT32_MAX)
+			fprintf(o, "%s{pid=\"other\",comm=\"other\"}", name);
+		else if (!r->tgid)
+			fprintf(o, "%s{pid=\"unknown\",comm=\"", name);
+		else
+			fprintf(o, "%s{pid=\"%u\",comm=\"", name, r->tgid);
+		if (r->tgid != UINT32_MAX) {
+			exporter_label_value(o, r->comm);
+			fputs("\"}", o);
+		}
+		fprintf(o, " %" PRIu64 "\n", *(const uint64_t *)((const char *)r + field));
+	}
+}
+
+static int render_processes(FILE *o, const struct model *m)
+{
+	struct proc_rows *pr = calloc(1, sizeof(*pr));
+	const struct model_mm *mm;
+	struct proc_row *r;
+	uint32_t i;
+	int err = 0;
+
+	if (!pr)
+		return -ENOMEM;
+	model_for_each_mm(m, mm, i) {
+		if (!(mm->flags & MF_SVA))
+			continue;
+		r = proc_row(pr, mm, &err);
+		r->bonds += mm->nbonds;
+		r->domains += mm->ndomains;
+		r->exited += model_mm_exited(mm);
+	}
+	family(o, "svatop_process_bonds", "gauge",
+	       "Live SVA bonds per process (--per-process; at most 512 pids, then \"other\").");
+	proc_print(o, "svatop_process_bonds", pr, offsetof(struct proc_row, bonds));
+	family(o, "svatop_process_domains", "gauge",
+	       "SVA domains of each process's address space (--per-process).");
+	proc_print(o, "svatop_process_domains", pr, offsetof(struct proc_row, domains));
+	family(o, "svatop_process_exited_mms", "gauge",
+	       "Address spaces with SVA state whose process has exited, per pid (--per-process).");
+	proc_print(o, "svatop_process_exited_mms", pr, offsetof(struct proc_row, exited));
+	keymap_fini(&pr->idx);
+	free(pr);
+	return err;
+}
+
 static void render_counters(FILE *o, const struct model *m, const struct exporter_counts *c)
 {
 	static const struct {
@@ -404,6 +493,8 @@ int exporter_render(FILE *o, const struct model *m, const struct analyzer *a,
 	fprintf(o, "\"} 1\n");
 
 	err = render_objects(o, m);
+	if (info->per_process)
+		err = err ?: render_processes(o, m);
 	render_counters(o, m, c);
 	err = err ?: render_findings(o, m, a, st, info->now_ns);
 	render_events(o, m, st);
@@ -692,6 +783,7 @@ struct exporter_args {
 	unsigned long max_conn;
 	uint32_t pid;
 	bool verbose;
+	bool per_process;
 };
 
 struct exporter {
@@ -721,6 +813,8 @@ static const struct argp_option exporter_options[] = {
 	{ "pid", 'p', "PID", 0, "trace only this process", 0 },
 	{ "max-connections", 'c', "N", 0, "concurrent HTTP connections (32; half per client)", 0 },
 	{ "timeout", 't', "SECONDS", 0, "drop an idle or slow HTTP connection after (10)", 0 },
+	{ "per-process", 'P', NULL, 0,
+	  "also series per process (pid, comm labels; at most 512 pids)", 0 },
 	{ "verbose", 'v', NULL, 0, "loader and HTTP details", 0 },
 	{ 0 },
 };
@@ -757,6 +851,9 @@ static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 	case 't':
 		if (view_parse_seconds(arg, &a->timeout) || a->timeout < 1 || a->timeout > 3600)
 			argp_error(state, "invalid timeout '%s' (1..3600 seconds)", arg);
+		break;
+	case 'P':
+		a->per_process = true;
 		break;
 	case 'v':
 		a->verbose = true;
@@ -825,6 +922,7 @@ static int exporter_render_now(struct exporter *x)
 		.wall_s = wall_seconds(),
 		.ended = x->s.ended,
 		.live = x->s.live,
+		.per_process = x->args->per_process,
 	};
 	struct source_stats st = { 0 };
 	char *buf = NULL;

@@ -37,6 +37,7 @@ struct exporter_info {
 	double wall_s;			/* CLOCK_REALTIME of this rendering */
 	bool live;			/* now_ns and wall_s are the same instant */
 	bool ended;			/* a recording was read to its end */
+	bool per_process;		/* opt-in: pid/comm series (bounded) */
 };
 
 /* Count what the model does not (bind errors by errno) for one event. */

@@ -93,6 +93,22 @@ ok $? "exporter: plain text when the client does not ask for gzip"
 ! grep -Eq 'pid=|comm=|leaky|tidy' "$D/metrics.txt"
 ok $? "exporter: no per-process labels"
 
+# Per-process series only when asked for.
+$SVATOP exporter --replay "$D/fleet.rec" --listen 127.0.0.1:0 --per-process 2>"$D/pp.err" &
+PP_PID=$!
+PIDS+=("$PP_PID")
+wait_for 20 grep -qs '^svatop exporter: serving' "$D/pp.err"
+PPURL=http://127.0.0.1:$(served_port "$D/pp.err")/metrics
+wait_for 20 sh -c "curl -sf '$PPURL' | grep -q '^svatop_source_ended 1'"
+curl -s "$PPURL" >"$D/pp.txt"
+grep -qx 'svatop_process_bonds{pid="200",comm="leaky"} 1' "$D/pp.txt" &&
+	grep -qx 'svatop_process_exited_mms{pid="200",comm="leaky"} 1' "$D/pp.txt" &&
+	grep -qx 'svatop_process_bonds{pid="100",comm="alive"} 3' "$D/pp.txt" &&
+	promtool check metrics <"$D/pp.txt" >/dev/null 2>&1
+ok $? "exporter --per-process: bonds and exited mms per pid, promtool-clean" \
+	"$(grep '^svatop_process' "$D/pp.txt" | head -4 | tr '\n' ' ')"
+kill "$PP_PID"
+
 # ---- a real Prometheus scrapes it --------------------------------------
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Ready, or exited (then wait_for stops at once and another port is tried).
@@ -298,7 +314,7 @@ ok $? "exporter: still running after every bad client"
 
 # Prometheus stored the exporter's own request counters.
 sleep 1.5
-n404=$(q 'svatop_exporter_http_requests_total{code="404"}')
+n404=$(q 'svatop_exporter_http_requests_total{job="svatop",code="404"}')
 [ "${n404%.*}" != none ] && [ "${n404%.*}" -ge 2 ] 2>/dev/null
 ok $? "prometheus: the exporter counted the 404s (stored $n404)"
 expect_eq 1 "$(q 'up{job="svatop"}')" "prometheus: the exporter is still up after the abuse"
@@ -311,7 +327,7 @@ ok $? "promtool test rules: the alerts fire as documented" "$(tail -5 "$D/rtest.
 promtool check config docs/prometheus/prometheus.yml >"$D/conf.txt" 2>&1
 ok $? "promtool check config: docs/prometheus/prometheus.yml" "$(tail -2 "$D/conf.txt")"
 missing=""
-for m in $(grep -o '^svatop_[a-z_]*' "$D/metrics.txt" | sort -u) \
+for m in $(cat "$D/metrics.txt" "$D/pp.txt" | grep -o '^svatop_[a-z_]*' | sort -u) \
 	 svatop_exporter_http_requests_total svatop_exporter_connections_total; do
 	grep -q "^| \`$m\`" docs/metrics.md || missing="$missing $m"
 done

@@ -202,11 +202,12 @@ static int write_scenario(const char *path, const char *name)
 
 /* ---- helpers --------------------------------------------------------- */
 
-static char *render(struct fixture *f)
+static char *render_opt(struct fixture *f, bool per_process)
 {
 	struct exporter_info info = {
 		.version = "test", .mode = "replay", .source_desc = "unit",
 		.now_ns = f->m.now_ns, .wall_s = 1700000000.5, .ended = true,
+		.per_process = per_process,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -216,6 +217,11 @@ static char *render(struct fixture *f)
 	assert_int_equal(exporter_render(o, &f->m, &f->a, &f->st, &f->c, &info), 0);
 	assert_int_equal(fclose(o), 0);
 	return buf;
+}
+
+static char *render(struct fixture *f)
+{
+	return render_opt(f, false);
 }
 
 /* The whole line "name{labels} value" must be present. */
@@ -317,6 +323,38 @@ static void test_help_and_type(void **state)
 	}
 	assert_int_equal(helps, types);
 	assert_true(helps >= 20);
+	free(t);
+}
+
+/* --per-process: pid and comm labels, one row per pid, bounded. */
+static void test_per_process(void **state)
+{
+	struct fixture *f = *state;
+	static struct synth_dev devs[600];
+	struct synth_proc p;
+	char name[32], *t;
+	int i;
+
+	scenario_fleet(f);
+	t = render_opt(f, true);
+	expect_line(t, "svatop_process_bonds{pid=\"100\",comm=\"alive\"} 3");
+	expect_line(t, "svatop_process_bonds{pid=\"200\",comm=\"leaky\"} 1");
+	expect_line(t, "svatop_process_domains{pid=\"100\",comm=\"alive\"} 2");
+	expect_line(t, "svatop_process_exited_mms{pid=\"100\",comm=\"alive\"} 0");
+	expect_line(t, "svatop_process_exited_mms{pid=\"200\",comm=\"leaky\"} 1");
+	assert_int_equal(count_prefix(t, "svatop_process_bonds{"), 2);
+	free(t);
+	for (i = 0; i < 600; i++) {
+		snprintf(name, sizeof(name), "dev.%d", i);
+		synth_dev_init(&devs[i], 0xffff888300000000ULL + i * 0x1000ULL, name,
+			       0xffff888100900000ULL, "svamock-iommu0");
+		synth_proc_init(&f->s, &p, 10000 + i, "many");
+		assert_true(synth_bind(&f->s, &p, &devs[i]) >= 0);
+	}
+	t = render_opt(f, true);
+	assert_int_equal(count_prefix(t, "svatop_process_bonds{"), EXPORTER_MAX_SERIES + 1);
+	/* 602 processes with SVA state: 512 rows, 90 summed as "other". */
+	expect_line(t, "svatop_process_bonds{pid=\"other\",comm=\"other\"} 90");
 	free(t);
 }
 
@@ -555,6 +593,7 @@ int main(int argc, char **argv)
 		T(test_fleet_values),
 		T(test_help_and_type),
 		T(test_clean_values),
+		T(test_per_process),
 		T(test_empty_model),
 		T(test_bounded_cardinality),
 		T(test_same_name_one_series),
