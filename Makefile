@@ -43,7 +43,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
 PREFIX ?= /usr/local
 
-.PHONY: all clean deps check unit lab-test test-bins demo static bench install \
+.PHONY: all clean deps check unit lab-test test-bins demo static bench install bpf-arm64 \
 	lab-kernel lab-shell fuzz
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
@@ -99,6 +99,10 @@ $(OUTPUT)/svatop-static: $(OUTPUT)/obj/main.o $(STATIC_OBJS)
 	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LDLIBS) -o $@
 
 static: $(OUTPUT)/svatop-static
+
+# The BPF object built for arm64 (checked against arm64 BTF by tests/host/core_reloc.sh).
+bpf-arm64:
+	$(Q)$(MAKE) --no-print-directory BPF_ARCH=arm64 OUTPUT=$(OUTPUT)/arm64 $(OUTPUT)/arm64/svatop.bpf.o
 
 $(OUTPUT)/obj/main.o: src/main.c $(HDRS) $(BPF_SKELS) | $(OUTPUT)/obj
 

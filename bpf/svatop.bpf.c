@@ -898,7 +898,8 @@ static __always_inline void snap_orphans(void)
 
 	if (!head)
 		return;
-	if (!bpf_core_type_exists(struct iommu_mm_data___svatop))
+	if (!bpf_core_type_exists(struct iommu_mm_data___svatop) ||
+	    !bpf_core_field_exists(im->mm_list_elm))
 		return;
 	pos = BPF_CORE_READ(head, next);
 	for (i = 0; i < SNAP_MAX_ORPHANS; i++) {

@@ -11,11 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "svatop.skel.h"
 #include "common/ksyms.h"
 #include "common/log.h"
+#include "probe/kernel.h"
+#include "probe/verdict.h"
 #include "source/hooks.h"
 #include "source/live.h"
 #include "source/source.h"
@@ -59,90 +60,6 @@ static void set_autoload(struct svatop_bpf *skel, const char *name, bool on)
 
 	if (p)
 		bpf_program__set_autoload(p, on);
-}
-
-static bool tp_in_btf(const struct btf *btf, const char *target)
-{
-	const char *ev = strchr(target, ':');
-	char name[128];
-
-	if (!btf || !ev)
-		return false;
-	snprintf(name, sizeof(name), "btf_trace_%s", ev + 1);
-	return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
-}
-
-static bool tp_in_tracefs(const char *target)
-{
-	char path[256], grp[64];
-	const char *ev = strchr(target, ':');
-
-	if (!ev || (size_t)(ev - target) >= sizeof(grp))
-		return false;
-	memcpy(grp, target, ev - target);
-	grp[ev - target] = 0;
-	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s", grp, ev + 1);
-	if (!access(path, F_OK))
-		return true;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/%s",
-		 grp, ev + 1);
-	return !access(path, F_OK);
-}
-
-enum hook_form live_hook_form(const struct hook *h, const struct btf *btf,
-			      const struct ksyms *ks, bool force_kprobe,
-			      const char **why)
-{
-	bool in_btf, in_syms;
-
-	*why = NULL;
-	switch (h->kind) {
-	case HOOK_ITER:
-		return FORM_FENTRY;
-	case HOOK_TRACEPOINT:
-		if (!force_kprobe && tp_in_btf(btf, h->target))
-			return FORM_FENTRY;
-		if (tp_in_tracefs(h->target) || tp_in_btf(btf, h->target))
-			return FORM_KPROBE;
-		*why = "tracepoint not found";
-		return FORM_NONE;
-	case HOOK_SVA_TRACEPOINT:
-		if (tp_in_btf(btf, h->target))
-			return FORM_FENTRY;
-		*why = "kernel without svatop's iommu_sva tracepoints";
-		return FORM_NONE;
-	case HOOK_FUNC:
-		break;
-	}
-	in_btf = btf && btf__find_by_name_kind(btf, h->target, BTF_KIND_FUNC) > 0;
-	in_syms = ks && ksyms_find(ks, h->target);
-	if (in_btf && !force_kprobe && (h->fentry_prog || h->fexit_prog))
-		return FORM_FENTRY;
-	if (in_syms || in_btf)
-		return FORM_KPROBE;
-	*why = ks ? "not in kallsyms or BTF (inlined, or not built)"
-		  : "not in BTF (kallsyms unreadable)";
-	return FORM_NONE;
-}
-
-/* Where the kernel has our iommu_sva tracepoints, they replace the function
- * hooks they make redundant. Returns true when any tracepoint is used. */
-bool live_prefer_tracepoints(enum hook_form *forms)
-{
-	bool any = false;
-	int i, j, k;
-
-	for (i = 0; i < hooks_count; i++) {
-		if (hooks[i].kind != HOOK_SVA_TRACEPOINT || forms[i] != FORM_FENTRY)
-			continue;
-		any = true;
-		for (j = 0; j < 3 && hooks[i].replaces[j]; j++)
-			for (k = 0; k < hooks_count; k++)
-				if (hooks[k].kind == HOOK_FUNC &&
-				    !strcmp(hooks[k].target, hooks[i].replaces[j]))
-					forms[k] = FORM_NONE;
-	}
-	return any;
 }
 
 static void apply_forms(struct live_source *ls, const enum hook_form *forms)
@@ -254,24 +171,75 @@ static const struct source_ops live_ops = {
 };
 
 /* Explain the environment problems users hit first, in one line. */
-static int check_environment(const struct btf *btf, const struct ksyms *ks)
+static int check_environment(const struct kfacts *k, const struct sva_report *r)
 {
 	if (geteuid() != 0) {
 		p_err("tracing needs root (or CAP_BPF and CAP_PERFMON); try 'sudo svatop'");
 		return -EPERM;
 	}
-	if (!btf) {
+	if (!kfacts_btf(k)) {
 		p_err("this kernel exposes no BTF (/sys/kernel/btf/vmlinux): "
 		      "svatop needs CONFIG_DEBUG_INFO_BTF=y");
 		return -ENOENT;
 	}
-	if (btf__find_by_name_kind(btf, "iommu_sva_bind_device", BTF_KIND_FUNC) <= 0 &&
-	    !(ks && ksyms_find(ks, "iommu_sva_bind_device"))) {
+	if (r->verdict == SVA_NOT_BUILT) {
 		p_err("this kernel has no SVA (iommu_sva_bind_device is absent): "
 		      "nothing to trace; 'svatop probe' explains, 'make demo' shows svatop in the lab");
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+/*
+ * The form of each hook, by the same rules `svatop probe` prints
+ * (src/probe/verdict.c): fentry where the function is in BTF, kprobe where
+ * it is only a symbol, our tracepoints instead of the hooks they cover.
+ */
+static int choose_forms(struct live_source *ls, const struct live_opts *opts,
+			enum hook_form *forms, int *missing)
+{
+	struct sva_report r;
+	struct kfacts *k;
+	char why[256];
+	int err, i;
+
+	err = kfacts_load(NULL, &k, why, sizeof(why));
+	if (err) {
+		p_err("%s", why);
+		return err;
+	}
+	err = sva_classify(k, &r);
+	if (err) {
+		kfacts_free(k);
+		return err;
+	}
+	err = check_environment(k, &r);
+	for (i = 0; !err && i < r.nhooks && i < 64; i++) {
+		const struct hook_status *st = &r.hooks[i];
+		const struct hook *h = st->hook;
+
+		forms[i] = st->replaced_by ? FORM_NONE : st->form;
+		if (h->kind == HOOK_SVA_TRACEPOINT && forms[i] == FORM_FENTRY)
+			ls->sva_tracepoints = true;
+		if (opts->force_kprobe && forms[i] == FORM_FENTRY &&
+		    h->kind == HOOK_FUNC && st->in_symbols == KF_YES)
+			forms[i] = FORM_KPROBE;
+		if (opts->force_kprobe && forms[i] == FORM_FENTRY &&
+		    h->kind == HOOK_TRACEPOINT && h->kprobe_prog)
+			forms[i] = FORM_KPROBE;
+		if (forms[i] == FORM_NONE && !strcmp(h->target, "mm_init")) {
+			p_info("mm_init cannot be hooked (%s): the child's SVA state is "
+			       "checked at sched_process_fork", st->reason);
+			ls->fork_check_at_tp = true;
+		} else if (forms[i] == FORM_NONE && !h->optional && !st->replaced_by) {
+			p_err("hook %s (%s) missing: %s; its events will not be seen",
+			      h->target, h->lifecycle, st->reason);
+			(*missing)++;
+		}
+	}
+	sva_report_free(&r);
+	kfacts_free(k);
+	return err;
 }
 
 static int load_with(struct live_source *ls, const struct live_opts *opts,
@@ -317,8 +285,6 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 {
 	enum hook_form forms[64] = { 0 };
 	struct live_source *ls;
-	struct btf *btf;
-	const char *why;
 	int err, i, missing = 0;
 
 	libbpf_set_print(libbpf_print);
@@ -326,30 +292,17 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 	if (!ls)
 		return -ENOMEM;
 	ls->base.ops = &live_ops;
-	btf = btf__load_vmlinux_btf();
-	ls->ksyms = ksyms_load("/proc/kallsyms");
-	if (ls->ksyms && ksyms_all_zero(ls->ksyms)) {
-		ksyms_free(ls->ksyms);
-		ls->ksyms = NULL;
-	}
-	err = check_environment(btf, ls->ksyms);
+	err = choose_forms(ls, opts, forms, &missing);
 	if (err)
 		goto fail;
-
-	for (i = 0; i < hooks_count && i < 64; i++) {
-		forms[i] = live_hook_form(&hooks[i], btf, ls->ksyms,
-					  opts->force_kprobe, &why);
-		if (forms[i] == FORM_NONE && !strcmp(hooks[i].target, "mm_init")) {
-			p_info("mm_init cannot be hooked (%s): the child's SVA state is "
-			       "checked at sched_process_fork", why);
-			ls->fork_check_at_tp = true;
-		} else if (forms[i] == FORM_NONE && !hooks[i].optional) {
-			p_err("hook %s (%s) missing: %s; its events will not be seen",
-			      hooks[i].target, hooks[i].lifecycle, why);
-			missing++;
+	if (opts->collect_stacks) {
+		/* for symbolizing stacks; unreadable addresses are all 0 */
+		ls->ksyms = ksyms_load("/proc/kallsyms");
+		if (ls->ksyms && ksyms_all_zero(ls->ksyms)) {
+			ksyms_free(ls->ksyms);
+			ls->ksyms = NULL;
 		}
 	}
-	ls->sva_tracepoints = live_prefer_tracepoints(forms);
 	err = load_with(ls, opts, forms);
 	if (err && !opts->force_kprobe) {
 		/* e.g. no BPF trampoline on this kernel: kprobes everywhere */
@@ -384,13 +337,12 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 			p_err("snapshot of pre-existing SVA state failed: %s",
 			      strerror(-err));
 	}
-	snprintf(ls->desc, sizeof(ls->desc), "live, %d hooks%s", hooks_count - missing,
-		 missing ? " (some missing)" : "");
-	btf__free(btf);
+	snprintf(ls->desc, sizeof(ls->desc), "live, %d hooks%s%s", hooks_count - missing,
+		 missing ? " (some missing)" : "",
+		 ls->sva_tracepoints ? ", iommu_sva tracepoints" : "");
 	*out = &ls->base;
 	return 0;
 fail:
-	btf__free(btf);
 	live_close(&ls->base);
 	return err;
 }
