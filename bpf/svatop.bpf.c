@@ -892,7 +892,7 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 static __always_inline void snap_orphans(void)
 {
 	struct list_head *head = (struct list_head *)&iommu_sva_mms;
-	struct iommu_mm_data___svatop *im;
+	struct iommu_mm_data___svatop *im = NULL;
 	struct list_head *pos;
 	int i;
 
