@@ -242,19 +242,23 @@ static int mem_child(uint32_t n, bool unbound, const char *label)
 	return 0;
 }
 
+/* A fresh process (exec, not just fork): heap pages the parent touched
+ * and freed would otherwise be reused without counting in the RSS. */
 static int bench_memory(uint32_t n, bool unbound)
 {
-	char label[32];
+	char arg[32];
 	pid_t pid;
 	int status;
 
-	snprintf(label, sizeof(label), "%s.%u", unbound ? "unbound" : "bound", n);
+	snprintf(arg, sizeof(arg), "%u:%s", n, unbound ? "unbound" : "bound");
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		return 1;
-	if (!pid)
-		_exit(mem_child(n, unbound, label));
+	if (!pid) {
+		execl("/proc/self/exe", "svatop-bench-frontend", "-C", arg, (char *)NULL);
+		_exit(127);
+	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		return 1;
 	return 0;
@@ -280,8 +284,17 @@ int main(int argc, char **argv)
 	bool throughput = true;
 	char *list, *tok, *save;
 
-	while ((opt = getopt(argc, argv, "n:r:msM:Th")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:msM:ThC:")) != -1) {
 		switch (opt) {
+		case 'C': {	/* internal: one memory run, "N:bound" or "N:unbound" */
+			char label[32], *mode = strchr(optarg, ':');
+			uint32_t n = strtoul(optarg, NULL, 10);
+			bool unbound = mode && !strcmp(mode + 1, "unbound");
+
+			snprintf(label, sizeof(label), "%s.%u", unbound ? "unbound" : "bound", n);
+			setvbuf(stdout, NULL, _IOLBF, 0);
+			return mem_child(n, unbound, label);
+		}
 		case 'n': nevents = strtoull(optarg, NULL, 10); break;
 		case 'r': repeat = atoi(optarg); break;
 		case 'm': which = 0; break;
