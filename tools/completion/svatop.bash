@@ -39,7 +39,8 @@ _svatop_spec()
 		echo '-h --help' ;;
 	exporter)
 		echo '-c=value --max-connections=value -g=value --grace=value
-		      -i=value --interval=value -l=value --listen=value -p=pid --pid=pid
+		      -i=value --interval=value -l=value --listen=value -P --per-process
+		      -p=pid --pid=pid
 		      -r=file --replay=file -t=value --timeout=value -v --verbose
 		      --help --usage' ;;
 	esac
