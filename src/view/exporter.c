@@ -518,6 +518,9 @@ int exporter_render(FILE *o, const struct model *m, const struct analyzer *a,
 	sample(o, "svatop_model_objects", NULL, NULL, model_objects(m));
 	family(o, "svatop_model_bytes", "gauge", "Memory held by the model.");
 	sample(o, "svatop_model_bytes", NULL, NULL, model_bytes(m));
+	family(o, "svatop_exporter_render_duration_seconds", "gauge",
+	       "How long the previous rendering of these metrics took on the event consumer's thread.");
+	fprintf(o, "svatop_exporter_render_duration_seconds %.6f\n", info->render_s);
 	family(o, "svatop_last_snapshot_timestamp_seconds", "gauge",
 	       "When the served metrics were computed (Unix time).");
 	fprintf(o, "svatop_last_snapshot_timestamp_seconds %.3f\n", info->wall_s);
@@ -791,6 +794,7 @@ struct exporter {
 	struct exporter_counts counts;
 	struct http http;
 	const struct exporter_args *args;
+	double render_s;		/* the last rendering's duration */
 	char *pending;			/* rendered, not yet published */
 	size_t pending_len;
 };
@@ -923,7 +927,9 @@ static int exporter_render_now(struct exporter *x)
 		.ended = x->s.ended,
 		.live = x->s.live,
 		.per_process = x->args->per_process,
+		.render_s = x->render_s,
 	};
+	uint64_t t0 = view_monotonic_ns();
 	struct source_stats st = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
@@ -937,6 +943,7 @@ static int exporter_render_now(struct exporter *x)
 	err = exporter_render(o, &x->s.m, &x->s.a, &st, &x->counts, &info);
 	if (fclose(o) && !err)
 		err = -ENOMEM;
+	x->render_s = (view_monotonic_ns() - t0) / 1e9;
 	if (err) {
 		free(buf);
 		return err;

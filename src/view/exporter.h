@@ -38,6 +38,7 @@ struct exporter_info {
 	bool live;			/* now_ns and wall_s are the same instant */
 	bool ended;			/* a recording was read to its end */
 	bool per_process;		/* opt-in: pid/comm series (bounded) */
+	double render_s;		/* how long the previous rendering took */
 };
 
 /* Count what the model does not (bind errors by errno) for one event. */

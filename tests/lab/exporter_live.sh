@@ -153,5 +153,9 @@ echo "# exporter_live: $mid scrapes during the storm, binds seen:" \
 mids_ok=$(for i in $(seq 0 $((mid - 1))); do cat "$OUT/mid$i.rc"; done 2>/dev/null | grep -c '^0$')
 check_eq "every scrape during the storm was answered" "$mid" "$mids_ok"
 check "at least one scrape happened during the storm" test "$mid" -ge 1
+rd=$(v m2 svatop_exporter_render_duration_seconds)
+echo "# exporter_live: a rendering took ${rd}s on the consumer's thread (TCG)"
+check "a rendering takes the consumer less than 0.5 s ($rd s)" \
+	awk -v r="$rd" 'BEGIN { exit !(r != "none" && r + 0 < 0.5) }'
 check_eq "the exporter exits 0 on SIGINT" "0" "$(cat "$OUT/exp.status" 2>/dev/null)"
 lab_done

@@ -207,7 +207,7 @@ static char *render_opt(struct fixture *f, bool per_process)
 	struct exporter_info info = {
 		.version = "test", .mode = "replay", .source_desc = "unit",
 		.now_ns = f->m.now_ns, .wall_s = 1700000000.5, .ended = true,
-		.per_process = per_process,
+		.per_process = per_process, .render_s = 0.0125,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -292,6 +292,7 @@ static void test_fleet_values(void **state)
 	expect_line(t, "svatop_source_ended 1");
 	expect_line(t, "svatop_last_snapshot_timestamp_seconds 1700000000.500");
 	expect_line(t, "svatop_leak_grace_seconds 3.000");
+	expect_line(t, "svatop_exporter_render_duration_seconds 0.012500");
 	/* No per-process labels by default. */
 	assert_null(strstr(t, "pid="));
 	assert_null(strstr(t, "leaky"));
