@@ -5,9 +5,9 @@
 #include <string.h>
 #include "commands.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "svatop/abi.h"
 
-#define SVATOP_VERSION "0.1"
 
 struct command {
 	const char *name;

@@ -25,9 +25,7 @@
 #include "view/exporter.h"
 #include "view/view_common.h"
 
-#ifndef SVATOP_VERSION
-#define SVATOP_VERSION "0.1"
-#endif
+#include "common/version.h"
 
 /* ---- rendering ------------------------------------------------------- */
 
