@@ -39,6 +39,10 @@ tracer_start() {
 		svatop top -b >/out/$2.txt 2>/out/$2.err &
 		P=$!
 		wait_for /out/$2.err '^svatop: watching' $P ;;
+	record)
+		svatop record -o /out/$2.rec 2>/out/$2.err &
+		P=$!
+		wait_for /out/$2.err '^svatop: recording' $P ;;
 	bpftrace)
 		$BPFTRACE /lab/bench/sva.bt >/out/$2.txt 2>/out/$2.err &
 		P=$!
@@ -69,7 +73,7 @@ svaload -e "$STORM" >/dev/null 2>&1	# warm-up: caches, slab
 settle
 rep=1
 while [ $rep -le $REPS ]; do
-	for cfg in none trace top bpftrace; do
+	for cfg in none trace top record bpftrace; do
 		tag=$cfg.$rep
 		tracer_start $cfg $tag || { say $tag.error start; continue; }
 		t=$(labbench time svaload -e "$STORM" | grep '^elapsed_s')
@@ -84,8 +88,11 @@ while [ $rep -le $REPS ]; do
 				/out/$tag.err | { read s r l; say $tag.shown $s; say $tag.received $r; say $tag.lost $l; } ;;
 		bpftrace)
 			count_events /out/$tag.txt 5 | sed "s/^/$tag.count./" | while read k v; do say $k $v; done
-			say $tag.lost $(grep -c 'Lost [0-9]* events' /out/$tag.txt /out/$tag.err | awk -F: '{s+=$2} END {print s+0}')
-			grep -i 'lost' /out/$tag.txt /out/$tag.err | head -3 ;;
+			say $tag.lost $(cat /out/$tag.txt /out/$tag.err | sed -n 's/.*Lost \([0-9]*\) events.*/\1/p' | awk '{s+=$1} END {print s+0}') ;;
+		record)
+			sed -n 's/^svatop: recorded \([0-9]*\) events.*, \([0-9]*\) lost.*/\1 \2/p' /out/$tag.err |
+				{ read r l; say $tag.received $r; say $tag.lost $l; }
+			rm -f /out/$tag.rec ;;
 		esac
 		rm -f /out/$tag.txt
 		settle
