@@ -50,6 +50,20 @@ tracer_start() {
 	esac
 }
 
+# cpu_ticks PID: user+system clock ticks (1/100 s) the process has used
+cpu_ticks() {
+	[ -n "$1" ] && [ -r /proc/$1/stat ] || { echo 0; return; }
+	sed 's/.*) //' /proc/$1/stat | awk '{ print $12 + $13 }'
+}
+
+# bpf_time PID: "RUN_TIME_NS RUN_CNT" summed over the BPF programs PID holds
+# (fdinfo; kernel.bpf_stats_enabled is on for every configuration)
+bpf_time() {
+	[ -n "$1" ] || { echo "0 0"; return; }
+	cat /proc/$1/fdinfo/* 2>/dev/null |
+		awk '$1 == "run_time_ns:" { t += $2 } $1 == "run_cnt:" { c += $2 } END { print t + 0, c + 0 }'
+}
+
 # tracer_stop: SIGINT, wait for it; its exit status in RC ('' for none)
 tracer_stop() {
 	RC=
@@ -69,6 +83,7 @@ uname -r | sed 's/^/BENCHLAB kernel /' >>$R
 say storm.procs $PROCS
 say storm.cycles_per_proc $CYCLES
 say vcpus $(nproc)
+echo 1 >/proc/sys/kernel/bpf_stats_enabled	# per-program run time, all configurations
 svaload -e "$STORM" >/dev/null 2>&1	# warm-up: caches, slab
 settle
 rep=1
@@ -76,8 +91,17 @@ while [ $rep -le $REPS ]; do
 	for cfg in none trace top record bpftrace; do
 		tag=$cfg.$rep
 		tracer_start $cfg $tag || { say $tag.error start; continue; }
+		c0=$(cpu_ticks "$P")
+		b0=$(bpf_time "$P")
+		read up0 idle0 </proc/uptime
 		t=$(labbench time svaload -e "$STORM" | grep '^elapsed_s')
+		read up1 idle1 </proc/uptime
 		say $tag.storm $t
+		say $tag.consumer_cpu_s $(awk -v a=$c0 -v b=$(cpu_ticks "$P") 'BEGIN { printf "%.2f", (b - a) / 100 }')
+		say $tag.idle_s $(awk -v a=$idle0 -v b=$idle1 'BEGIN { printf "%.2f", b - a }')
+		set -- $b0 $(bpf_time "$P")
+		say $tag.bpf_run_s $(awk -v a=$1 -v b=$3 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+		say $tag.bpf_runs $(($4 - $2))
 		settle
 		tracer_stop
 		[ -n "$RC" ] && say $tag.tracer_status $RC
