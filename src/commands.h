@@ -4,7 +4,8 @@
  * command name. Return value is the process exit status.
  * Exit statuses shared by every command:
  *   0 success, 1 findings (leaks, violations) or "cannot trace" for probe,
- *   2 usage or environment error, 3 inconclusive (events were lost).
+ *   2 usage or environment error, 3 inconclusive (events were lost),
+ *   4 (check) the command itself failed.
  */
 #ifndef SVATOP_COMMANDS_H
 #define SVATOP_COMMANDS_H
@@ -12,6 +13,7 @@
 #define EXIT_FINDINGS		1
 #define EXIT_USAGE		2
 #define EXIT_INCONCLUSIVE	3
+#define EXIT_CMD_FAILED		4	/* check: CMD failed, tracing was clean */
 
 int cmd_top(int argc, char **argv);
 int cmd_probe(int argc, char **argv);

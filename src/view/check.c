@@ -19,7 +19,6 @@
 #include "view/view_common.h"
 
 /* CMD failed (non-zero exit, signal, could not run) and tracing is clean. */
-#define EXIT_CMD_FAILED		4
 
 struct check_args {
 	double grace;
