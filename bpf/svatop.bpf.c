@@ -793,6 +793,42 @@ static __always_inline void proc_exit(struct task_struct *task, u32 flags)
 	bpf_map_delete_elem(&sva_procs, &tgid);
 }
 
+/* exec gave the process a new mm: the old SVA mm lost its owner */
+static __always_inline void proc_exec(struct task_struct *task, u32 flags)
+{
+	struct svatop_event *e;
+	u32 tgid = BPF_CORE_READ(task, tgid);
+	u64 *mm, old;
+
+	mm = bpf_map_lookup_elem(&sva_procs, &tgid);
+	if (!mm || *mm == (u64)BPF_CORE_READ(task, mm))
+		return;
+	old = *mm;
+	bpf_map_delete_elem(&sva_procs, &tgid);
+	e = ev_new(SVATOP_EV_EXIT);
+	if (!e)
+		return;
+	e->flags = flags | SVATOP_F_LEADER_EXIT | SVATOP_F_EXEC;
+	e->mm = old;
+	e->pid = BPF_CORE_READ(task, pid);
+	e->tgid = tgid;
+	ev_submit(e);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tp_btf_exec, struct task_struct *task)
+{
+	proc_exec(task, 0);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int tp_exec(void *ctx)
+{
+	proc_exec((void *)bpf_get_current_task(), SVATOP_F_KPROBE);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_btf_exit, struct task_struct *task)
 {

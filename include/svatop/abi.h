@@ -55,8 +55,9 @@ enum svatop_event_type {
 	 * handle = parent's iommu_mm, pasid = parent's PASID. Only emitted
 	 * when the parent mm had SVA state. */
 	SVATOP_EV_FORK = 11,
-	/* sched_process_exit of a thread-group leader whose mm had SVA
-	 * state, or of any task while tracing all: mm, pasid. */
+	/* sched_process_exit of the last thread of a process whose mm had
+	 * SVA state: mm. Also sched_process_exec of such a process (flag
+	 * SVATOP_F_EXEC): the old mm, which lost its owner. */
 	SVATOP_EV_EXIT = 12,
 	/* Task iterator snapshot of state that existed before svatop
 	 * started: one SNAP_MM per mm with iommu_mm (mm, pasid, aux =
@@ -81,6 +82,7 @@ enum svatop_event_type {
 #define SVATOP_F_TRACEPOINT	(1u << 4)  /* seen by an svatop tracepoint */
 #define SVATOP_F_CHILD_SHARES	(1u << 5)  /* FORK: child iommu_mm == parent's */
 #define SVATOP_F_LEADER_EXIT	(1u << 6)  /* EXIT: the whole process exits */
+#define SVATOP_F_EXEC		(1u << 7)  /* EXIT: exec replaced the mm (the process lives on) */
 
 struct svatop_event {
 	__u16 type;		/* enum svatop_event_type */

@@ -126,7 +126,9 @@ json_t *event_to_json(const struct svatop_event *ev)
 		json_array_append_new(flags, json_string("tracepoint"));
 	if (ev->flags & SVATOP_F_CHILD_SHARES)
 		json_array_append_new(flags, json_string("child-shares-iommu-mm"));
-	if (ev->flags & SVATOP_F_LEADER_EXIT)
+	if (ev->flags & SVATOP_F_EXEC)
+		json_array_append_new(flags, json_string("exec"));
+	else if (ev->flags & SVATOP_F_LEADER_EXIT)
 		json_array_append_new(flags, json_string("process-exit"));
 	json_object_set_new(o, "flags", flags);
 	return o;

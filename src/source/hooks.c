@@ -47,6 +47,9 @@ const struct hook hooks[] = {
 	{ .lifecycle = "process exit", .target = "sched:sched_process_exit",
 	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_exit",
 	  .kprobe_prog = "tp_exit", .era = "every kernel" },
+	{ .lifecycle = "process exec", .target = "sched:sched_process_exec",
+	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_exec",
+	  .kprobe_prog = "tp_exec", .era = "every kernel" },
 	{ .lifecycle = "snapshot", .target = "iter/task", .kind = HOOK_ITER,
 	  .fentry_prog = "iter_snapshot", .era = "5.8+" },
 	/* Our proposed tracepoints (patches/svatop/): preferred when present. */

@@ -23,6 +23,9 @@ echo 1 >/sys/module/svamock/parameters/fail_attach
 svaload -e 'ready /out/fail.pid; bind 4 expect=EIO; exit 0'
 echo 0 >/sys/module/svamock/parameters/fail_attach
 settle 2
+# exec after bind: the process lives on with a new mm; the old one lost its owner
+svaload -e 'bind 5; ready /out/exec.pid; exec sleep 1'
+settle 2
 svatop_stop
 GUEST
 run_guest "$out" "$guest"
@@ -76,4 +79,11 @@ expect_eq "$pm" "$(jq -r "select(.event==\"fork-mm\" and .tgid==$p) | .aux" "$T"
 p=$(cat "$out/fail.pid")
 expect_eq "EIO" "$(jq -r "select(.event==\"bind\" and .tgid==$p) | .errno" "$T")" "failed attach: bind reported with EIO"
 expect_eq 1 "$(jcount "$T" ".event==\"attach\" and .tgid==$p and .ret==-5")" "failed attach: the failing attach is reported"
+# ---- exec ----
+p=$(cat "$out/exec.pid")
+mm=$(jq -r "select(.event==\"bind\" and .tgid==$p) | .mm" "$T")
+expect_eq 1 "$(jcount "$T" ".event==\"exit\" and .tgid==$p and .mm==\"$mm\" and (.flags|index(\"exec\") != null)")" \
+	"exec: the old mm is reported as having lost its owner (exit, flag exec)"
+expect_eq 1 "$(jcount "$T" ".event==\"unbind\" and .tgid==$p")" \
+	"exec: the bond went when the new program exited and closed the file"
 finish

@@ -30,7 +30,7 @@
 enum op {
 	OP_OPEN, OP_CLOSE, OP_BIND, OP_UNBIND, OP_SLEEP, OP_FORK, OP_SPAWN,
 	OP_REPEAT, OP_WAIT, OP_EXIT, OP_HOLD, OP_READY, OP_ECHO, OP_KNOB,
-	OP_QUIET, OP_END,
+	OP_QUIET, OP_EXEC, OP_END,
 };
 
 struct cmd_def {
@@ -51,6 +51,7 @@ static const struct cmd_def cmd_defs[] = {
 	{ "repeat", OP_REPEAT, 1, 1, true },
 	{ "wait", OP_WAIT, 0, 0, false },
 	{ "exit", OP_EXIT, 0, 1, false },
+	{ "exec", OP_EXEC, 1, MAX_ARGS, false },
 	{ "hold", OP_HOLD, 0, 1, false },
 	{ "ready", OP_READY, 1, 1, false },
 	{ "echo", OP_ECHO, 0, MAX_ARGS, false },
@@ -96,6 +97,8 @@ static void usage(FILE *f)
 "  repeat N ... end            run the block N times\n"
 "  wait                        wait for every child; fails if one failed\n"
 "  exit [CODE]                 exit now, without unbinding (the files close)\n"
+"  exec PROG [ARG...]          replace this process (a new mm; the device files\n"
+"                              stay open, so the old mm's bonds stay)\n"
 "  ready PATH                  write this pid to PATH (tell a test we got here)\n"
 "  hold [PATH]                 wait for SIGUSR1, or until PATH exists\n"
 "  knob NAME VALUE             write /sys/module/svamock/parameters/NAME\n"
@@ -612,6 +615,19 @@ static int run_stmt(const struct stmt *s)
 		if (!st.quiet)
 			say("exit %ld", s->num);
 		finish((int)s->num);
+	case OP_EXEC: {
+		char *args[MAX_ARGS + 1] = { NULL };
+		int i;
+
+		for (i = 0; i < s->argc && i < MAX_ARGS; i++)
+			args[i] = s->argv[i];
+		if (!st.quiet)
+			say("exec %s", args[0]);
+		fflush(NULL);
+		execvp(args[0], args);
+		fail("line %d: exec %s: %s", s->line, args[0], strerror(errno));
+		return -1;
+	}
 	case OP_HOLD:
 		return hold(s);
 	case OP_READY:
