@@ -66,16 +66,7 @@ static error_t leaks_parse(int key, char *arg, struct argp_state *state)
 		log_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		if (a->npos == 0) {
-			if (view_parse_seconds(arg, &a->interval) || a->interval < 0.1)
-				argp_error(state, "invalid interval '%s'", arg);
-		} else if (a->npos == 1) {
-			if (view_parse_uint(arg, 1000000000, &a->count) || !a->count)
-				argp_error(state, "invalid count '%s'", arg);
-		} else {
-			argp_error(state, "unexpected argument '%s'", arg);
-		}
-		a->npos++;
+		view_parse_interval_count(state, arg, &a->npos, &a->interval, &a->count);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -8,6 +8,7 @@
 #ifndef SVATOP_VIEW_COMMON_H
 #define SVATOP_VIEW_COMMON_H
 
+#include <argp.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -308,6 +309,23 @@ static inline int view_parse_uint(const char *arg, unsigned long max, unsigned l
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+/* The bcc-style positional arguments of periodic views: INTERVAL [COUNT]. */
+static inline void view_parse_interval_count(struct argp_state *state, const char *arg,
+					     int *npos, double *interval,
+					     unsigned long *count)
+{
+	if (*npos == 0) {
+		if (view_parse_seconds(arg, interval) || *interval < 0.1)
+			argp_error(state, "invalid interval '%s'", arg);
+	} else if (*npos == 1) {
+		if (view_parse_uint(arg, 1000000000, count) || !*count)
+			argp_error(state, "invalid count '%s'", arg);
+	} else {
+		argp_error(state, "unexpected argument '%s'", arg);
+	}
+	(*npos)++;
 }
 
 #endif
