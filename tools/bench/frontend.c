@@ -218,6 +218,7 @@ static int mem_child(uint32_t n, bool unbound, const char *label)
 		return 1;
 	analyzer_init(&c->a, ANALYZER_DEFAULT_GRACE_NS);
 	c0 = cpu_s();
+	synth_snapshot(&s, NULL, 0);	/* sessions start with the snapshot's end */
 	for (i = 0; i < n; i++) {
 		synth_proc_init(&s, &p, 1000 + i, "accel-worker");
 		synth_bind(&s, &p, &dev);

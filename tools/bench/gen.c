@@ -27,6 +27,9 @@ int gen_init(struct gen *g, uint32_t nslots, uint64_t seed,
 	g->next_tgid = 1000;
 	g->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
 	synth_init(&g->s, emit, ctx);
+	/* Every live session and recording starts with the start-up
+	 * snapshot: here an empty one (its end record). */
+	synth_snapshot(&g->s, NULL, 0);
 	for (i = 0; i < GEN_NDEVS; i++) {
 		char name[32], iommu[32];
 
