@@ -93,6 +93,7 @@ while [ $rep -le $REPS ]; do
 		tracer_start $cfg $tag || { say $tag.error start; continue; }
 		c0=$(cpu_ticks "$P")
 		b0=$(bpf_time "$P")
+		labbench bpfstat >/tmp/bpfstat0
 		read up0 idle0 </proc/uptime
 		t=$(labbench time svaload -e "$STORM" | grep '^elapsed_s')
 		read up1 idle1 </proc/uptime
@@ -102,6 +103,12 @@ while [ $rep -le $REPS ]; do
 		set -- $b0 $(bpf_time "$P")
 		say $tag.bpf_run_s $(awk -v a=$1 -v b=$3 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 		say $tag.bpf_runs $(($4 - $2))
+		# per program (svatop's names are its hooks; bpftrace's are cut
+		# to 15 characters, so its programs are told apart by id)
+		labbench bpfstat >/tmp/bpfstat1
+		awk -v tag=$tag 'NR == FNR { t[$1] = $3; c[$1] = $4; next }
+			($1 in t) && $4 > c[$1] { printf "BENCHLAB %s.prog.%s.%s %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1] }' \
+			/tmp/bpfstat0 /tmp/bpfstat1 | tee -a $R
 		settle
 		tracer_stop
 		[ -n "$RC" ] && say $tag.tracer_status $RC

@@ -10,6 +10,9 @@
  *       when the first line containing PATTERN arrives (seconds since
  *       the launch), then keep copying until CMD exits; SIGINT/SIGTERM
  *       are passed on to CMD.
+ *   labbench bpfstat
+ *       every BPF program loaded: "ID NAME RUN_TIME_NS RUN_CNT" (the
+ *       run-time statistics need kernel.bpf_stats_enabled=1)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -19,7 +22,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/bpf.h>
 
 static pid_t child = -1;
 
@@ -116,12 +121,51 @@ static int cmd_first(const char *pattern, const char *out, char **argv)
 	return status_of(st);
 }
 
+static int sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* What `bpftool prog show` prints, without bpftool in the guest. */
+static int cmd_bpfstat(void)
+{
+	union bpf_attr attr;
+	struct bpf_prog_info info;
+	__u32 id = 0;
+	int fd;
+
+	for (;;) {
+		memset(&attr, 0, sizeof(attr));
+		attr.start_id = id;
+		if (sys_bpf(BPF_PROG_GET_NEXT_ID, &attr))
+			return errno == ENOENT ? 0 : 1;
+		id = attr.next_id;
+		memset(&attr, 0, sizeof(attr));
+		attr.prog_id = id;
+		fd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		memset(&attr, 0, sizeof(attr));
+		attr.info.bpf_fd = fd;
+		attr.info.info_len = sizeof(info);
+		attr.info.info = (__u64)(unsigned long)&info;
+		if (!sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
+			printf("%u %s %llu %llu\n", id, info.name[0] ? info.name : "-",
+			       (unsigned long long)info.run_time_ns,
+			       (unsigned long long)info.run_cnt);
+		close(fd);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "bpfstat"))
+		return cmd_bpfstat();
 	if (argc >= 3 && !strcmp(argv[1], "time"))
 		return cmd_time(argv + 2);
 	if (argc >= 5 && !strcmp(argv[1], "first"))
 		return cmd_first(argv[2], argv[3], argv + 4);
-	fprintf(stderr, "usage: labbench time CMD... | labbench first PATTERN OUT CMD...\n");
+	fprintf(stderr, "usage: labbench time CMD... | labbench first PATTERN OUT CMD... | labbench bpfstat\n");
 	return 2;
 }
