@@ -101,10 +101,27 @@ for t in $(grep -oE '`[^` ]+`' "$DESIGN" | tr -d '`' | sort -u); do
 		[ -n "$(find src bpf include tests tools -name "$t" -print -quit 2>/dev/null)" ] ||
 			missing+="$t " ;;
 	*"()")
-		grep -rqw -- "${t%()}" src bpf include || missing+="$t " ;;
+		# Defined or declared (a C line that starts with its type), not
+		# just mentioned in a comment; or a kernel function svatop hooks
+		# (src/source/hooks.c), or a libc/libbpf one.
+		grep -rqE -- "^[a-z].*[ *]${t%()}\(" src bpf include ||
+			grep -qF -- "\"${t%()}\"" src/source/hooks.c ||
+			grep -rqw -- "${t%()}" /usr/include 2>/dev/null || missing+="$t " ;;
 	esac
 done
 ok $((${#missing} != 0)) "design.md: every file, folder and function it names exists in the tree" "missing: $missing"
+# "`f()` (`file`)", "`f()`/`g()` (`file`)" and "`f()` in `file`": f is defined in that file.
+wrong=
+while read -r fns file; do
+	for f in ${fns//\// }; do
+		f=${f//\`/}
+		f=${f%()}
+		grep -qE -- "^[a-z].*[ *]$f\(" "$file" 2>/dev/null || wrong+="$f() not in $file; "
+	done
+done < <(tr '\n' ' ' <"$DESIGN" |
+	grep -oE '(`[a-z_]+\(\)`/?)+ (\(|in )`(src|bpf|include)/[a-z0-9_./]+\.[ch]`' |
+	sed -E 's/ (\(|in )`/ /; s/`$//')
+ok $((${#wrong} != 0)) "design.md: a function it places in a file is defined there" "$wrong"
 
 # ---- (b) the page covers the whole CLI -----------------------------------
 commands=$($SVATOP --help | sed -n '/^Commands/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p')
