@@ -3,7 +3,7 @@
 #ifndef SVATOP_EVENTS_H
 #define SVATOP_EVENTS_H
 
-#include <jansson.h>
+#include <stdio.h>
 #include "svatop/abi.h"
 
 /* "bind", "unbind", "pasid-alloc", ...; "unknown" for anything else. */
@@ -12,8 +12,10 @@ const char *event_type_name(unsigned int type);
 unsigned int event_type_from_name(const char *name);
 /* "EOPNOTSUPP" for -95 etc.; NULL when err is 0 or unknown. */
 const char *errno_name(int err);
-/* One event as a JSON object (schema in docs/events.md); NULL on ENOMEM. */
-json_t *event_to_json(const struct svatop_event *ev);
+/* One event as a JSON line (schema in docs/events.md), with its stack
+ * frames when nframes > 0. Returns 0 or -EIO. */
+int event_write_json(FILE *f, const struct svatop_event *ev,
+		     char frames[][64], int nframes);
 
 #define EVENTS_JSON_SCHEMA	1
 

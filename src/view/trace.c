@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "commands.h"
 #include "common/events.h"
@@ -134,27 +135,13 @@ static void print_header(void)
 	       "RESULT");
 }
 
-static void print_stack(struct trace_state *st, const struct svatop_event *ev,
-			json_t *obj)
+/* The allocation-site stack of an event (-s, live only): frame count. */
+static int event_stack(struct trace_state *st, const struct svatop_event *ev,
+		       char frames[][64])
 {
-	char frames[SVATOP_STACK_DEPTH][64];
-	json_t *arr;
-	int n, i;
-
 	if (!st->args->stacks || ev->stack_id < 0 || st->args->replay)
-		return;
-	n = live_source_stack(st->src, ev->stack_id, frames, SVATOP_STACK_DEPTH);
-	if (n <= 0)
-		return;
-	if (obj) {
-		arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_string(frames[i]));
-		json_object_set_new(obj, "stack", arr);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		printf("%13s%s\n", "", frames[i]);
+		return 0;
+	return live_source_stack(st->src, ev->stack_id, frames, SVATOP_STACK_DEPTH);
 }
 
 /* Bind failing with -EOPNOTSUPP on a device that has an IOMMU group is
@@ -171,12 +158,42 @@ static void explain(struct trace_state *st, const struct svatop_event *ev)
 		"SVA works on Debian's 7.x kernels from trixie-backports. See 'svatop probe'.\n");
 }
 
+static void print_text(struct trace_state *st, const struct svatop_event *ev,
+		       char frames[][64], int nframes)
+{
+	char d[20], res[32];
+	int i;
+
+	result_text(ev, res, sizeof(res));
+	printf("%-12.6f %-7u %-15.15s %-13s %-14.14s ",
+	       (ev->ts_ns - st->first_ts) / 1e9, ev->tgid,
+	       ev->comm[0] ? ev->comm : "-", event_type_name(ev->type),
+	       ev->dev_name[0] ? ev->dev_name : "-");
+	if (ev->pasid)
+		printf("%-7u ", ev->pasid);
+	else
+		printf("%-7s ", "-");
+	printf("%-16s ", short_ptr(ev->domain, d, sizeof(d)));
+	if (ev->type == SVATOP_EV_BIND || ev->type == SVATOP_EV_UNBIND ||
+	    ev->type == SVATOP_EV_ATTACH || ev->type == SVATOP_EV_DETACH ||
+	    ev->type == SVATOP_EV_DOMAIN_FREE || ev->type == SVATOP_EV_SNAP_DOMAIN)
+		printf("%-5d ", ev->domain_users);
+	else
+		printf("%-5s ", "-");
+	printf("%s%s%s%s\n", res,
+	       ev->flags & SVATOP_F_DERIVED ? " (derived)" : "",
+	       ev->flags & SVATOP_F_EXEC ? " (exec)" : "",
+	       ev->flags & SVATOP_F_CHILD_SHARES ? " CHILD SHARES PARENT iommu_mm" : "");
+	for (i = 0; i < nframes; i++)
+		printf("%13s%s\n", "", frames[i]);
+}
+
 static int on_event(const struct svatop_event *ev, void *ctx)
 {
+	char frames[SVATOP_STACK_DEPTH][64];
 	struct trace_state *st = ctx;
 	struct trace_args *a = st->args;
-	char d[20], res[32];
-	json_t *o;
+	int nframes;
 
 	if (a->pid && ev->tgid != a->pid && ev->type != SVATOP_EV_SNAP_END)
 		return 0;
@@ -185,36 +202,11 @@ static int on_event(const struct svatop_event *ev, void *ctx)
 	if (!st->first_ts)
 		st->first_ts = ev->ts_ns;
 	st->shown++;
-	if (a->json) {
-		o = event_to_json(ev);
-		if (!o)
-			return -ENOMEM;
-		print_stack(st, ev, o);
-		json_dumpf(o, stdout, JSON_COMPACT);
-		fputc('\n', stdout);
-		json_decref(o);
-	} else {
-		result_text(ev, res, sizeof(res));
-		printf("%-12.6f %-7u %-15.15s %-13s %-14.14s ",
-		       (ev->ts_ns - st->first_ts) / 1e9, ev->tgid,
-		       ev->comm[0] ? ev->comm : "-", event_type_name(ev->type),
-		       ev->dev_name[0] ? ev->dev_name : "-");
-		if (ev->pasid)
-			printf("%-7u ", ev->pasid);
-		else
-			printf("%-7s ", "-");
-		printf("%-16s ", short_ptr(ev->domain, d, sizeof(d)));
-		if (ev->type == SVATOP_EV_BIND || ev->type == SVATOP_EV_UNBIND ||
-		    ev->type == SVATOP_EV_ATTACH || ev->type == SVATOP_EV_DETACH ||
-		    ev->type == SVATOP_EV_DOMAIN_FREE || ev->type == SVATOP_EV_SNAP_DOMAIN)
-			printf("%-5d ", ev->domain_users);
-		else
-			printf("%-5s ", "-");
-		printf("%s%s%s\n", res,
-		       ev->flags & SVATOP_F_DERIVED ? " (derived)" : "",
-		       ev->flags & SVATOP_F_CHILD_SHARES ? " CHILD SHARES PARENT iommu_mm" : "");
-		print_stack(st, ev, NULL);
-	}
+	nframes = event_stack(st, ev, frames);
+	if (a->json)
+		event_write_json(stdout, ev, frames, nframes);
+	else
+		print_text(st, ev, frames, nframes);
 	explain(st, ev);
 	return 0;
 }
@@ -274,7 +266,10 @@ int cmd_trace(int argc, char **argv)
 		return EXIT_USAGE;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A terminal sees each line at once; a pipe or file gets whole
+	 * buffers, flushed after every poll (one write per batch, not per
+	 * event: the storm rate depends on it). */
+	setvbuf(stdout, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, 1 << 16);
 	/* Scripts wait for this line: every probe is attached from here on. */
 	if (args.replay)
 		fprintf(stderr, "svatop: replaying %s\n", st.src->ops->describe(st.src));
@@ -297,6 +292,7 @@ int cmd_trace(int argc, char **argv)
 				timeout = (int)(left * 1000) + 1;
 		}
 		err = source_poll(st.src, timeout, on_event, &st);
+		fflush(stdout);
 		if (err == -ENODATA)
 			break;
 		if (err < 0) {
