@@ -11,7 +11,9 @@ pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
       libclang-rt-14-dev
       prometheus
       bash-completion
-      libxml2-utils)
+      libxml2-utils
+      perl git util-linux
+      flex bison bc libssl-dev dwarves libdw-dev rsync)  # the last line: make lab-kernel
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
