@@ -86,6 +86,26 @@ struct {
 	__type(value, u8);
 } snap_seen SEC(".maps");
 
+/*
+ * Device and IOMMU names, read once per device instead of per event (five
+ * string and pointer reads saved on every attach, bind, unbind, detach).
+ * name_ptr is dev->kobj.name when cached: a device freed and another made
+ * at the same address has a new name string, so the entry is refreshed.
+ */
+struct dev_info {
+	u64 name_ptr;
+	u64 iommu;
+	char dev_name[SVATOP_NAME_LEN];
+	char iommu_name[SVATOP_NAME_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u64);
+	__type(value, struct dev_info);
+} dev_infos SEC(".maps");
+
 extern const void iommu_sva_mms __ksym __weak;
 
 static __always_inline void count(u32 which)
@@ -135,20 +155,33 @@ static __always_inline void ev_submit(struct svatop_event *e)
 
 static __always_inline void ev_set_dev(struct svatop_event *e, struct device *dev)
 {
+	struct dev_info fresh = {}, *di;
 	struct iommu_device *iommu;
 	const char *name;
+	u64 key = (u64)dev;
 
 	if (!dev)
 		return;
-	e->dev = (u64)dev;
+	e->dev = key;
 	name = dev_name_ptr(dev);
-	if (name)
-		bpf_probe_read_kernel_str(e->dev_name, sizeof(e->dev_name), name);
-	iommu = dev_iommu_device(dev);
-	e->iommu = (u64)iommu;
-	name = iommu_name_ptr(iommu);
-	if (name)
-		bpf_probe_read_kernel_str(e->iommu_name, sizeof(e->iommu_name), name);
+	di = bpf_map_lookup_elem(&dev_infos, &key);
+	if (!di || di->name_ptr != (u64)name) {
+		fresh.name_ptr = (u64)name;
+		if (name)
+			bpf_probe_read_kernel_str(fresh.dev_name,
+						  sizeof(fresh.dev_name), name);
+		iommu = dev_iommu_device(dev);
+		fresh.iommu = (u64)iommu;
+		name = iommu_name_ptr(iommu);
+		if (name)
+			bpf_probe_read_kernel_str(fresh.iommu_name,
+						  sizeof(fresh.iommu_name), name);
+		bpf_map_update_elem(&dev_infos, &key, &fresh, BPF_ANY);
+		di = &fresh;
+	}
+	e->iommu = di->iommu;
+	__builtin_memcpy(e->dev_name, di->dev_name, sizeof(e->dev_name));
+	__builtin_memcpy(e->iommu_name, di->iommu_name, sizeof(e->iommu_name));
 }
 
 static __always_inline void ev_stack(struct svatop_event *e, void *ctx)
