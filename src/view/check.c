@@ -67,8 +67,7 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'g':
-		if (view_parse_seconds(arg, &a->grace))
-			argp_error(state, "invalid grace period '%s'", arg);
+		view_arg_seconds(state, arg, "grace period", 0, &a->grace);
 		break;
 	case 'J':
 		a->junit = arg;

@@ -824,7 +824,6 @@ static const struct argp_option exporter_options[] = {
 static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 {
 	struct exporter_args *a = state->input;
-	unsigned long v;
 
 	switch (key) {
 	case 'l':
@@ -834,17 +833,13 @@ static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 		a->replay = arg;
 		break;
 	case 'i':
-		if (view_parse_seconds(arg, &a->interval) || a->interval < 0.05)
-			argp_error(state, "invalid interval '%s'", arg);
+		view_arg_seconds(state, arg, "interval", 0.05, &a->interval);
 		break;
 	case 'g':
-		if (view_parse_seconds(arg, &a->grace))
-			argp_error(state, "invalid grace period '%s'", arg);
+		view_arg_seconds(state, arg, "grace period", 0, &a->grace);
 		break;
 	case 'p':
-		if (view_parse_uint(arg, 0x7fffffff, &v) || !v)
-			argp_error(state, "invalid PID '%s'", arg);
-		a->pid = v;
+		a->pid = view_arg_pid(state, arg);
 		break;
 	case 'c':
 		if (view_parse_uint(arg, 4096, &a->max_conn) || a->max_conn < 2)

@@ -492,7 +492,6 @@ static const struct argp_option graph_options[] = {
 static error_t graph_parse(int key, char *arg, struct argp_state *state)
 {
 	struct graph_args *a = state->input;
-	unsigned long v;
 
 	switch (key) {
 	case 'D':
@@ -505,17 +504,13 @@ static error_t graph_parse(int key, char *arg, struct argp_state *state)
 		a->watch = true;
 		break;
 	case 'i':
-		if (view_parse_seconds(arg, &a->interval) || a->interval < 0.01)
-			argp_error(state, "invalid interval '%s'", arg);
+		view_arg_seconds(state, arg, "interval", 0.01, &a->interval);
 		break;
 	case 's':
-		if (view_parse_seconds(arg, &a->settle))
-			argp_error(state, "invalid settle time '%s'", arg);
+		view_arg_seconds(state, arg, "settle time", 0, &a->settle);
 		break;
 	case 'p':
-		if (view_parse_uint(arg, 0x7fffffff, &v) || !v)
-			argp_error(state, "invalid PID '%s'", arg);
-		a->pid = v;
+		a->pid = view_arg_pid(state, arg);
 		break;
 	case 'd':
 		a->dev = arg;

@@ -43,20 +43,16 @@ static const struct argp_option leaks_options[] = {
 static error_t leaks_parse(int key, char *arg, struct argp_state *state)
 {
 	struct leaks_args *a = state->input;
-	unsigned long v;
 
 	switch (key) {
 	case 'j':
 		a->json = true;
 		break;
 	case 'g':
-		if (view_parse_seconds(arg, &a->grace))
-			argp_error(state, "invalid grace period '%s'", arg);
+		view_arg_seconds(state, arg, "grace period", 0, &a->grace);
 		break;
 	case 'p':
-		if (view_parse_uint(arg, 0x7fffffff, &v) || !v)
-			argp_error(state, "invalid PID '%s'", arg);
-		a->pid = v;
+		a->pid = view_arg_pid(state, arg);
 		break;
 	case 'r':
 		a->replay = arg;

@@ -410,7 +410,6 @@ static const struct argp_option top_options[] = {
 static error_t top_parse(int key, char *arg, struct argp_state *state)
 {
 	struct top_args *a = state->input;
-	unsigned long v;
 	int s;
 
 	switch (key) {
@@ -418,9 +417,7 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		a->batch = true;
 		break;
 	case 'p':
-		if (view_parse_uint(arg, 0x7fffffff, &v) || !v)
-			argp_error(state, "invalid PID '%s'", arg);
-		a->o.pid = v;
+		a->o.pid = view_arg_pid(state, arg);
 		break;
 	case 'd':
 		a->o.dev = arg;
@@ -439,8 +436,7 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		a->batch = true;
 		break;
 	case 'g':
-		if (view_parse_seconds(arg, &a->grace))
-			argp_error(state, "invalid grace period '%s'", arg);
+		view_arg_seconds(state, arg, "grace period", 0, &a->grace);
 		break;
 	case 'r':
 		a->replay = arg;

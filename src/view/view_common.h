@@ -311,6 +311,24 @@ static inline int view_parse_uint(const char *arg, unsigned long max, unsigned l
 	return 0;
 }
 
+/* -p PID: a positive process id, or a usage error. */
+static inline uint32_t view_arg_pid(struct argp_state *state, const char *arg)
+{
+	unsigned long v;
+
+	if (view_parse_uint(arg, 0x7fffffff, &v) || !v)
+		argp_error(state, "invalid PID '%s'", arg);
+	return v;
+}
+
+/* A number of seconds no smaller than min, or a usage error naming what. */
+static inline void view_arg_seconds(struct argp_state *state, const char *arg,
+				    const char *what, double min, double *out)
+{
+	if (view_parse_seconds(arg, out) || *out < min)
+		argp_error(state, "invalid %s '%s'", what, arg);
+}
+
 /* The bcc-style positional arguments of periodic views: INTERVAL [COUNT]. */
 static inline void view_parse_interval_count(struct argp_state *state, const char *arg,
 					     int *npos, double *interval,
