@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "common/stop.h"
 #include "commands.h"
 #include "common/spawn.h"
 #include "view/view_common.h"
@@ -42,14 +43,6 @@ struct check_result {
 	enum verdict verdict;
 	char cmdline[512];
 };
-
-static volatile sig_atomic_t check_stop;
-
-static void check_on_signal(int sig)
-{
-	(void)sig;
-	check_stop = 1;
-}
 
 static const struct argp_option check_options[] = {
 	{ "grace", 'g', "SECONDS", 0, "how long state may outlive its process (3)", 0 },
@@ -307,7 +300,7 @@ static int check_run(struct view_session *s, struct spawned *sp, struct check_re
 		if (err)
 			return err;
 		now = view_monotonic_ns();
-		if (!t_term && !t_end && check_stop) {
+		if (!t_term && !t_end && stop_requested) {
 			r->interrupted = true;
 			t_term = now;
 		}
@@ -370,8 +363,7 @@ int cmd_check(int argc, char **argv)
 		spawn_abort(&sp);
 		return EXIT_USAGE;
 	}
-	signal(SIGINT, check_on_signal);
-	signal(SIGTERM, check_on_signal);
+	stop_on_signals();
 	t0 = view_monotonic_ns();
 	err = spawn_release(&sp);
 	if (err) {

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <microhttpd.h>
 #include <zlib.h>
+#include "common/stop.h"
 #include "commands.h"
 #include "common/events.h"
 #include "view/exporter.h"
@@ -797,14 +798,6 @@ struct exporter {
 	size_t pending_len;
 };
 
-static volatile sig_atomic_t exporter_stop;
-
-static void exporter_on_signal(int sig)
-{
-	(void)sig;
-	exporter_stop = 1;
-}
-
 static const struct argp_option exporter_options[] = {
 	{ "listen", 'l', "ADDR:PORT", 0,
 	  "where to serve /metrics (" EXPORTER_DEFAULT_LISTEN "; [::1]:PORT for IPv6; "
@@ -1000,7 +993,7 @@ static int exporter_loop(struct exporter *x)
 	bool was_ended;
 	int err;
 
-	while (!exporter_stop) {
+	while (!stop_requested) {
 		was_ended = x->s.ended;
 		if (was_ended) {
 			nanosleep(&nap, NULL);	/* a recording's final state stays */
@@ -1091,8 +1084,7 @@ int cmd_exporter(int argc, char **argv)
 		err = -EADDRINUSE;
 		goto out;
 	}
-	signal(SIGINT, exporter_on_signal);
-	signal(SIGTERM, exporter_on_signal);
+	stop_on_signals();
 	print_listening(x, &ss);
 	err = exporter_loop(x);
 	MHD_stop_daemon(x->http.d);

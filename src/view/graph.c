@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/stop.h"
 #include "commands.h"
 #include "view/graph.h"
 #include "view/view_common.h"
@@ -468,14 +469,6 @@ struct graph_args {
 	bool verbose;
 };
 
-static volatile sig_atomic_t graph_stop;
-
-static void graph_on_signal(int sig)
-{
-	(void)sig;
-	graph_stop = 1;
-}
-
 static const struct argp_option graph_options[] = {
 	{ "dot", 'D', NULL, 0, "Graphviz DOT (render: svatop graph --dot | dot -Tpng)", 0 },
 	{ "json", 'j', NULL, 0, "one JSON object (per change with --watch)", 0 },
@@ -564,12 +557,11 @@ int cmd_graph(int argc, char **argv)
 	lo.verbose = a.verbose;
 	if (view_session_open(&s, a.replay, &lo, ANALYZER_DEFAULT_GRACE_NS))
 		return EXIT_USAGE;
-	signal(SIGINT, graph_on_signal);
-	signal(SIGTERM, graph_on_signal);
+	stop_on_signals();
 	t0 = view_monotonic_ns();
 	err = 0;
 	/* One-shot: the whole recording, or the live snapshot. */
-	while (!graph_stop && !s.ended && !a.watch) {
+	while (!stop_requested && !s.ended && !a.watch) {
 		if ((err = view_session_poll(&s, 100)))
 			break;
 		if (s.live && (s.m.snapshot_done ||
@@ -584,7 +576,7 @@ int cmd_graph(int argc, char **argv)
 		if (!err)
 			err = graph_emit(&s, &a);
 	}
-	while (!err && a.watch && !graph_stop) {
+	while (!err && a.watch && !stop_requested) {
 		if ((err = view_session_poll(&s, 100)))
 			break;
 		if (s.ended)

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/stop.h"
 #include "commands.h"
 #include "view/view_common.h"
 
@@ -22,14 +23,6 @@ struct leaks_args {
 	const char *replay;
 	bool verbose;
 };
-
-static volatile sig_atomic_t leaks_stop;
-
-static void leaks_on_signal(int sig)
-{
-	(void)sig;
-	leaks_stop = 1;
-}
 
 static const struct argp_option leaks_options[] = {
 	{ "json", 'j', NULL, 0, "one JSON object per report", 0 },
@@ -167,10 +160,9 @@ int cmd_leaks(int argc, char **argv)
 	lo.collect_stacks = true;	/* findings name the allocation stack */
 	if (view_session_open(&s, a.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;
-	signal(SIGINT, leaks_on_signal);
-	signal(SIGTERM, leaks_on_signal);
+	stop_on_signals();
 	next = view_monotonic_ns() + (uint64_t)(a.interval * 1e9);
-	while (!leaks_stop) {
+	while (!stop_requested) {
 		err = view_session_poll(&s, 100);
 		if (err)
 			break;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include "common/stop.h"
 #include "commands.h"
 #include "common/log.h"
 #include "common/spawn.h"
@@ -22,14 +23,6 @@ struct record_args {
 	bool force_kprobe;
 	char **cmd;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static const struct argp_option options[] = {
 	{ "output", 'o', "FILE", 0, "write the recording to FILE (created 0600)", 0 },
@@ -140,8 +133,7 @@ int cmd_record(int argc, char **argv)
 		p_err("%s: %s", args.out, strerror(-err));
 		goto fail;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop_on_signals();
 	fprintf(stderr, "svatop: recording to %s (%s)\n", args.out,
 		src->ops->describe(src));
 	if (sp.pid > 0 && spawn_release(&sp)) {
@@ -150,7 +142,7 @@ int cmd_record(int argc, char **argv)
 	}
 	if (args.duration)
 		deadline = now_s() + args.duration;
-	while (!stop) {
+	while (!stop_requested) {
 		if (deadline && now_s() >= deadline)
 			break;
 		if (sp.pid > 0 && !child_gone && spawn_wait(&sp, &status, 1) == 0)

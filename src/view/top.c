@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/stop.h"
 #include "commands.h"
 #include "view/graph.h"
 #include "view/top.h"
@@ -386,14 +387,6 @@ struct top_args {
 	double grace;
 };
 
-static volatile sig_atomic_t top_stop;
-
-static void top_on_signal(int sig)
-{
-	(void)sig;
-	top_stop = 1;
-}
-
 static const struct argp_option top_options[] = {
 	{ "batch", 'b', NULL, 0, "batch mode: print tables (default when stdout is not a terminal)", 0 },
 	{ "pid", 'p', "PID", 0, "only this process", 0 },
@@ -460,7 +453,7 @@ static int top_wait(struct view_session *s, uint64_t deadline)
 	uint64_t now;
 	int err;
 
-	while (!top_stop && !s->ended) {
+	while (!stop_requested && !s->ended) {
 		now = view_monotonic_ns();
 		if (now >= deadline)
 			break;
@@ -480,13 +473,13 @@ static int top_batch(struct view_session *s, struct top_args *a)
 	int err = 0;
 
 	top_prev_init(&prev);
-	while (!top_stop) {
+	while (!stop_requested) {
 		next += (uint64_t)(a->interval * 1e9);
 		if (s->live) {
 			err = top_wait(s, next);
 		} else {
 			/* A recording: one frame at its end. */
-			while (!s->ended && !err && !top_stop)
+			while (!s->ended && !err && !stop_requested)
 				err = view_session_poll(s, 100);
 		}
 		if (err)
@@ -532,8 +525,7 @@ int cmd_top(int argc, char **argv)
 	lo.collect_stacks = true;	/* findings name the allocation stack */
 	if (view_session_open(&s, a.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;
-	signal(SIGINT, top_on_signal);
-	signal(SIGTERM, top_on_signal);
+	stop_on_signals();
 	err = a.batch ? top_batch(&s, &a) : top_interactive(&s, &a);
 	if (!err && view_session_dropped(&s))
 		err = 1;
@@ -666,7 +658,7 @@ static bool handle_key(int ch, struct top_args *a, struct screen *sc)
 	switch (ch) {
 	case 'q':
 	case 'Q':
-		top_stop = 1;
+		stop_requested = 1;
 		return false;
 	case 's':
 		a->o.sort = (a->o.sort + 1) % TOP_SORT_MAX;
@@ -734,7 +726,7 @@ static int top_interactive(struct view_session *s, struct top_args *a)
 	timeout(0);
 	top_prev_init(&prev);
 	next = view_monotonic_ns();
-	while (!top_stop) {
+	while (!stop_requested) {
 		if (view_monotonic_ns() >= next) {
 			draw(s, a, &sc, &prev);
 			next = view_monotonic_ns() + (uint64_t)(a->interval * 1e9);
@@ -745,7 +737,7 @@ static int top_interactive(struct view_session *s, struct top_args *a)
 		ch = getch();
 		if (ch == ERR && s->ended)
 			napms(50);
-		if (ch != ERR && handle_key(ch, a, &sc) && !top_stop)
+		if (ch != ERR && handle_key(ch, a, &sc) && !stop_requested)
 			draw(s, a, &sc, &prev);
 	}
 	endwin();

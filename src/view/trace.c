@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "common/stop.h"
 #include "commands.h"
 #include "common/events.h"
 #include "common/log.h"
@@ -36,14 +37,6 @@ struct trace_state {
 	uint64_t shown;
 	bool explained_stub;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "only events of this process (tgid)", 0 },
@@ -264,8 +257,7 @@ int cmd_trace(int argc, char **argv)
 	});
 	if (err)
 		return EXIT_USAGE;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop_on_signals();
 	/* A terminal sees each line at once; a pipe or file gets whole
 	 * buffers, flushed after every poll (one write per batch, not per
 	 * event: the storm rate depends on it). */
@@ -280,7 +272,7 @@ int cmd_trace(int argc, char **argv)
 		print_header();
 	if (args.duration > 0)
 		deadline = now_s() + args.duration;
-	while (!stop) {
+	while (!stop_requested) {
 		int timeout = 100;
 
 		if (deadline) {
