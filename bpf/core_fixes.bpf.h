@@ -5,26 +5,32 @@
  * layout and bpf_core_field_exists()/bpf_core_type_exists() pick the one
  * the running kernel has. These types are declared here, not taken from
  * vmlinux.h, so the object builds for kernels (and vmlinux.h files) that
- * do not have them at all (arm64 6.12 builds no SVA).
+ * do not have them at all (arm64 6.12 builds no SVA). Each shim names the
+ * kernel commit that changed the layout.
  */
 #ifndef SVATOP_CORE_FIXES_BPF_H
 #define SVATOP_CORE_FIXES_BPF_H
 
 #include <bpf/bpf_core_read.h>
 
-/* 6.8+: mm->iommu_mm, one PASID per mm, n SVA domains. */
+/* mm->iommu_mm, one PASID per mm, n SVA domains: commits 541a3e257d48
+ * ("mm: Add structure to keep sva information") and 092edaddb660
+ * ("iommu: Support mm PASID 1:n with sva domains"), 6.8. */
 struct iommu_mm_data___svatop {
 	u32 pasid;
 	struct mm_struct *mm;
 	struct list_head sva_domains;
-	struct list_head mm_list_elm;	/* 7.x: the iommu_sva_mms list */
+	/* on the iommu_sva_mms list: commit e37d5a2d60a3 ("iommu/sva:
+	 * invalidate stale IOTLB entries for kernel address space") */
+	struct list_head mm_list_elm;
 } __attribute__((preserve_access_index));
 
 struct mm_struct___iommu_mm {
 	struct iommu_mm_data___svatop *iommu_mm;
 } __attribute__((preserve_access_index));
 
-/* 6.2-6.7 (and 6.1): mm->pasid. */
+/* mm->pasid, until commit 1fa05c932dc7 ("mm: Deprecate pasid field"),
+ * 6.8, moved it into iommu_mm. */
 struct mm_struct___pasid {
 	u32 pasid;
 } __attribute__((preserve_access_index));
@@ -33,11 +39,12 @@ struct mm_struct___pasid {
 struct iommu_domain___svatop {
 	unsigned int type;
 	struct mm_struct *mm;
-	int users;			/* 6.8+ */
-	struct list_head next;		/* 6.8+: on iommu_mm->sva_domains */
+	int users;			/* 092edaddb660, 6.8 */
+	struct list_head next;		/* 092edaddb660: on iommu_mm->sva_domains */
 } __attribute__((preserve_access_index));
 
-/* 6.10+: the SVA handle embeds an attach handle holding the domain. */
+/* The SVA handle embeds an attach handle holding the domain: commit
+ * 14678219cf40 ("iommu: Introduce domain attachment handle"). */
 struct iommu_attach_handle___svatop {
 	struct iommu_domain *domain;
 } __attribute__((preserve_access_index));
@@ -48,7 +55,8 @@ struct iommu_sva___handle {
 	refcount_t users;
 } __attribute__((preserve_access_index));
 
-/* 6.2-6.9: the SVA handle points to its domain directly. */
+/* The SVA handle points to its domain directly: from commit 136467962e49
+ * ("iommu: Add IOMMU SVA domain support"), 6.2, until 14678219cf40. */
 struct iommu_sva___domain {
 	struct device *dev;
 	struct iommu_domain *domain;
@@ -67,6 +75,23 @@ struct device___svatop {
 struct iommu_device___svatop {
 	struct device *dev;
 } __attribute__((preserve_access_index));
+
+/*
+ * An IOMMU group (private to drivers/iommu/iommu.c, but in BTF): its
+ * kobject is on iommu_group_kset's list, and pasid_array maps each PASID
+ * attached to the group to its attach handle. In 7.3's iommu.c an entry
+ * is a tagged pointer: low bits IOMMU_PASID_ARRAY_HANDLE (1) for a handle,
+ * IOMMU_PASID_ARRAY_DOMAIN (0) for a bare domain. The snapshot reads it
+ * only where iommu_mm_data.mm_list_elm exists (7.x), a layout newer than
+ * the tagging, and says so where it cannot (docs/graph.md).
+ */
+struct iommu_group___svatop {
+	struct kobject kobj;
+	struct xarray pasid_array;
+} __attribute__((preserve_access_index));
+
+#define SVATOP_PASID_ARRAY_HANDLE	1UL
+#define SVATOP_XA_TAG_MASK		3UL
 
 #define IS_ERR_VALUE_BPF(x)	((unsigned long)(void *)(x) >= (unsigned long)-4095)
 
@@ -87,7 +112,8 @@ static __always_inline u32 mm_pasid(struct mm_struct *mm)
 	return 0;
 }
 
-/* The mm's SVA state pointer: iommu_mm (6.8+), or the PASID (older). */
+/* The mm's SVA state pointer: iommu_mm (since 092edaddb660), or the PASID
+ * (before 1fa05c932dc7). */
 static __always_inline u64 mm_sva_state(struct mm_struct *mm)
 {
 	struct mm_struct___iommu_mm *m = (void *)mm;
@@ -104,6 +130,29 @@ static __always_inline u64 mm_sva_state(struct mm_struct *mm)
 		return pasid && pasid != (u32)-1 ? pasid : 0;
 	}
 	return 0;
+}
+
+/*
+ * The same test as mm_sva_state() != 0 for programs whose mm pointer is
+ * BTF-typed (fentry/fexit, tp_btf): plain loads, no helper call. This is
+ * the one check the hooks that fire for every process on the host make
+ * before anything else (docs/design.md, "The host tax").
+ */
+static __always_inline bool mm_has_sva(struct mm_struct *mm)
+{
+	struct mm_struct___iommu_mm *m = (void *)mm;
+	struct mm_struct___pasid *o = (void *)mm;
+	u32 pasid;
+
+	if (!mm)
+		return false;
+	if (bpf_core_field_exists(m->iommu_mm))
+		return m->iommu_mm != NULL;
+	if (bpf_core_field_exists(o->pasid)) {
+		pasid = o->pasid;
+		return pasid && pasid != (u32)-1;
+	}
+	return false;
 }
 
 static __always_inline struct iommu_domain *sva_handle_domain(void *handle)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svatop kernel side: the SVA lifecycle as struct svatop_event records.
+ * svatop kernel side: the SVA lifecycle as records on the ring buffer
+ * (struct svatop_wire, include/svatop/abi.h).
  *
  * Every function hook exists twice, as fentry/fexit and as
  * kprobe/kretprobe; the loader (src/source/live.c) keeps one form per hook
@@ -87,16 +88,14 @@ struct {
 } snap_seen SEC(".maps");
 
 /*
- * Device and IOMMU names, read once per device instead of per event (five
- * string and pointer reads saved on every attach, bind, unbind, detach).
- * name_ptr is dev->kobj.name when cached: a device freed and another made
- * at the same address has a new name string, so the entry is refreshed.
+ * Devices whose names the consumer has (dev_iommu()): read and sent once
+ * per device instead of per event. name_ptr is dev->kobj.name when sent: a
+ * device freed and another made at the same address has a new name
+ * string, so its names are sent again.
  */
 struct dev_info {
 	u64 name_ptr;
 	u64 iommu;
-	char dev_name[SVATOP_NAME_LEN];
-	char iommu_name[SVATOP_NAME_LEN];
 };
 
 struct {
@@ -107,6 +106,17 @@ struct {
 } dev_infos SEC(".maps");
 
 extern const void iommu_sva_mms __ksym __weak;
+/* drivers/iommu/iommu.c: static struct kset *iommu_group_kset */
+extern const void iommu_group_kset __ksym __weak;
+
+/* PASIDs the snapshot found (pasid -> mm), looked up in every IOMMU
+ * group's PASID array at the end of the walk to find the bonds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32);
+	__type(value, u64);
+} snap_pasids SEC(".maps");
 
 static __always_inline void count(u32 which)
 {
@@ -121,30 +131,41 @@ static __always_inline bool filtered(void)
 	return target_tgid && (bpf_get_current_pid_tgid() >> 32) != target_tgid;
 }
 
-static __always_inline struct svatop_event *ev_new(u16 type)
+/*
+ * A record on the ring: struct svatop_wire up to the last field of its
+ * type (SIZE, a constant at each call), the names once per device
+ * (dev_iommu()). A write past SIZE fails verification, so a handler that
+ * sets a field its size leaves out cannot load.
+ */
+static __always_inline struct svatop_wire *ev_new(u16 type, u32 size)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	u64 id = bpf_get_current_pid_tgid();
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		count(SVATOP_CNT_DROPPED);
 		count(SVATOP_CNT_DROPPED_TYPE + type);
 		return NULL;
 	}
-	__builtin_memset(e, 0, sizeof(*e));
 	e->type = type;
-	e->version = SVATOP_ABI_VERSION;
+	e->size = size;
 	e->cpu = bpf_get_smp_processor_id();
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = (u32)id;
 	e->tgid = id >> 32;
-	e->stack_id = -1;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->flags = 0;
+	e->pasid = 0;
+	/* the rest of the record: zeroed, not the whole struct */
+	if (size > SVATOP_WIRE_HEAD)
+		__builtin_memset(&e->mm, 0, size - SVATOP_WIRE_HEAD);
+	if (size >= SVATOP_WIRE_UPTO(stack_id))
+		e->stack_id = -1;
 	return e;
 }
 
-static __always_inline void ev_submit(struct svatop_event *e)
+static __always_inline void ev_submit(struct svatop_wire *e)
 {
 	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ?
 		    BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
@@ -153,38 +174,58 @@ static __always_inline void ev_submit(struct svatop_event *e)
 	count(SVATOP_CNT_SUBMITTED);
 }
 
-static __always_inline void ev_set_dev(struct svatop_event *e, struct device *dev)
+/*
+ * The device's IOMMU instance, and its names sent to the consumer once: a
+ * SVATOP_WIRE_DEV record when the device is new to dev_infos (or its name
+ * string changed). Called before the event naming the device is reserved,
+ * so the names are ahead of it on the ring; cached only once sent, so a
+ * record lost to a full ring is sent again with the next event.
+ */
+static __always_inline u64 dev_iommu(struct device *dev)
 {
 	struct dev_info fresh = {}, *di;
+	struct svatop_wire_dev *r;
 	struct iommu_device *iommu;
 	const char *name;
 	u64 key = (u64)dev;
 
 	if (!dev)
-		return;
-	e->dev = key;
+		return 0;
 	name = dev_name_ptr(dev);
 	di = bpf_map_lookup_elem(&dev_infos, &key);
-	if (!di || di->name_ptr != (u64)name) {
-		fresh.name_ptr = (u64)name;
-		if (name)
-			bpf_probe_read_kernel_str(fresh.dev_name,
-						  sizeof(fresh.dev_name), name);
-		iommu = dev_iommu_device(dev);
-		fresh.iommu = (u64)iommu;
-		name = iommu_name_ptr(iommu);
-		if (name)
-			bpf_probe_read_kernel_str(fresh.iommu_name,
-						  sizeof(fresh.iommu_name), name);
-		bpf_map_update_elem(&dev_infos, &key, &fresh, BPF_ANY);
-		di = &fresh;
-	}
-	e->iommu = di->iommu;
-	__builtin_memcpy(e->dev_name, di->dev_name, sizeof(e->dev_name));
-	__builtin_memcpy(e->iommu_name, di->iommu_name, sizeof(e->iommu_name));
+	if (di && di->name_ptr == (u64)name)
+		return di->iommu;
+	iommu = dev_iommu_device(dev);
+	/* Not an event: a full ring is counted by the event that follows. */
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r)
+		return (u64)iommu;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->w.type = SVATOP_WIRE_DEV;
+	r->w.size = sizeof(*r);
+	r->w.ts_ns = bpf_ktime_get_ns();
+	r->w.dev = key;
+	r->w.iommu = (u64)iommu;
+	if (name)
+		bpf_probe_read_kernel_str(r->dev_name, sizeof(r->dev_name), name);
+	name = iommu_name_ptr(iommu);
+	if (name)
+		bpf_probe_read_kernel_str(r->iommu_name, sizeof(r->iommu_name), name);
+	bpf_ringbuf_submit(r, 0);
+	fresh.name_ptr = (u64)dev_name_ptr(dev);
+	fresh.iommu = (u64)iommu;
+	bpf_map_update_elem(&dev_infos, &key, &fresh, BPF_ANY);
+	return (u64)iommu;
 }
 
-static __always_inline void ev_stack(struct svatop_event *e, void *ctx)
+static __always_inline void ev_set_dev(struct svatop_wire *e, struct device *dev,
+				       u64 iommu)
+{
+	e->dev = (u64)dev;
+	e->iommu = iommu;
+}
+
+static __always_inline void ev_stack(struct svatop_wire *e, void *ctx)
 {
 	if (collect_stacks)
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
@@ -230,18 +271,20 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 				      struct mm_struct *mm, void *ret, u32 flags)
 {
 	struct iommu_domain *domain;
-	struct svatop_event *e;
+	struct svatop_wire *e;
+	u64 iommu;
 
 	if (filtered())
 		return;
-	e = ev_new(SVATOP_EV_BIND);
+	iommu = dev_iommu(dev);
+	e = ev_new(SVATOP_EV_BIND, SVATOP_WIRE_UPTO(aux));
 	if (!e)
 		return;
 	e->flags = flags;
 	e->mm = (u64)mm;
 	e->pasid = mm_pasid(mm);
 	e->aux = mm_sva_state(mm);
-	ev_set_dev(e, dev);
+	ev_set_dev(e, dev, iommu);
 	if (!ret || IS_ERR_VALUE_BPF(ret)) {
 		e->ret = ret ? (s32)(long)ret : -22;
 	} else {
@@ -319,13 +362,16 @@ int BPF_KRETPROBE(kretprobe_bind, void *ret)
 
 static __always_inline void unbind_enter(void *handle, u32 flags)
 {
+	struct device *dev = sva_handle_dev(handle);
 	struct iommu_domain *domain;
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	struct mm_struct *mm;
+	u64 iommu;
 
 	if (filtered())
 		return;
-	e = ev_new(SVATOP_EV_UNBIND);
+	iommu = dev_iommu(dev);
+	e = ev_new(SVATOP_EV_UNBIND, SVATOP_WIRE_UPTO(stack_id));
 	if (!e)
 		return;
 	e->flags = flags;
@@ -337,7 +383,7 @@ static __always_inline void unbind_enter(void *handle, u32 flags)
 	mm = domain_mm(domain);
 	e->mm = (u64)mm;
 	e->pasid = mm_pasid(mm);
-	ev_set_dev(e, sva_handle_dev(handle));
+	ev_set_dev(e, dev, iommu);
 	ev_submit(e);
 }
 
@@ -362,11 +408,13 @@ static __always_inline void pasid_alloc_exit(void *ctx, struct device *dev,
 {
 	u64 id = bpf_get_current_pid_tgid();
 	struct call_args *b;
-	struct svatop_event *e;
+	struct svatop_wire *e;
+	u64 iommu;
 
 	if (filtered())
 		return;
-	e = ev_new(SVATOP_EV_PASID_ALLOC);
+	iommu = dev_iommu(dev);
+	e = ev_new(SVATOP_EV_PASID_ALLOC, SVATOP_WIRE_UPTO(stack_id));
 	if (!e)
 		return;
 	e->flags = flags;
@@ -380,7 +428,7 @@ static __always_inline void pasid_alloc_exit(void *ctx, struct device *dev,
 	b = bpf_map_lookup_elem(&bind_args, &id);
 	if (b)
 		e->mm = b->a1;
-	ev_set_dev(e, dev);
+	ev_set_dev(e, dev, iommu);
 	ev_stack(e, ctx);
 	ev_submit(e);
 }
@@ -432,10 +480,10 @@ int BPF_KRETPROBE(kretprobe_ioasid_alloc, u32 ret)
 
 static __always_inline void pasid_free_enter(u32 pasid, u32 flags)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 
 	/* Frees run in whatever task drops the mm last: never filtered. */
-	e = ev_new(SVATOP_EV_PASID_FREE);
+	e = ev_new(SVATOP_EV_PASID_FREE, SVATOP_WIRE_HEAD);
 	if (!e)
 		return;
 	e->flags = flags;
@@ -477,12 +525,14 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 					struct device *dev, u32 pasid, int ret,
 					u32 flags)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	struct mm_struct *mm;
+	u64 iommu;
 	int users;
 
 	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
 		return;
+	iommu = dev_iommu(dev);
 	mm = domain_mm(domain);
 	users = domain_users(domain);
 	/*
@@ -491,7 +541,7 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 	 * users = 1 only after this attach succeeds).
 	 */
 	if (users == 0 && !sva_tracepoints) {
-		e = ev_new(SVATOP_EV_DOMAIN_ALLOC);
+		e = ev_new(SVATOP_EV_DOMAIN_ALLOC, SVATOP_WIRE_UPTO(stack_id));
 		if (e) {
 			e->flags = flags | SVATOP_F_DERIVED | SVATOP_F_SVA_DOMAIN;
 			e->domain = (u64)domain;
@@ -499,12 +549,12 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 			e->pasid = pasid;
 			e->ret = ret;
 			e->domain_users = users;
-			ev_set_dev(e, dev);
+			ev_set_dev(e, dev, iommu);
 			ev_stack(e, ctx);
 			ev_submit(e);
 		}
 	}
-	e = ev_new(SVATOP_EV_ATTACH);
+	e = ev_new(SVATOP_EV_ATTACH, SVATOP_WIRE_UPTO(iommu));
 	if (!e)
 		return;
 	e->flags = flags | SVATOP_F_SVA_DOMAIN;
@@ -513,7 +563,7 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 	e->pasid = pasid;
 	e->ret = ret;
 	e->domain_users = users;
-	ev_set_dev(e, dev);
+	ev_set_dev(e, dev, iommu);
 	ev_submit(e);
 }
 
@@ -548,12 +598,14 @@ static __always_inline void detach_enter(struct iommu_domain *domain,
 					 struct device *dev, u32 pasid,
 					 u32 flags)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	struct mm_struct *mm;
+	u64 iommu;
 
 	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
 		return;
-	e = ev_new(SVATOP_EV_DETACH);
+	iommu = dev_iommu(dev);
+	e = ev_new(SVATOP_EV_DETACH, SVATOP_WIRE_UPTO(iommu));
 	if (!e)
 		return;
 	mm = domain_mm(domain);
@@ -562,7 +614,7 @@ static __always_inline void detach_enter(struct iommu_domain *domain,
 	e->mm = (u64)mm;
 	e->pasid = pasid;
 	e->domain_users = domain_users(domain);
-	ev_set_dev(e, dev);
+	ev_set_dev(e, dev, iommu);
 	ev_submit(e);
 }
 
@@ -587,12 +639,12 @@ int BPF_KPROBE(kprobe_detach, struct iommu_domain *domain, struct device *dev,
 static __always_inline void domain_free_enter(struct iommu_domain *domain,
 					      u32 flags)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	struct mm_struct *mm;
 
 	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA)
 		return;
-	e = ev_new(SVATOP_EV_DOMAIN_FREE);
+	e = ev_new(SVATOP_EV_DOMAIN_FREE, SVATOP_WIRE_UPTO(domain_users));
 	if (!e)
 		return;
 	mm = domain_mm(domain);
@@ -623,7 +675,7 @@ int BPF_KPROBE(kprobe_domain_free, struct iommu_domain *domain)
 static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 					u32 flags)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	u64 state = mm_sva_state(mm);
 	u64 key = (u64)mm;
 
@@ -631,7 +683,7 @@ static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 	if (!state)
 		return;
 	bpf_map_delete_elem(&snap_seen, &key);
-	e = ev_new(type);
+	e = ev_new(type, SVATOP_WIRE_UPTO(aux));
 	if (!e)
 		return;
 	e->flags = flags;
@@ -641,9 +693,12 @@ static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 	ev_submit(e);
 }
 
+/* The fentry forms run for every mm on the host: one plain load first. */
 SEC("fentry/mm_pasid_drop")
 int BPF_PROG(fentry_mm_pasid_drop, struct mm_struct *mm)
 {
+	if (!mm_has_sva(mm))
+		return 0;
 	mm_teardown(SVATOP_EV_MM_PASID_DROP, mm, 0);
 	return 0;
 }
@@ -658,6 +713,8 @@ int BPF_KPROBE(kprobe_mm_pasid_drop, struct mm_struct *mm)
 SEC("fentry/__mmdrop")
 int BPF_PROG(fentry_mmdrop, struct mm_struct *mm)
 {
+	if (!mm_has_sva(mm))
+		return 0;
 	mm_teardown(SVATOP_EV_MMDROP, mm, 0);
 	return 0;
 }
@@ -681,14 +738,14 @@ int BPF_KPROBE(kprobe_mmdrop, struct mm_struct *mm)
 static __always_inline void fork_mm_event(struct mm_struct *mm,
 					  struct mm_struct *parent_mm, u32 flags)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	u64 parent_state, child_state;
 
 	parent_state = mm_sva_state(parent_mm);
 	if (!mm || mm == parent_mm || !parent_state || filtered())
 		return;
 	child_state = mm_sva_state(mm);
-	e = ev_new(SVATOP_EV_FORK);
+	e = ev_new(SVATOP_EV_FORK, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return;
 	e->flags = flags;
@@ -715,6 +772,10 @@ static __always_inline void mm_init_exit(struct mm_struct *mm,
 SEC("fexit/mm_init")
 int fexit_mm_init(u64 *ctx)
 {
+	/* current is the parent of a fork (or the task of an exec, which
+	 * mm_init_exit() skips): nothing to report unless its mm is SVA's. */
+	if (!mm_has_sva(bpf_get_current_task_btf()->mm))
+		return 0;
 	if (fret(ctx))
 		mm_init_exit((void *)farg(ctx, 0), (void *)farg(ctx, 1), 0);
 	return 0;
@@ -740,7 +801,7 @@ int BPF_KRETPROBE(kretprobe_mm_init, void *ret)
 static __always_inline void proc_fork(struct task_struct *parent,
 				      struct task_struct *child, u32 flags)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	struct mm_struct *pmm, *cmm;
 	u32 ctgid;
 	u64 v;
@@ -754,7 +815,7 @@ static __always_inline void proc_fork(struct task_struct *parent,
 	ctgid = BPF_CORE_READ(child, tgid);
 	if (fork_check_at_tp)
 		fork_mm_event(cmm, pmm, flags);
-	e = ev_new(SVATOP_EV_PROC_FORK);
+	e = ev_new(SVATOP_EV_PROC_FORK, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return;
 	e->flags = flags;
@@ -763,6 +824,15 @@ static __always_inline void proc_fork(struct task_struct *parent,
 	e->aux = ctgid;
 	e->aux2 = (u64)cmm;
 	ev_submit(e);
+	/*
+	 * Exit and exec are looked up only for processes whose mm has SVA
+	 * state: the child joins sva_procs only when it has some too (a
+	 * vfork child on the parent's mm, or a kernel whose mm_init leaves
+	 * the parent's iommu_mm in the child). A child with a fresh mm
+	 * joins at its own first bind (remember_proc()).
+	 */
+	if (!mm_sva_state(cmm))
+		return;
 	v = (u64)cmm;
 	bpf_map_update_elem(&sva_procs, &ctgid, &v, BPF_ANY);
 }
@@ -770,6 +840,8 @@ static __always_inline void proc_fork(struct task_struct *parent,
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tp_btf_fork, struct task_struct *parent, struct task_struct *child)
 {
+	if (!mm_has_sva(parent->mm))
+		return 0;
 	proc_fork(parent, child, 0);
 	return 0;
 }
@@ -781,7 +853,7 @@ int tp_fork(void *ctx)
 	 * and find the child through nothing else; report the parent side. */
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct trace_event_raw_sched_process_fork *args = ctx;
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	struct mm_struct *pmm;
 	u32 ctgid;
 
@@ -789,7 +861,7 @@ int tp_fork(void *ctx)
 	if (!mm_sva_state(pmm) || filtered())
 		return 0;
 	ctgid = BPF_CORE_READ(args, child_pid);
-	e = ev_new(SVATOP_EV_PROC_FORK);
+	e = ev_new(SVATOP_EV_PROC_FORK, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return 0;
 	e->flags = SVATOP_F_KPROBE;
@@ -804,7 +876,7 @@ int tp_fork(void *ctx)
 
 static __always_inline void proc_exit(struct task_struct *task, u32 flags)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	u32 tgid = BPF_CORE_READ(task, tgid);
 	u64 *mm;
 
@@ -815,7 +887,7 @@ static __always_inline void proc_exit(struct task_struct *task, u32 flags)
 	 * last thread (signal->live already decremented). */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return;
-	e = ev_new(SVATOP_EV_EXIT);
+	e = ev_new(SVATOP_EV_EXIT, SVATOP_WIRE_UPTO(mm));
 	if (e) {
 		e->flags = flags | SVATOP_F_LEADER_EXIT;
 		e->mm = *mm;
@@ -829,7 +901,7 @@ static __always_inline void proc_exit(struct task_struct *task, u32 flags)
 /* exec gave the process a new mm: the old SVA mm lost its owner */
 static __always_inline void proc_exec(struct task_struct *task, u32 flags)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	u32 tgid = BPF_CORE_READ(task, tgid);
 	u64 *mm, old;
 
@@ -838,7 +910,7 @@ static __always_inline void proc_exec(struct task_struct *task, u32 flags)
 		return;
 	old = *mm;
 	bpf_map_delete_elem(&sva_procs, &tgid);
-	e = ev_new(SVATOP_EV_EXIT);
+	e = ev_new(SVATOP_EV_EXIT, SVATOP_WIRE_UPTO(mm));
 	if (!e)
 		return;
 	e->flags = flags | SVATOP_F_LEADER_EXIT | SVATOP_F_EXEC;
@@ -855,6 +927,40 @@ int BPF_PROG(tp_btf_exec, struct task_struct *task)
 	return 0;
 }
 
+/*
+ * sched_prepare_exec (6.10+) fires at exec's point of no return while
+ * current still runs on its old mm: one load tells whether the old mm is
+ * an SVA one, where sched_process_exec (after the switch) must look every
+ * exec up. An error after this point kills the process, whose exit then
+ * finds no sva_procs entry: one EXIT either way. Where the tracepoint
+ * exists it replaces sched_process_exec (src/probe/hooks.c).
+ */
+SEC("tp_btf/sched_prepare_exec")
+int BPF_PROG(tp_btf_prepare_exec, struct task_struct *task)
+{
+	struct svatop_wire *e;
+	u32 tgid;
+	u64 *mm, old;
+
+	if (!mm_has_sva(task->mm))
+		return 0;
+	tgid = task->tgid;
+	mm = bpf_map_lookup_elem(&sva_procs, &tgid);
+	if (!mm)
+		return 0;
+	old = *mm;
+	bpf_map_delete_elem(&sva_procs, &tgid);
+	e = ev_new(SVATOP_EV_EXIT, SVATOP_WIRE_UPTO(mm));
+	if (!e)
+		return 0;
+	e->flags = SVATOP_F_LEADER_EXIT | SVATOP_F_EXEC;
+	e->mm = old;
+	e->pid = task->pid;
+	e->tgid = tgid;
+	ev_submit(e);
+	return 0;
+}
+
 SEC("tracepoint/sched/sched_process_exec")
 int tp_exec(void *ctx)
 {
@@ -862,9 +968,37 @@ int tp_exec(void *ctx)
 	return 0;
 }
 
+#define SVATOP_PF_KTHREAD	0x00200000	/* include/linux/sched.h */
+
+/*
+ * The mm an exiting task had. On 7.3 sched_process_exit fires before
+ * exit_mm() (kernel/exit.c); where it fires after, task->mm is NULL but
+ * the task still runs on the mm as its lazy active_mm, whose mm_count that
+ * holds, so iommu_mm (freed only by __mmdrop()) is still there. A kernel
+ * thread's active_mm is borrowed: not its own.
+ */
+static __always_inline struct mm_struct *exiting_mm(struct task_struct *task)
+{
+	struct mm_struct *mm = task->mm;
+
+	if (!mm && !(task->flags & SVATOP_PF_KTHREAD))
+		mm = task->active_mm;
+	return mm;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_btf_exit, struct task_struct *task)
 {
+	struct mm_struct___iommu_mm *m = NULL;
+
+	/*
+	 * Every task on the host exits through here: one load decides. With
+	 * mm->pasid (before 6.8) the PASID may be gone already at this point
+	 * (mm_pasid_drop() ran in __mmput()), so there every exit is looked
+	 * up in sva_procs as before.
+	 */
+	if (bpf_core_field_exists(m->iommu_mm) && !mm_has_sva(exiting_mm(task)))
+		return 0;
 	proc_exit(task, 0);
 	return 0;
 }
@@ -887,7 +1021,7 @@ static __always_inline void snap_domains(struct mm_struct *mm,
 {
 	struct list_head *head = &im->sva_domains;
 	struct list_head *pos;
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	struct iommu_domain___svatop *d;
 	int i;
 
@@ -896,7 +1030,7 @@ static __always_inline void snap_domains(struct mm_struct *mm,
 		if (!pos || pos == head)
 			break;
 		d = (void *)((char *)pos - bpf_core_field_offset(d->next));
-		e = ev_new(SVATOP_EV_SNAP_DOMAIN);
+		e = ev_new(SVATOP_EV_SNAP_DOMAIN, SVATOP_WIRE_UPTO(domain_users));
 		if (!e)
 			return;
 		e->flags = SVATOP_F_SNAPSHOT | SVATOP_F_SVA_DOMAIN;
@@ -917,7 +1051,7 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 	u32 flags = 0;
 	struct mm_struct___iommu_mm *m = (void *)mm;
 	struct iommu_mm_data___svatop *im = NULL;
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	u64 key = (u64)mm;
 	u8 one = 1;
 	u32 pasid;
@@ -928,7 +1062,7 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 		return 0;
 	bpf_map_update_elem(&snap_seen, &key, &one, BPF_ANY);
 	pasid = mm_pasid(mm);
-	e = ev_new(SVATOP_EV_SNAP_MM);
+	e = ev_new(SVATOP_EV_SNAP_MM, SVATOP_WIRE_UPTO(aux));
 	if (!e)
 		return 0;
 	e->flags = flags | SVATOP_F_SNAPSHOT;
@@ -949,12 +1083,134 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 		__builtin_memset(e->comm, 0, sizeof(e->comm));
 	}
 	ev_submit(e);
+	if (pasid && pasid != (u32)-1)
+		bpf_map_update_elem(&snap_pasids, &pasid, &key, BPF_ANY);
 	if (bpf_core_field_exists(m->iommu_mm)) {
 		im = BPF_CORE_READ(m, iommu_mm);
 		if (im)
 			snap_domains(mm, im, pasid);
 	}
 	return 0;
+}
+
+/*
+ * Bonds that predate svatop: for each PASID the walk found, its entry in
+ * each IOMMU group's PASID array is the bond's attach handle (the first
+ * member of struct iommu_sva). xa_load() done by hand: four levels of 64
+ * slots cover the 20-bit PASID space.
+ */
+#define SNAP_MAX_GROUPS		256
+#define XA_LEVELS		4
+
+static __always_inline void *xa_load_bpf(struct xarray *xa, u32 index)
+{
+	unsigned long entry = (unsigned long)BPF_CORE_READ(xa, xa_head);
+	struct xa_node *node;
+	unsigned int shift;
+	int i;
+
+	for (i = 0; i < XA_LEVELS; i++) {
+		/* xa_is_node(): an internal entry (low bits 10) above 4096 */
+		if ((entry & 3) != 2 || entry <= 4096)
+			break;
+		node = (struct xa_node *)(entry - 2);
+		shift = BPF_CORE_READ(node, shift);
+		if (shift > 30 || (index >> shift) > 63)
+			return NULL;
+		bpf_probe_read_kernel(&entry, sizeof(entry),
+				      &node->slots[(index >> shift) & 63]);
+	}
+	if ((entry & 3) == 2)
+		return NULL;	/* a node too deep, retry or sibling entry */
+	if (entry && i == 0 && index != 0)
+		return NULL;	/* a lone head entry holds index 0 only */
+	return (void *)entry;
+}
+
+struct snap_group_ctx {
+	struct iommu_group___svatop *group;
+};
+
+static long snap_bond_cb(void *map, u32 *pasid, u64 *mm, struct snap_group_ctx *c)
+{
+	struct iommu_sva___handle *h = NULL;
+	struct iommu_domain *domain;
+	struct svatop_wire *e;
+	struct device *dev;
+	unsigned long entry;
+	u64 iommu;
+
+	/* Each part is verified on its own: each checks what it reads. */
+	if (!bpf_core_field_exists(c->group->pasid_array) ||
+	    !bpf_core_field_exists(h->dev))
+		return 1;
+	entry = (unsigned long)xa_load_bpf(&c->group->pasid_array, *pasid);
+	if (!entry || (entry & SVATOP_XA_TAG_MASK) != SVATOP_PASID_ARRAY_HANDLE)
+		return 0;
+	h = (void *)(entry & ~SVATOP_XA_TAG_MASK);
+	domain = sva_handle_domain(h);
+	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA)
+		return 0;
+	dev = sva_handle_dev(h);
+	iommu = dev_iommu(dev);
+	e = ev_new(SVATOP_EV_SNAP_BOND, SVATOP_WIRE_UPTO(aux));
+	if (!e)
+		return 1;
+	e->flags = SVATOP_F_SNAPSHOT | SVATOP_F_SVA_DOMAIN;
+	/* Not the reader's: the owner is the mm's (SNAP_MM). */
+	e->pid = 0;
+	e->tgid = 0;
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	e->handle = (u64)h;
+	e->domain = (u64)domain;
+	e->mm = (u64)domain_mm(domain);
+	e->pasid = *pasid;
+	e->aux = (u64)c->group;
+	e->handle_users = sva_handle_users(h);
+	e->domain_users = domain_users(domain);
+	ev_set_dev(e, dev, iommu);
+	ev_submit(e);
+	return 0;
+}
+
+/* A global function: verified once, not once per group of the loop. */
+__noinline int snap_group_global(u64 group_addr)
+{
+	struct snap_group_ctx c = { .group = (void *)group_addr };
+
+	if (!group_addr || !bpf_core_field_exists(c.group->pasid_array))
+		return 0;
+	bpf_for_each_map_elem(&snap_pasids, snap_bond_cb, &c, 0);
+	return 0;
+}
+
+static __always_inline void snap_bonds(void)
+{
+	struct iommu_mm_data___svatop *im = NULL;
+	struct iommu_group___svatop *g = NULL;
+	struct list_head *head, *pos;
+	struct kset *kset = NULL;
+	int i;
+
+	if (!&iommu_group_kset ||
+	    !bpf_core_type_exists(struct iommu_group___svatop) ||
+	    !bpf_core_field_exists(g->pasid_array) ||
+	    !bpf_core_type_exists(struct iommu_mm_data___svatop) ||
+	    !bpf_core_field_exists(im->mm_list_elm))
+		return;
+	bpf_probe_read_kernel(&kset, sizeof(kset), &iommu_group_kset);
+	if (!kset)
+		return;
+	head = &kset->list;
+	pos = BPF_CORE_READ(kset, list.next);
+	for (i = 0; i < SNAP_MAX_GROUPS; i++) {
+		if (!pos || pos == head)
+			break;
+		/* kobject.entry is on the kset's list; the group embeds it */
+		snap_group_global((u64)pos - bpf_core_field_offset(struct kobject, entry) -
+				  bpf_core_field_offset(g->kobj));
+		pos = BPF_CORE_READ(pos, next);
+	}
 }
 
 /* mms on the kernel's iommu_sva_mms list (7.x) with no task any more. */
@@ -984,13 +1240,14 @@ SEC("iter/task")
 int iter_snapshot(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
-	struct svatop_event *e;
+	struct svatop_wire *e;
 	struct mm_struct *mm;
 
 	if (!task) {
 		/* The end of the walk. */
 		snap_orphans();
-		e = ev_new(SVATOP_EV_SNAP_END);
+		snap_bonds();
+		e = ev_new(SVATOP_EV_SNAP_END, SVATOP_WIRE_HEAD);
 		if (e) {
 			e->flags = SVATOP_F_SNAPSHOT;
 			ev_submit(e);
@@ -1033,11 +1290,13 @@ SEC("tp_btf/sva_domain_alloc")
 int BPF_PROG(tp_sva_domain_alloc, struct iommu_domain *domain,
 	     struct device *dev, struct mm_struct *mm)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
+	u64 iommu;
 
 	if (filtered())
 		return 0;
-	e = ev_new(SVATOP_EV_DOMAIN_ALLOC);
+	iommu = dev_iommu(dev);
+	e = ev_new(SVATOP_EV_DOMAIN_ALLOC, SVATOP_WIRE_UPTO(stack_id));
 	if (!e)
 		return 0;
 	e->flags = SVATOP_F_TRACEPOINT | SVATOP_F_SVA_DOMAIN;
@@ -1045,7 +1304,7 @@ int BPF_PROG(tp_sva_domain_alloc, struct iommu_domain *domain,
 	e->mm = (u64)mm;
 	e->pasid = mm_pasid(mm);
 	e->domain_users = domain_users(domain);
-	ev_set_dev(e, dev);
+	ev_set_dev(e, dev, iommu);
 	ev_stack(e, ctx);
 	ev_submit(e);
 	return 0;
@@ -1061,11 +1320,11 @@ int BPF_PROG(tp_sva_domain_free, struct iommu_domain *domain)
 static __always_inline void tp_pasid(void *ctx, u16 type, struct mm_struct *mm,
 				     u32 pasid)
 {
-	struct svatop_event *e;
+	struct svatop_wire *e;
 
 	if (type == SVATOP_EV_PASID_ALLOC && filtered())
 		return;
-	e = ev_new(type);
+	e = ev_new(type, SVATOP_WIRE_UPTO(stack_id));
 	if (!e)
 		return;
 	e->flags = SVATOP_F_TRACEPOINT;

@@ -14,6 +14,7 @@
 #define EXIT_USAGE		2
 #define EXIT_INCONCLUSIVE	3
 #define EXIT_CMD_FAILED		4	/* check: CMD failed, tracing was clean */
+#define EXIT_PENDING		5	/* clean so far, leak candidates within the grace */
 
 int cmd_top(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
@@ -24,5 +25,6 @@ int cmd_check(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_exporter(int argc, char **argv);
+int cmd_pasid(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ struct command {
 #pragma weak cmd_record
 #pragma weak cmd_replay
 #pragma weak cmd_exporter
+#pragma weak cmd_pasid
 
 static const struct command commands[] = {
 	{ "top",      cmd_top,      "live per-process view of PASIDs, domains and devices" },
@@ -36,6 +37,7 @@ static const struct command commands[] = {
 	{ "record",   cmd_record,   "record events to a file" },
 	{ "replay",   cmd_replay,   "feed a recording to any view" },
 	{ "exporter", cmd_exporter, "serve Prometheus metrics" },
+	{ "pasid",    cmd_pasid,    "who holds PASID N (or each PASID in kernel log lines)" },
 };
 
 static void usage(FILE *f)

@@ -13,6 +13,7 @@ pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc
       bash-completion
       libxml2-utils
       perl git util-linux
+      systemd strace  # tests/host/deb_unit.sh: systemd-analyze, the exporter's system calls
       flex bison bc libssl-dev dwarves libdw-dev rsync)  # the last line: make lab-kernel
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# svatop on kernels we build (tests/kernel/): our iommu_sva tracepoints, and
-# the fork fix reverted. Builds both lab kernels first (cached; the first
-# build takes about 13 minutes on 2 cores). Not part of `make check`.
+# svatop on kernels we build (tests/kernel/): our iommu_sva tracepoints
+# (tracepoints.sh), and the injected bugs of patches/experiments on a KASAN
+# kernel, one VM boot per scenario (bugs.sh, tests/kernel/bugs/*.bug).
+# Builds both lab kernels first (cached; a first build takes about 13 minutes
+# on 2 uncontended cores, the KASAN one more: tools/kbuild/README.md). Not
+# part of `make check`.
 lab-kernel-test: test-bins
 	$(Q)$(MAKE) --no-print-directory lab-kernel KERNEL_PATCHES="patches/svatop/*.patch"
 	$(Q)$(MAKE) --no-print-directory lab-kernel \

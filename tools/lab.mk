@@ -22,7 +22,7 @@ lab-module:
 
 lab-svaload: $(OUTPUT)/lab/svaload
 
-$(OUTPUT)/lab/svaload: $(LAB)/svaload/svaload.c $(LAB)/svamock/svamock_uapi.h
+$(OUTPUT)/lab/svaload: $(wildcard $(LAB)/svaload/*.[ch]) $(LAB)/svamock/svamock_uapi.h
 	$(call msg,CC,$@)
 	$(Q)$(LAB)/build-svaload >/dev/null
 

@@ -69,6 +69,12 @@ enum svatop_event_type {
 	/* sched_process_fork of a process: pid = parent, aux = child tgid,
 	 * mm = parent mm. Only when the parent mm had SVA state. */
 	SVATOP_EV_PROC_FORK = 16,
+	/* Task iterator snapshot, at the end of the walk (7.x): a bond that
+	 * existed before svatop started, found in its IOMMU group's PASID
+	 * array: handle, dev (+ names, iommu), domain, mm = domain->mm,
+	 * pasid, handle_users, domain_users, aux = the iommu_group. Comes
+	 * after every SNAP_MM and before SNAP_END. */
+	SVATOP_EV_SNAP_BOND = 17,
 	/* Tracepoint-only (patches/): the kernel reports a bind/domain
 	 * event directly; same fields as the derived forms. */
 	SVATOP_EV_MAX
@@ -113,6 +119,60 @@ struct svatop_event {
 
 _Static_assert(sizeof(struct svatop_event) == SVATOP_EVENT_SIZE,
 	       "struct svatop_event changed size: bump SVATOP_ABI_VERSION");
+
+/*
+ * On the ring buffer (BPF programs -> the live source; never in a
+ * recording, never delivered to a session). An event travels as struct
+ * svatop_wire cut after the last field its type uses: type-specific,
+ * variable-size records, `size` bytes (SVATOP_WIRE_HEAD up to the whole
+ * struct). Fields past the cut are 0 (stack_id -1). A device's names travel
+ * once, in a SVATOP_WIRE_DEV record (struct svatop_wire_dev: dev, iommu and
+ * the names), always ahead of the first event naming the device. The live
+ * source (src/source/wire.c) turns both back into struct svatop_event.
+ * The field order is by use: every record has the head, most records end
+ * after iommu or stack_id, and aux/aux2 are for the rare ones.
+ */
+struct svatop_wire {
+	__u16 type;		/* enum svatop_event_type, or SVATOP_WIRE_DEV */
+	__u16 size;		/* bytes in this record */
+	__u32 cpu;
+	__u64 ts_ns;
+	__u32 pid;
+	__u32 tgid;
+	char comm[SVATOP_COMM_LEN];
+	__u32 flags;
+	__u32 pasid;
+	/* SVATOP_WIRE_HEAD */
+	__u64 mm;
+	__u64 domain;
+	__s32 ret;
+	__s32 domain_users;
+	__u64 dev;
+	__u64 iommu;
+	__u64 handle;
+	__s32 handle_users;
+	__s32 stack_id;
+	__u64 aux;
+	__u64 aux2;
+};
+
+#define SVATOP_WIRE_HEAD	48
+#define SVATOP_WIRE_DEV		0x8001
+
+/* The size of a record that ends with FIELD. */
+#define SVATOP_WIRE_UPTO(field)						\
+	(__builtin_offsetof(struct svatop_wire, field) +		\
+	 sizeof(((struct svatop_wire *)0)->field))
+
+struct svatop_wire_dev {
+	struct svatop_wire w;	/* type SVATOP_WIRE_DEV, dev, iommu */
+	char dev_name[SVATOP_NAME_LEN];
+	char iommu_name[SVATOP_NAME_LEN];
+};
+
+_Static_assert(__builtin_offsetof(struct svatop_wire, mm) == SVATOP_WIRE_HEAD,
+	       "the wire head ends before mm");
+_Static_assert(sizeof(struct svatop_wire) == 120, "struct svatop_wire changed size");
 
 /* Per-CPU counters in the BPF "counters" map (array, one slot each). */
 enum svatop_counter {

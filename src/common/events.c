@@ -24,6 +24,7 @@ static const char *const type_names[SVATOP_EV_MAX] = {
 	[SVATOP_EV_SNAP_DOMAIN] = "snap-domain",
 	[SVATOP_EV_SNAP_END] = "snap-end",
 	[SVATOP_EV_PROC_FORK] = "fork",
+	[SVATOP_EV_SNAP_BOND] = "snap-bond",
 };
 
 const char *event_type_name(unsigned int type)
@@ -45,7 +46,11 @@ unsigned int event_type_from_name(const char *name)
 
 const char *errno_name(int err)
 {
-	switch (err < 0 ? -err : err) {
+	/* ret comes from the kernel or a recording: INT_MIN has no negation
+	 * in int, so the magnitude is taken in unsigned arithmetic. */
+	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
+
+	switch (e) {
 	case 0: return NULL;
 	case EPERM: return "EPERM";
 	case ENOENT: return "ENOENT";
@@ -118,6 +123,12 @@ static const struct {
 int event_write_json(FILE *f, const struct svatop_event *ev,
 		     char frames[][64], int nframes)
 {
+	return event_write_json_extra(f, ev, frames, nframes, NULL, NULL);
+}
+
+int event_write_json_extra(FILE *f, const struct svatop_event *ev,
+			   char frames[][64], int nframes, const char *key, const char *value)
+{
 	const char *en = errno_name(ev->ret);
 	bool first = true;
 	size_t i;
@@ -168,5 +179,7 @@ int event_write_json(FILE *f, const struct svatop_event *ev,
 		}
 		fputc(']', f);
 	}
+	if (key && value)
+		fprintf(f, ",\"%s\":%s", key, value);
 	return fputs("}\n", f) == EOF ? -EIO : 0;
 }

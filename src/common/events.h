@@ -17,6 +17,10 @@ const char *errno_name(int err);
 int event_write_json(FILE *f, const struct svatop_event *ev,
 		     char frames[][64], int nframes);
 
+/* The same with one more member: key and value, a JSON text. */
+int event_write_json_extra(FILE *f, const struct svatop_event *ev,
+			   char frames[][64], int nframes, const char *key, const char *value);
+
 #define EVENTS_JSON_SCHEMA	1
 
 #endif

@@ -4,46 +4,64 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/ksyms.h"
+#include "common/log.h"
+
+/* Debian's image packages ship a one-line System.map stub. */
+#define KSYMS_MIN	32
 
 struct ksyms {
-	struct ksym *syms;	/* sorted by address */
+	struct ksym *syms;		/* sorted by address, then name */
 	size_t n, cap;
-	char *strs;		/* all names, NUL separated */
+	const struct ksym **by_name;	/* sorted by name */
+	char *strs;			/* all names, NUL separated */
 	size_t strs_len, strs_cap;
 };
+
+bool ksym_is_text(char type)
+{
+	return type && strchr("TtWw", type);
+}
 
 static int cmp_addr(const void *a, const void *b)
 {
 	const struct ksym *x = a, *y = b;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct ksym *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	size_t ncap = *cap ? *cap : first;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(*p, ncap * elem);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*cap = ncap;
+	return 0;
 }
 
 static int push(struct ksyms *ks, uint64_t addr, char type, const char *name)
 {
 	size_t len = strlen(name) + 1;
 
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap ? ks->cap * 2 : 4096;
-		struct ksym *s = realloc(ks->syms, cap * sizeof(*s));
-
-		if (!s)
-			return -ENOMEM;
-		ks->syms = s;
-		ks->cap = cap;
-	}
-	if (ks->strs_len + len > ks->strs_cap) {
-		size_t cap = ks->strs_cap ? ks->strs_cap * 2 : 65536;
-		char *s;
-
-		while (cap < ks->strs_len + len)
-			cap *= 2;
-		s = realloc(ks->strs, cap);
-		if (!s)
-			return -ENOMEM;
-		ks->strs = s;
-		ks->strs_cap = cap;
-	}
+	if (grow((void **)&ks->syms, &ks->cap, ks->n + 1, sizeof(*ks->syms), 4096) ||
+	    grow((void **)&ks->strs, &ks->strs_cap, ks->strs_len + len, 1, 65536))
+		return -ENOMEM;
 	memcpy(ks->strs + ks->strs_len, name, len);
 	/* name offsets are fixed up after loading: strs may still move */
 	ks->syms[ks->n].name = (const char *)(uintptr_t)ks->strs_len;
@@ -54,38 +72,91 @@ static int push(struct ksyms *ks, uint64_t addr, char type, const char *name)
 	return 0;
 }
 
-struct ksyms *ksyms_load(const char *path)
+static int read_lines(struct ksyms *ks, FILE *f, const char *path, char *err, size_t errlen)
 {
-	struct ksyms *ks;
-	char line[512], name[256], type;
+	char line[1024], name[512], type;
 	unsigned long long addr;
-	FILE *f;
-	size_t i;
+	size_t lineno = 0, bad = 0;
 
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	ks = calloc(1, sizeof(*ks));
-	if (!ks) {
-		fclose(f);
-		errno = ENOMEM;
-		return NULL;
-	}
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+		lineno++;
+		if (sscanf(line, "%llx %c %511s", &addr, &type, name) != 3) {
+			bad++;
 			continue;
+		}
 		if (push(ks, addr, type, name)) {
-			fclose(f);
-			ksyms_free(ks);
-			errno = ENOMEM;
-			return NULL;
+			errbuf_set(err, errlen, "out of memory reading %s", path);
+			return -ENOMEM;
 		}
 	}
+	if (ferror(f)) {
+		errbuf_set(err, errlen, "cannot read symbol file %s", path);
+		return -EIO;
+	}
+	/* Mostly unparsable: not a symbol table at all. */
+	if (!ks->n || bad * 2 > lineno) {
+		errbuf_set(err, errlen,
+			   "%s is not a System.map/kallsyms file (%zu of %zu lines unparsable)",
+			   path, bad, lineno);
+		return -EINVAL;
+	}
+	if (ks->n < KSYMS_MIN) {
+		errbuf_set(err, errlen,
+			   "%s holds only %zu symbol(s): a stub? (Debian ships the real System.map in the -dbg package)",
+			   path, ks->n);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ksyms_open(struct ksyms **out, const char *path, char *err, size_t errlen)
+{
+	struct ksyms *ks;
+	FILE *f;
+	size_t i;
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		errbuf_set(err, errlen, "cannot open symbol file %s: %s", path, strerror(errno));
+		return ret;
+	}
+	ks = calloc(1, sizeof(*ks));
+	ret = ks ? read_lines(ks, f, path, err, errlen) : -ENOMEM;
 	fclose(f);
+	if (!ret) {
+		for (i = 0; i < ks->n; i++)
+			ks->syms[i].name = ks->strs + (uintptr_t)ks->syms[i].name;
+		qsort(ks->syms, ks->n, sizeof(*ks->syms), cmp_addr);
+	}
+	if (ret) {
+		if (ret == -ENOMEM)
+			errbuf_set(err, errlen, "out of memory reading %s", path);
+		ksyms_free(ks);
+		return ret;
+	}
+	*out = ks;
+	return 0;
+}
+
+/* The by-name index, built on the first lookup by name: stack
+ * symbolization never needs it (sorting ~200k names costs seconds in the
+ * lab's emulated guest). */
+static const struct ksym **by_name(const struct ksyms *cks)
+{
+	struct ksyms *ks = (struct ksyms *)cks;	/* a cache, not a change */
+	size_t i;
+
+	if (ks->by_name || !ks->n)
+		return ks->by_name;
+	ks->by_name = malloc(ks->n * sizeof(*ks->by_name));
+	if (!ks->by_name)
+		return NULL;
 	for (i = 0; i < ks->n; i++)
-		ks->syms[i].name = ks->strs + (uintptr_t)ks->syms[i].name;
-	qsort(ks->syms, ks->n, sizeof(*ks->syms), cmp_addr);
-	return ks;
+		ks->by_name[i] = &ks->syms[i];
+	qsort(ks->by_name, ks->n, sizeof(*ks->by_name), cmp_name);
+	return ks->by_name;
 }
 
 void ksyms_free(struct ksyms *ks)
@@ -93,8 +164,19 @@ void ksyms_free(struct ksyms *ks)
 	if (!ks)
 		return;
 	free(ks->syms);
+	free(ks->by_name);
 	free(ks->strs);
 	free(ks);
+}
+
+size_t ksyms_count(const struct ksyms *ks)
+{
+	return ks->n;
+}
+
+const struct ksym *ksyms_at(const struct ksyms *ks, size_t i)
+{
+	return i < ks->n ? &ks->syms[i] : NULL;
 }
 
 const struct ksym *ksyms_lookup(const struct ksyms *ks, uint64_t addr)
@@ -115,30 +197,42 @@ const struct ksym *ksyms_lookup(const struct ksyms *ks, uint64_t addr)
 
 const struct ksym *ksyms_find(const struct ksyms *ks, const char *name)
 {
-	size_t i;
+	struct ksym key = { .name = name };
+	const struct ksym *pkey = &key, **idx = by_name(ks), **hit, **p, **end;
 
-	for (i = 0; i < ks->n; i++)
-		if (!strcmp(ks->syms[i].name, name))
-			return &ks->syms[i];
-	return NULL;
+	if (!idx)
+		return NULL;
+	end = idx + ks->n;
+	hit = bsearch(&pkey, idx, ks->n, sizeof(*idx), cmp_name);
+	if (!hit)
+		return NULL;
+	/* Several symbols may share a name (static functions): prefer text. */
+	while (hit > idx && !strcmp(hit[-1]->name, name))
+		hit--;
+	for (p = hit; p < end && !strcmp((*p)->name, name); p++)
+		if (ksym_is_text((*p)->type))
+			return *p;
+	return *hit;
 }
 
 uint64_t ksyms_size(const struct ksyms *ks, const struct ksym *sym)
 {
 	size_t i = sym - ks->syms;
 
+	if (!sym->addr)
+		return 0;
 	for (i++; i < ks->n; i++)
 		if (ks->syms[i].addr > sym->addr)
 			return ks->syms[i].addr - sym->addr;
 	return 0;
 }
 
-int ksyms_all_zero(const struct ksyms *ks)
+bool ksyms_all_zero(const struct ksyms *ks)
 {
 	size_t i;
 
 	for (i = 0; i < ks->n; i++)
 		if (ks->syms[i].addr)
-			return 0;
-	return 1;
+			return false;
+	return true;
 }

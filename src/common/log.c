@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include "common/log.h"
 
@@ -26,5 +27,16 @@ void p_info(const char *fmt, ...)
 	fputs("svatop: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void errbuf_set(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
 }

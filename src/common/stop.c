@@ -13,4 +13,6 @@ void stop_on_signals(void)
 {
 	signal(SIGINT, on_stop_signal);
 	signal(SIGTERM, on_stop_signal);
+	/* a closed terminal or a CI runner hanging up: stop the same way */
+	signal(SIGHUP, on_stop_signal);
 }

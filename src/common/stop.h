@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The one "please stop" flag of a command: set by SIGINT and SIGTERM. */
+/* The one "please stop" flag of a command: set by SIGINT, SIGTERM and SIGHUP. */
 #ifndef SVATOP_STOP_H
 #define SVATOP_STOP_H
 
@@ -7,7 +7,7 @@
 
 extern volatile sig_atomic_t stop_requested;
 
-/* SIGINT and SIGTERM set stop_requested instead of killing the process, so
+/* SIGINT, SIGTERM and SIGHUP set stop_requested instead of killing the process, so
  * a command can detach, drain and report before it exits. */
 void stop_on_signals(void);
 

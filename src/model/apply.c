@@ -87,6 +87,26 @@ static void note_error_only(struct model *m, struct model_mm *mm)
 	m->error_only_len++;
 }
 
+/* A bond for ev->handle, in the handle map; NULL (and noted) without memory. */
+static struct model_bond *bond_new(struct model *m, const struct svatop_event *ev,
+				   uint32_t tgid, uint32_t flags)
+{
+	struct model_bond *b = pool_alloc(&m->bonds);
+
+	if (!b) {
+		obj_note_enomem(m, -ENOMEM);
+		return NULL;
+	}
+	b->handle = ev->handle;
+	b->uid = ++m->next_uid;
+	b->bind_ts = ev->ts_ns;
+	b->tgid = tgid;
+	b->stack_id = -1;
+	b->flags = flags;
+	obj_note_enomem(m, keymap_put(&m->bond_by_handle, b->handle, b));
+	return b;
+}
+
 static void on_bind(struct model *m, const struct svatop_event *ev)
 {
 	struct model_pasid *pending = take_pending_pasid(m, ev);
@@ -134,24 +154,26 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 		b = NULL;
 	}
 	if (!b) {
-		b = pool_alloc(&m->bonds);
-		if (!b) {
-			obj_note_enomem(m, -ENOMEM);
+		b = bond_new(m, ev, ev->tgid,
+			     ev->handle_users == 1 ? BF_BORN_LIVE : 0);
+		if (!b)
 			return;
-		}
-		b->handle = ev->handle;
-		b->uid = ++m->next_uid;
-		b->bind_ts = ev->ts_ns;
-		b->tgid = ev->tgid;
 		b->stack_id = ev->stack_id;
-		if (ev->handle_users == 1)
-			b->flags |= BF_BORN_LIVE;
-		obj_note_enomem(m, keymap_put(&m->bond_by_handle, b->handle, b));
 	}
 	b->pasid = ev->pasid;
 	b->users = ev->handle_users;
 	obj_bond_link(b, mm, d, dev);
 	m->changes++;
+}
+
+/* A reference count from an event less n, computed in 64 bits and kept
+ * within int32_t: the counts come from the kernel or a recording, and
+ * INT32_MIN - 1 does not exist in int32_t. */
+static int32_t users_less(int32_t users, int32_t n)
+{
+	int64_t v = (int64_t)users - n;
+
+	return v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 
 static void on_unbind(struct model *m, const struct svatop_event *ev)
@@ -166,13 +188,13 @@ static void on_unbind(struct model *m, const struct svatop_event *ev)
 	if (ev->handle_users <= 1 && d)
 		d->pending_detach++;
 	if (d)
-		d->users = ev->domain_users - (ev->handle_users <= 1);
+		d->users = users_less(ev->domain_users, ev->handle_users <= 1);
 	m->changes++;
 	if (!b) {
 		m->cnt.unknown++;
 		return;
 	}
-	b->users = ev->handle_users - 1;
+	b->users = users_less(ev->handle_users, 1);
 	if (b->users <= 0)
 		obj_bond_free(m, b);
 }
@@ -304,7 +326,7 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 	obj_mm_set_owner(mm, ev);
 	/* Found only on iommu_sva_mms: no task owns it any more. */
 	if (!ev->tgid && !(mm->flags & MF_EXITED)) {
-		mm->flags |= MF_EXITED;
+		mm->flags |= MF_EXITED | MF_NO_TASK;
 		mm->exit_ts = ev->ts_ns;
 	}
 	p = obj_pasid_get(m, ev->pasid, ev->ts_ns);
@@ -341,6 +363,54 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 	if (!mm_known)
 		mm->flags |= MF_SNAPSHOT;
 	obj_domain_link_mm(d, mm);
+}
+
+/* A bond that predates svatop, from its IOMMU group's PASID array: it
+ * gives the snapshot's domains their devices and IOMMU instances. */
+static void on_snap_bond(struct model *m, const struct svatop_event *ev)
+{
+	bool known = keymap_get(&m->bond_by_handle, ev->handle) != NULL;
+	bool dom_known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
+	bool mm_known = keymap_get(&m->mm_by_ptr, ev->mm) != NULL;
+	struct model_domain *d;
+	struct model_bond *b;
+	struct model_dev *dev;
+	struct model_mm *mm;
+
+	/* Seen live already: the live events are newer than the snapshot. */
+	if (known || !ev->handle)
+		return;
+	if (keymap_get(&m->freed_in_snapshot, ev->handle) ||
+	    (!dom_known && keymap_get(&m->freed_in_snapshot, ev->domain)) ||
+	    (!mm_known && keymap_get(&m->freed_in_snapshot, ev->mm))) {
+		m->cnt.stale_snapshot++;
+		return;
+	}
+	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
+	if (!mm)
+		return;
+	if (!mm_known)
+		mm->flags |= MF_SNAPSHOT;
+	mm->flags |= MF_SVA;
+	d = obj_domain_get(m, ev->domain, ev->ts_ns);
+	if (!d)
+		return;
+	if (!dom_known) {
+		d->flags |= DF_SNAPSHOT;
+		d->users = ev->domain_users;
+		d->mm_ptr = ev->mm;
+	}
+	obj_domain_link_mm(d, mm);
+	dev = obj_dev_get(m, ev);
+	if (!d->first_dev)
+		d->first_dev = dev;
+	b = bond_new(m, ev, mm->tgid, BF_SNAPSHOT);
+	if (!b)
+		return;
+	b->pasid = ev->pasid;
+	b->users = ev->handle_users;
+	obj_bond_link(b, mm, d, dev);
+	m->changes++;
 }
 
 static void on_fork(struct model *m, const struct svatop_event *ev)
@@ -409,6 +479,10 @@ int model_apply(struct model *m, const struct svatop_event *ev)
 	case SVATOP_EV_SNAP_DOMAIN:
 		m->snapshot_seen = true;
 		on_snap_domain(m, ev);
+		break;
+	case SVATOP_EV_SNAP_BOND:
+		m->snapshot_seen = true;
+		on_snap_bond(m, ev);
 		break;
 	case SVATOP_EV_SNAP_END:
 		m->snapshot_seen = true;

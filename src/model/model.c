@@ -34,6 +34,7 @@ int model_init(struct model *m)
 
 void model_fini(struct model *m)
 {
+	iopf_table_fini(&m->iopf);
 	pool_fini(&m->mms);
 	pool_fini(&m->pasids);
 	pool_fini(&m->domains);

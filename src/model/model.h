@@ -19,7 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "svatop/abi.h"
-#include "model/table.h"
+#include "model/iopf.h"
+#include "model/keymap.h"
+#include "model/pool.h"
 
 struct model_mm;
 struct model_domain;
@@ -32,6 +34,7 @@ struct model_dev;
 #define MF_EXITED	(1u << 2)  /* its process exited (exit_ts set) */
 #define MF_DROPPING	(1u << 3)  /* __mmdrop() entered: the mm is being freed */
 #define MF_SVA		(1u << 4)  /* has (had) SVA state; else only failed binds */
+#define MF_NO_TASK	(1u << 5)  /* the snapshot found it with no task: owner gone before */
 
 struct model_mm {
 	struct pool_obj hdr;
@@ -98,6 +101,7 @@ struct model_domain {
 
 /* bond flags */
 #define BF_BORN_LIVE	(1u << 0)  /* the bind that created it was seen */
+#define BF_SNAPSHOT	(1u << 1)  /* found by the start-up snapshot */
 
 struct model_bond {
 	struct pool_obj hdr;
@@ -169,6 +173,9 @@ struct model {
 	int err;			/* sticky -ENOMEM */
 	uint64_t changes;		/* bumped on every state change (for --watch) */
 	struct model_counters cnt;
+	/* Device page faults per (device, PASID), read from the kernel's
+	 * aggregates by live sessions (session_iopf_refresh). */
+	struct iopf_table iopf;
 };
 
 #define MODEL_ERROR_ONLY_MAX	4096

@@ -344,6 +344,7 @@ struct model_domain *obj_domain_get(struct model *m, uint64_t ptr, uint64_t ts)
 
 void obj_bond_free(struct model *m, struct model_bond *b)
 {
+	note_freed(m, b->handle);
 	bond_unlink_mm(b);
 	bond_unlink_domain(b);
 	if (b->dev)

@@ -101,7 +101,7 @@ int btf_validate(const struct btf *btf, __u32 *bad_id)
 }
 
 /* Append to buf, never past len. */
-static void cat(char *buf, size_t len, const char *fmt, ...)
+static void append_fmt(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t used = strlen(buf);
 	va_list ap;
@@ -133,11 +133,11 @@ static void decl(const struct btf *btf, __u32 id, const char *name, char *buf,
 	size_t used;
 
 	if (id && (!t || depth > 16)) {
-		cat(buf, len, "?%s%s", *name ? " " : "", name);
+		append_fmt(buf, len, "?%s%s", *name ? " " : "", name);
 		return;
 	}
 	if (!t) {
-		cat(buf, len, "void%s%s", *name ? " " : "", name);
+		append_fmt(buf, len, "void%s%s", *name ? " " : "", name);
 		return;
 	}
 	n = tname(btf, t);
@@ -156,14 +156,14 @@ static void decl(const struct btf *btf, __u32 id, const char *name, char *buf,
 		decl(btf, t->type, "", buf, len, depth + 1);
 		/* "struct x" + " *" ; "struct x *" + "*" */
 		if (strlen(buf) > used && buf[strlen(buf) - 1] != '*')
-			cat(buf, len, " ");
-		cat(buf, len, "*%s", name);
+			append_fmt(buf, len, " ");
+		append_fmt(buf, len, "*%s", name);
 		return;
 	}
 	case BTF_KIND_CONST:
 	case BTF_KIND_VOLATILE:
 	case BTF_KIND_RESTRICT:
-		cat(buf, len, "%s ", btf_is_const(t) ? "const" :
+		append_fmt(buf, len, "%s ", btf_is_const(t) ? "const" :
 		    btf_is_volatile(t) ? "volatile" : "restrict");
 		decl(btf, t->type, name, buf, len, depth + 1);
 		return;
@@ -172,28 +172,28 @@ static void decl(const struct btf *btf, __u32 id, const char *name, char *buf,
 		return;
 	case BTF_KIND_ARRAY:
 		decl(btf, btf_array(t)->type, name, buf, len, depth + 1);
-		cat(buf, len, "[%u]", btf_array(t)->nelems);
+		append_fmt(buf, len, "[%u]", btf_array(t)->nelems);
 		return;
 	case BTF_KIND_STRUCT:
-		cat(buf, len, "struct %s", n ? n : "{...}");
+		append_fmt(buf, len, "struct %s", n ? n : "{...}");
 		break;
 	case BTF_KIND_UNION:
-		cat(buf, len, "union %s", n ? n : "{...}");
+		append_fmt(buf, len, "union %s", n ? n : "{...}");
 		break;
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
-		cat(buf, len, "enum %s", n ? n : "{...}");
+		append_fmt(buf, len, "enum %s", n ? n : "{...}");
 		break;
 	case BTF_KIND_FWD:
-		cat(buf, len, "%s %s", btf_kflag(t) ? "union" : "struct",
+		append_fmt(buf, len, "%s %s", btf_kflag(t) ? "union" : "struct",
 		    n ? n : "?");
 		break;
 	default:
-		cat(buf, len, "%s", n ? n : "?");
+		append_fmt(buf, len, "%s", n ? n : "?");
 		break;
 	}
 	if (*name)
-		cat(buf, len, " %s", name);
+		append_fmt(buf, len, " %s", name);
 }
 
 static void param_list(const struct btf *btf, const struct btf_type *proto,
@@ -202,20 +202,20 @@ static void param_list(const struct btf *btf, const struct btf_type *proto,
 	const struct btf_param *p = btf_params(proto);
 	int i, n = btf_vlen(proto);
 
-	cat(buf, len, "(");
+	append_fmt(buf, len, "(");
 	if (!n)
-		cat(buf, len, "void");
+		append_fmt(buf, len, "void");
 	for (i = 0; i < n; i++, p++) {
 		const char *pn = btf__name_by_offset(btf, p->name_off);
 
 		if (i)
-			cat(buf, len, ", ");
+			append_fmt(buf, len, ", ");
 		if (!p->type && i == n - 1)
-			cat(buf, len, "...");
+			append_fmt(buf, len, "...");
 		else
 			decl(btf, p->type, pn ? pn : "", buf, len, depth + 1);
 	}
-	cat(buf, len, ")");
+	append_fmt(buf, len, ")");
 }
 
 void btf_func_decl(const struct btf *btf, const struct btf_type *proto,

@@ -14,28 +14,24 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
+#include "common/log.h"
 #include "probe/image.h"
 
 /* No kernel decompresses to more than this: a larger result is a bomb. */
 #define MAX_UNPACKED	(1024UL << 20)
 #define MAX_IMAGE	(512UL << 20)
+/* Decoder state: the kernel packs with xz --lzma2=dict=32MiB and zstd -22
+ * --ultra (a 128 MiB window, log 27); a stream asking for more is refused
+ * instead of allocating up to 4 GiB (xz) or 2 GiB (zstd). */
+#define MAX_DECODER	(128UL << 20)
+#define MAX_ZSTD_WLOG	27
 #define BTF_MAGIC	0xeB9F
 
 struct blob {
 	unsigned char *data;
 	size_t len, cap;
 };
-
-static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 static uint32_t le32(const unsigned char *p)
 {
@@ -96,7 +92,7 @@ static int unxz(const unsigned char *in, size_t len, struct blob *out)
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_ret ret;
 
-	if (lzma_stream_decoder(&s, UINT64_MAX, 0) != LZMA_OK)
+	if (lzma_stream_decoder(&s, MAX_DECODER, 0) != LZMA_OK)
 		return -ENOMEM;
 	s.next_in = in;
 	s.avail_in = len;
@@ -112,6 +108,8 @@ static int unxz(const unsigned char *in, size_t len, struct blob *out)
 		out->len = out->cap - s.avail_out;
 	} while (ret == LZMA_OK);
 	lzma_end(&s);
+	if (ret == LZMA_MEMLIMIT_ERROR)
+		return -E2BIG;
 	return ret == LZMA_STREAM_END ? 0 : -EBADMSG;
 }
 
@@ -124,7 +122,7 @@ static int unzstd(const unsigned char *in, size_t len, struct blob *out)
 	if (!s)
 		return -ENOMEM;
 	/* Kernel payloads use zstd -22 --ultra: windows above the default. */
-	ZSTD_DCtx_setParameter(s, ZSTD_d_windowLogMax, 31);
+	ZSTD_DCtx_setParameter(s, ZSTD_d_windowLogMax, MAX_ZSTD_WLOG);
 	do {
 		ZSTD_outBuffer ob;
 
@@ -139,7 +137,8 @@ static int unzstd(const unsigned char *in, size_t len, struct blob *out)
 		out->len += ob.pos;
 		if (ZSTD_isError(ret)) {
 			ZSTD_freeDStream(s);
-			return -EBADMSG;
+			return ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge ?
+			       -E2BIG : -EBADMSG;
 		}
 		/* ret == 0: the first frame is complete (the size trailer follows). */
 		if (ret && ib.pos == ib.size && ob.pos < ob.size) {
@@ -292,11 +291,11 @@ static int read_file(const char *path, struct blob *b, char *err, size_t errlen)
 	size_t got = 0;
 
 	if (fd < 0) {
-		set_err(err, errlen, "cannot open image %s: %s", path, strerror(errno));
+		errbuf_set(err, errlen, "cannot open image %s: %s", path, strerror(errno));
 		return -errno;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_IMAGE) {
-		set_err(err, errlen, "%s: not a regular file of at most %lu MiB",
+		errbuf_set(err, errlen, "%s: not a regular file of at most %lu MiB",
 			path, MAX_IMAGE >> 20);
 		close(fd);
 		return -EINVAL;
@@ -310,7 +309,7 @@ static int read_file(const char *path, struct blob *b, char *err, size_t errlen)
 		ssize_t n = read(fd, b->data + got, st.st_size - got);
 
 		if (n <= 0) {
-			set_err(err, errlen, "cannot read image %s", path);
+			errbuf_set(err, errlen, "cannot read image %s", path);
 			close(fd);
 			return -EIO;
 		}
@@ -336,7 +335,7 @@ static int take_btf(const struct blob *b, struct image_info *info,
 	if (ret) {
 		at = image_find_btf(b->data, b->len, &size);
 		if (at < 0) {
-			set_err(err, errlen,
+			errbuf_set(err, errlen,
 				"%s: no BTF in this kernel (built without CONFIG_DEBUG_INFO_BTF?)",
 				path);
 			return -ENOENT;
@@ -361,17 +360,20 @@ static int unpack(const char *path, enum comp c, const char *cname,
 	int ret;
 
 	if (c == COMP_OTHER) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 			"%s: %s-compressed kernel payloads are not supported (gzip, xz, zstd are)",
 			path, cname);
 		return -EOPNOTSUPP;
 	}
 	ret = decompress(c, in, len, out);
 	if (ret == -EFBIG)
-		set_err(err, errlen, "%s: the %s payload unpacks to more than %lu MiB",
+		errbuf_set(err, errlen, "%s: the %s payload unpacks to more than %lu MiB",
 			path, cname, MAX_UNPACKED >> 20);
+	else if (ret == -E2BIG)
+		errbuf_set(err, errlen, "%s: the %s payload needs more than %lu MiB to decode",
+			path, cname, MAX_DECODER >> 20);
 	else if (ret)
-		set_err(err, errlen, "%s: corrupt or truncated %s payload", path, cname);
+		errbuf_set(err, errlen, "%s: corrupt or truncated %s payload", path, cname);
 	return ret;
 }
 
@@ -387,7 +389,7 @@ static int x86_bzimage(const char *path, const struct blob *img,
 	int ret;
 
 	if (le16(h + 0x206) < 0x208) {
-		set_err(err, errlen, "%s: x86 boot protocol too old (no payload fields)", path);
+		errbuf_set(err, errlen, "%s: x86 boot protocol too old (no payload fields)", path);
 		return -EINVAL;
 	}
 	setup = h[0x1f1] ? h[0x1f1] : 4;
@@ -396,7 +398,7 @@ static int x86_bzimage(const char *path, const struct blob *img,
 	plen = le32(h + 0x24c);
 	if (setup > img->len || poff > img->len - setup ||
 	    plen > img->len - setup - poff || !plen) {
-		set_err(err, errlen, "%s: truncated bzImage (payload outside the file)", path);
+		errbuf_set(err, errlen, "%s: truncated bzImage (payload outside the file)", path);
 		return -EINVAL;
 	}
 	/* kernel_version: offset of a NUL-terminated string, minus 0x200. */
@@ -412,7 +414,7 @@ static int x86_bzimage(const char *path, const struct blob *img,
 	snprintf(info->format, sizeof(info->format), "x86 bzImage, %s payload", cname);
 	snprintf(info->arch, sizeof(info->arch), "x86");
 	if (c == COMP_NONE) {
-		set_err(err, errlen, "%s: unknown bzImage payload format", path);
+		errbuf_set(err, errlen, "%s: unknown bzImage payload format", path);
 		return -EINVAL;
 	}
 	ret = unpack(path, c, cname, h + setup + poff, plen, &out, err, errlen);
@@ -450,7 +452,7 @@ int image_extract_btf(const char *path, struct image_info *info, char *err,
 		size_t poff = le32(img.data + 8), plen = le32(img.data + 12);
 
 		if (poff > img.len || plen > img.len - poff || !plen) {
-			set_err(err, errlen, "%s: truncated EFI zboot image", path);
+			errbuf_set(err, errlen, "%s: truncated EFI zboot image", path);
 			ret = -EINVAL;
 			goto out;
 		}
@@ -478,7 +480,7 @@ int image_extract_btf(const char *path, struct image_info *info, char *err,
 		snprintf(info->format + strlen(info->format),
 			 sizeof(info->format) - strlen(info->format), " (arm64 Image)");
 	} else if (!(raw->len >= 4 && !memcmp(raw->data, "\177ELF", 4))) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 			"%s: not a kernel image (no bzImage header, arm64 Image header or ELF)",
 			path);
 		ret = -EINVAL;

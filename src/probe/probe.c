@@ -11,7 +11,8 @@
 #include <jansson.h>
 #include "commands.h"
 #include "common/log.h"
-#include "probe/kernel.h"
+#include "common/safefile.h"
+#include "probe/kfacts.h"
 #include "probe/verdict.h"
 
 #define PROBE_JSON_SCHEMA	1
@@ -19,6 +20,7 @@
 struct probe_args {
 	struct kfacts_opts kopts;
 	const char *save_btf;
+	unsigned save_flags;	/* SAFE_FILE_REPLACE with --force */
 	bool json;
 };
 
@@ -34,7 +36,9 @@ static void usage(FILE *f)
 		"      --image FILE    kernel image (vmlinuz: bzImage gzip/xz/zstd, arm64 Image[.gz], zboot)\n"
 		"      --symbols FILE  System.map or a copy of /proc/kallsyms\n"
 		"      --arch ARCH     x86 or arm64 (default: detected from BTF)\n"
-		"      --save-btf FILE write the kernel's raw BTF there (e.g. taken from --image)\n\n"
+		"      --save-btf FILE write the kernel's raw BTF there (e.g. taken from --image;\n"
+		"                      created 0600, an existing FILE is refused)\n"
+		"      --force         replace an existing --save-btf FILE\n\n"
 		"Exit status: 0 SVA works and svatop can trace it; 1 SVA not usable on this\n"
 		"kernel (not built or stubbed); 2 usage or unreadable/damaged input; 3 verdict\n"
 		"is a heuristic or undecidable; 4 SVA works but svatop cannot trace it.\n");
@@ -42,7 +46,8 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct probe_args *a)
 {
-	enum { OPT_BTF = 256, OPT_IMAGE, OPT_SYMBOLS, OPT_ARCH, OPT_SAVE_BTF };
+	enum { OPT_BTF = 256, OPT_IMAGE, OPT_SYMBOLS, OPT_ARCH, OPT_SAVE_BTF,
+	       OPT_FORCE };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -52,6 +57,7 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 		{ "symbols", required_argument, NULL, OPT_SYMBOLS },
 		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ "save-btf", required_argument, NULL, OPT_SAVE_BTF },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ 0 },
 	};
 	int c;
@@ -83,6 +89,9 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 			break;
 		case OPT_SAVE_BTF:
 			a->save_btf = optarg;
+			break;
+		case OPT_FORCE:
+			a->save_flags = SAFE_FILE_REPLACE;
 			break;
 		case ':':
 			p_err("probe: option '%s' needs an argument (see 'svatop probe --help')",
@@ -286,26 +295,30 @@ static json_t *report_json(const struct kfacts *k, const struct sva_report *r,
 	return root;
 }
 
-static int save_btf(const struct kfacts *k, const char *path)
+static int save_btf(const struct kfacts *k, const char *path, unsigned flags)
 {
+	struct safe_file sf;
 	const void *data;
 	uint32_t size = 0;
-	FILE *f;
+	int err;
 
 	data = kfacts_btf_data(k, &size);
 	if (!data) {
 		p_err("probe: --save-btf: this kernel has no BTF to save");
 		return -1;
 	}
-	f = fopen(path, "we");
-	if (!f || fwrite(data, 1, size, f) != size) {
-		p_err("probe: cannot write %s: %s", path, strerror(errno));
-		if (f)
-			fclose(f);
-		return -1;
+	err = safe_file_open(&sf, path, flags);
+	if (!err) {
+		errno = 0;
+		if (fwrite(data, 1, size, sf.f) != size) {
+			err = errno ? -errno : -EIO;
+			safe_file_abort(&sf);
+		} else {
+			err = safe_file_commit(&sf);
+		}
 	}
-	if (fclose(f)) {
-		p_err("probe: cannot write %s: %s", path, strerror(errno));
+	if (err) {
+		safe_file_perror("probe", path, err);
 		return -1;
 	}
 	p_info("probe: wrote %u bytes of BTF to %s", size, path);
@@ -328,7 +341,7 @@ int cmd_probe(int argc, char **argv)
 		p_err("probe: %s", err);
 		return PROBE_EXIT_USAGE;
 	}
-	if (a.save_btf && save_btf(k, a.save_btf)) {
+	if (a.save_btf && save_btf(k, a.save_btf, a.save_flags)) {
 		kfacts_free(k);
 		return PROBE_EXIT_USAGE;
 	}

@@ -159,7 +159,7 @@ static enum sva_verdict decide(const struct kfacts *k, struct sva_report *r)
 	return SVA_REAL_UNFIXED;
 }
 
-static bool is(const char *a, const char *b)
+static bool streq(const char *a, const char *b)
 {
 	return !strcmp(a, b);
 }
@@ -170,21 +170,32 @@ static void missing_reason(const struct kfacts *k, const struct hook *h,
 {
 	const char *t = h->target, *why = NULL;
 
-	if (is(t, "ioasid_alloc") || is(t, "ioasid_free"))
+	if (h->needs_proto && st->prototype[0] && !strstr(st->prototype, h->needs_proto))
+		why = "pre-6.8 IOPF (struct iommu_fault_event, iommu_page_response): not covered";
+	else if (h->iopf && st->in_btf == KF_NO && kfacts_type(k, "iopf_fault", BTF_KIND_STRUCT) == KF_NO)
+		why = "no IOPF support in this kernel (CONFIG_IOMMU_IOPF not set)";
+	else if (streq(t, "iommu_sva_iopf_handler") && v == SVA_STUBBED)
+		why = "the x86 SVA stub dropped it: no SVA domain can take a page fault";
+	else if (streq(t, "iommu_sva_iopf_handler"))
+		why = "no SVA page-fault handler on this kernel (SVA or IOPF not built)";
+	else if (h->iopf && strncmp(t, "__mmu_notifier", 14) &&
+		 kfacts_func(k, "iommu_report_device_fault") == KF_YES)
+		why = "pre-6.8 IOPF (struct iommu_fault_event, iommu_page_response): not covered";
+	else if (streq(t, "ioasid_alloc") || streq(t, "ioasid_free"))
 		why = kfacts_func(k, "iommu_alloc_global_pasid") == KF_YES ?
 		      "6.1-era ioasid allocator absent: PASIDs come from iommu_alloc_global_pasid (normal)" :
 		      "ioasid allocator not built";
-	else if ((is(t, "iommu_alloc_global_pasid") ||
-		  is(t, "iommu_free_global_pasid")) && era == ERA_IOASID)
+	else if ((streq(t, "iommu_alloc_global_pasid") ||
+		  streq(t, "iommu_free_global_pasid")) && era == ERA_IOASID)
 		why = "6.1-era kernel: PASIDs come from ioasid_alloc/ioasid_free";
-	else if ((is(t, "iommu_attach_device_pasid") ||
-		  is(t, "iommu_detach_device_pasid")) && era == ERA_IOASID)
+	else if ((streq(t, "iommu_attach_device_pasid") ||
+		  streq(t, "iommu_detach_device_pasid")) && era == ERA_IOASID)
 		why = "no SVA domains before 6.2: drivers bind through their sva_bind op";
-	else if (is(t, "mm_pasid_drop") && era == ERA_IOASID)
+	else if (streq(t, "mm_pasid_drop") && era == ERA_IOASID)
 		why = "inline on this kernel: ioasid_free from __mmdrop frees the PASID";
-	else if (is(t, "mm_pasid_drop") && v == SVA_NOT_BUILT)
+	else if (streq(t, "mm_pasid_drop") && v == SVA_NOT_BUILT)
 		why = "SVA core not built: mm_pasid_drop is an empty inline";
-	else if (is(t, "mm_pasid_drop"))
+	else if (streq(t, "mm_pasid_drop"))
 		why = "inlined on this kernel: __mmdrop covers mm teardown";
 	else if (v == SVA_NOT_BUILT && !strncmp(t, "iommu_sva_", 10))
 		why = "SVA core not built (no CONFIG_IOMMU_SVA)";
@@ -206,6 +217,18 @@ static void resolve_func(const struct kfacts *k, const struct hook *h,
 	st->in_symbols = kfacts_func_in_symbols(k, h->target);
 	kfacts_btf_func(k, h->target, &st->btf_dups);
 	kfacts_func_proto(k, h->target, st->prototype, sizeof(st->prototype));
+	if (h->needs_proto && st->prototype[0] && !strstr(st->prototype, h->needs_proto)) {
+		st->form = FORM_NONE;
+		missing_reason(k, h, era, v, st);
+		return;
+	}
+	if (h->kprobe_first && has_kprobe &&
+	    (st->in_symbols == KF_YES || st->in_btf == KF_YES)) {
+		st->form = FORM_KPROBE;
+		snprintf(st->reason, sizeof(st->reason),
+			 "kprobe by choice: fentry runs preemptible and skips nested calls");
+		return;
+	}
 	if (st->in_btf == KF_YES && has_fentry) {
 		st->form = FORM_FENTRY;
 		if (st->btf_dups > 1)
@@ -229,17 +252,17 @@ static void resolve_func(const struct kfacts *k, const struct hook *h,
 	/* Notes that explain what the hook sees on this kernel. */
 	if (st->reason[0])
 		return;
-	if (is(h->target, "iommu_sva_bind_device") &&
+	if (streq(h->target, "iommu_sva_bind_device") &&
 	    (v == SVA_STUBBED || v == SVA_LIKELY_STUBBED))
 		snprintf(st->reason, sizeof(st->reason),
 			 "the x86 stub: every bind fails with -EOPNOTSUPP");
-	else if (is(h->target, "iommu_sva_bind_device") && era == ERA_IOASID)
+	else if (streq(h->target, "iommu_sva_bind_device") && era == ERA_IOASID)
 		snprintf(st->reason, sizeof(st->reason),
 			 "6.1 form: (dev, mm, drvdata), bound by the driver's sva_bind op");
-	else if (is(h->target, "iommu_domain_free") && era == ERA_IOASID)
+	else if (streq(h->target, "iommu_domain_free") && era == ERA_IOASID)
 		snprintf(st->reason, sizeof(st->reason),
 			 "present, but this kernel has no SVA domains (6.2+)");
-	else if (is(h->target, "ioasid_free") && era == ERA_IOASID)
+	else if (streq(h->target, "ioasid_free") && era == ERA_IOASID)
 		snprintf(st->reason, sizeof(st->reason),
 			 "frees the PASID, called from __mmdrop (mm_pasid_drop is inline)");
 }
@@ -311,8 +334,9 @@ static const struct hook_status *status_of(const struct sva_report *r,
 	return NULL;
 }
 
-/* svatop's own iommu_sva tracepoints, where present, replace function hooks
- * (the live source does the same). */
+/* svatop's own iommu_sva tracepoints, where present, replace function hooks;
+ * sched_prepare_exec replaces sched_process_exec (the live source does the
+ * same). */
 static void apply_replacements(struct sva_report *r)
 {
 	int i, j, n;
@@ -320,18 +344,20 @@ static void apply_replacements(struct sva_report *r)
 	for (i = 0; i < r->nhooks; i++) {
 		const struct hook *tp = r->hooks[i].hook;
 
-		if (tp->kind != HOOK_SVA_TRACEPOINT || r->hooks[i].form != FORM_FENTRY)
+		if (!tp->replaces[0] || r->hooks[i].form != FORM_FENTRY)
 			continue;
 		for (j = 0; j < 3 && tp->replaces[j]; j++)
 			for (n = 0; n < r->nhooks; n++) {
 				struct hook_status *st = &r->hooks[n];
 
-				if (st->hook->kind != HOOK_FUNC ||
+				if (st->hook->kind == HOOK_SVA_TRACEPOINT ||
 				    strcmp(st->hook->target, tp->replaces[j]))
 					continue;
 				st->replaced_by = tp->target;
 				snprintf(st->reason, sizeof(st->reason),
-					 "replaced by svatop's tracepoint %s", tp->target);
+					 "replaced by %stracepoint %s",
+					 tp->kind == HOOK_SVA_TRACEPOINT ? "svatop's " : "the ",
+					 tp->target);
 			}
 	}
 }
@@ -533,6 +559,26 @@ const char *hook_form_name(const struct hook_status *st)
 		return st->hook->kind == HOOK_FUNC ? "kprobe" : "tracepoint";
 	}
 	return "?";
+}
+
+bool iopf_traceable(const struct sva_report *r, char *why, size_t len)
+{
+	int i, found = 0;
+
+	for (i = 0; i < r->nhooks; i++) {
+		const struct hook_status *st = &r->hooks[i];
+
+		if (!st->hook->iopf || !strncmp(st->hook->target, "__mmu_notifier", 14))
+			continue;	/* the IOTLB invalidations are opt-in */
+		if (st->form == FORM_NONE) {
+			snprintf(why, len, "%s: %s", st->hook->target, st->reason);
+			return false;
+		}
+		found++;
+	}
+	if (!found)
+		snprintf(why, len, "no IOPF hooks in the table");
+	return found > 0;
 }
 
 int sva_exit_status(const struct sva_report *r)

@@ -8,8 +8,8 @@
 #define SVATOP_PROBE_VERDICT_H
 
 #include <stdbool.h>
-#include "probe/kernel.h"
-#include "source/hooks.h"
+#include "probe/kfacts.h"
+#include "probe/hooks.h"
 
 enum sva_verdict {
 	SVA_NOT_BUILT,		/* no SVA core: no bind symbol at all */
@@ -90,6 +90,10 @@ const char *sva_era_name(enum sva_era e);
 const char *sva_era_id(enum sva_era e);		/* "ioasid", "mm-pasid", "iommu-mm", "unknown" */
 /* "fentry", "kprobe", "tp_btf", "tracepoint", "iter", "replaced", "missing" */
 const char *hook_form_name(const struct hook_status *st);
+/* Whether device page faults can be counted here: the report, response
+ * and SVA handler rows all have a form. If not, why (the first missing
+ * row's target and reason) in why. */
+bool iopf_traceable(const struct sva_report *r, char *why, size_t len);
 int sva_exit_status(const struct sva_report *r);
 
 #endif

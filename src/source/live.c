@@ -10,15 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "svatop.skel.h"
 #include "common/ksyms.h"
 #include "common/log.h"
-#include "probe/kernel.h"
+#include "probe/kfacts.h"
 #include "probe/verdict.h"
-#include "source/hooks.h"
-#include "source/live.h"
+#include "probe/hooks.h"
+#include "source/bpf_err.h"
+#include "source/wire.h"
 #include "source/source.h"
 
 struct live_source {
@@ -31,10 +34,9 @@ struct live_source {
 	source_event_fn fn;
 	void *fn_ctx;
 	int fn_ret;
-	int n_forms;
-	enum hook_form forms[64];
 	bool sva_tracepoints;	/* the kernel has svatop's iommu_sva tracepoints */
 	bool fork_check_at_tp;	/* mm_init is not hookable here */
+	struct wire_names names;	/* device names, sent once per device */
 	char desc[128];
 };
 
@@ -83,9 +85,11 @@ static int on_sample(void *ctx, void *data, size_t size)
 	struct svatop_event ev;
 	int ret;
 
-	if (size < sizeof(ev))
+	ret = wire_decode(&ls->names, data, size, &ev);
+	if (ret == -ENOMEM)
+		p_err("out of memory for device names: events go on without them");
+	if (ret != 1)
 		return 0;
-	memcpy(&ev, data, sizeof(ev));
 	ls->delivered++;
 	ret = ls->fn(&ev, ls->fn_ctx);
 	if (ret)
@@ -114,6 +118,28 @@ static int live_poll(struct source *src, int timeout_ms, source_event_fn fn,
 	if (ls->fn_ret)
 		return ls->fn_ret;
 	return n;
+}
+
+/*
+ * Calls the kernel skipped because the program was already running on that
+ * CPU (a recursion miss: on a preemptible kernel another task can enter a
+ * hook while a preempted one is inside it). Each lost an event as surely
+ * as a full ring buffer, so they count as dropped.
+ */
+static uint64_t live_missed(const struct live_source *ls)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(prog, ls->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		uint32_t len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
 }
 
 static void live_stats(struct source *src, struct source_stats *out)
@@ -146,6 +172,7 @@ static void live_stats(struct source *src, struct source_stats *out)
 			out->dropped_by_type[key - SVATOP_CNT_DROPPED_TYPE] = sum;
 	}
 	free(vals);
+	out->dropped += live_missed(ls);
 }
 
 static void live_close(struct source *src)
@@ -155,6 +182,7 @@ static void live_close(struct source *src)
 	ring_buffer__free(ls->rb);
 	svatop_bpf__destroy(ls->skel);
 	ksyms_free(ls->ksyms);
+	wire_names_fini(&ls->names);
 	free(ls);
 }
 
@@ -163,17 +191,63 @@ static const char *live_describe(struct source *src)
 	return ((struct live_source *)src)->desc;
 }
 
+static int live_stack(struct source *src, int32_t stack_id, char frames[][64], int max)
+{
+	struct live_source *ls = (void *)src;
+	uint64_t ips[SVATOP_STACK_DEPTH] = { 0 };
+	int fd, i, n = 0;
+
+	if (stack_id < 0)
+		return -ENOENT;
+	fd = bpf_map__fd(ls->skel->maps.stacks);
+	if (bpf_map_lookup_elem(fd, &stack_id, ips))
+		return -errno;
+	for (i = 0; i < SVATOP_STACK_DEPTH && n < max && ips[i]; i++) {
+		const struct ksym *s = ls->ksyms ? ksyms_lookup(ls->ksyms, ips[i]) : NULL;
+
+		/* Only text symbols that really contain the address: BPF
+		 * trampolines and programs are not in the kallsyms we read at
+		 * start, and must not be named after the last symbol below. */
+		if (s && (!strchr("tTwW", s->type) ||
+			  ips[i] - s->addr >= ksyms_size(ls->ksyms, s)))
+			s = NULL;
+		if (!s && i < 3)
+			continue;	/* the trampoline frames of the hook itself */
+		if (s)
+			snprintf(frames[n++], 64, "%s+0x%llx", s->name,
+				 (unsigned long long)(ips[i] - s->addr));
+		else
+			snprintf(frames[n++], 64, "0x%llx", (unsigned long long)ips[i]);
+	}
+	return n;
+}
+
 static const struct source_ops live_ops = {
 	.poll = live_poll,
 	.stats = live_stats,
 	.close = live_close,
 	.describe = live_describe,
+	.stack = live_stack,
 };
+
+/* Root, or a service's ambient CAP_BPF and CAP_PERFMON (svatop-exporter.service). */
+static bool may_trace(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[2];
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &hdr, caps))
+		return false;
+	return (caps[CAP_TO_INDEX(CAP_BPF)].effective & CAP_TO_MASK(CAP_BPF)) &&
+	       (caps[CAP_TO_INDEX(CAP_PERFMON)].effective & CAP_TO_MASK(CAP_PERFMON));
+}
 
 /* Explain the environment problems users hit first, in one line. */
 static int check_environment(const struct kfacts *k, const struct sva_report *r)
 {
-	if (geteuid() != 0) {
+	if (!may_trace()) {
 		p_err("tracing needs root (or CAP_BPF and CAP_PERFMON); try 'sudo svatop'");
 		return -EPERM;
 	}
@@ -263,6 +337,23 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 	return err;
 }
 
+/* Without CAP_SYSLOG (or with kptr_restrict=2) /proc/kallsyms shows zero
+ * addresses: libbpf then resolves the snapshot's weak __ksym lists
+ * (iommu_sva_mms, iommu_group_kset) to NULL and their walks find nothing. */
+static bool kernel_addresses_hidden(void)
+{
+	unsigned long long addr = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	bool hidden = true;
+
+	if (!f)
+		return true;
+	if (fscanf(f, "%llx", &addr) == 1)
+		hidden = addr == 0;
+	fclose(f);
+	return hidden;
+}
+
 static int run_snapshot(struct live_source *ls)
 {
 	char buf[64];
@@ -285,19 +376,25 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 {
 	enum hook_form forms[64] = { 0 };
 	struct live_source *ls;
-	int err, i, missing = 0;
+	int err, i, missing = 0, iopf_rows = 0;
 
 	libbpf_set_print(libbpf_print);
 	ls = calloc(1, sizeof(*ls));
 	if (!ls)
 		return -ENOMEM;
 	ls->base.ops = &live_ops;
+	err = wire_names_init(&ls->names);
+	if (err) {
+		free(ls);
+		return err;
+	}
 	err = choose_forms(ls, opts, forms, &missing);
 	if (err)
 		goto fail;
 	if (opts->collect_stacks) {
 		/* for symbolizing stacks; unreadable addresses are all 0 */
-		ls->ksyms = ksyms_load("/proc/kallsyms");
+		if (ksyms_open(&ls->ksyms, "/proc/kallsyms", NULL, 0))
+			ls->ksyms = NULL;
 		if (ls->ksyms && ksyms_all_zero(ls->ksyms)) {
 			ksyms_free(ls->ksyms);
 			ls->ksyms = NULL;
@@ -314,30 +411,33 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 	}
 	if (err) {
 		p_err("loading the BPF programs failed: %s (run with -v for the verifier log)",
-		      strerror(-err));
+		      BPF_ERRSTR(err));
 		goto fail;
 	}
-	memcpy(ls->forms, forms, sizeof(forms));
-	ls->n_forms = hooks_count;
 	err = svatop_bpf__attach(ls->skel);
 	if (err) {
-		p_err("attaching the BPF programs failed: %s", strerror(-err));
+		p_err("attaching the BPF programs failed: %s", BPF_ERRSTR(err));
 		goto fail;
 	}
 	ls->rb = ring_buffer__new(bpf_map__fd(ls->skel->maps.events), on_sample,
 				  ls, NULL);
 	if (!ls->rb) {
 		err = -errno;
-		p_err("ring buffer: %s", strerror(-err));
+		p_err("ring buffer: %s", BPF_ERRSTR(err));
 		goto fail;
 	}
 	if (opts->snapshot) {
+		if (kernel_addresses_hidden())
+			p_err("warning: kernel addresses are hidden (no CAP_SYSLOG, or kptr_restrict): "
+			      "the snapshot misses the bonds and the mms whose process is gone");
 		err = run_snapshot(ls);
 		if (err)
 			p_err("snapshot of pre-existing SVA state failed: %s",
-			      strerror(-err));
+			      BPF_ERRSTR(err));
 	}
-	snprintf(ls->desc, sizeof(ls->desc), "live, %d hooks%s%s", hooks_count - missing,
+	for (i = 0; i < hooks_count; i++)
+		iopf_rows += hooks[i].iopf;	/* src/source/iopf.c loads those */
+	snprintf(ls->desc, sizeof(ls->desc), "live, %d hooks%s%s", hooks_count - iopf_rows - missing,
 		 missing ? " (some missing)" : "",
 		 ls->sva_tracepoints ? ", iommu_sva tracepoints" : "");
 	*out = &ls->base;
@@ -345,43 +445,4 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 fail:
 	live_close(&ls->base);
 	return err;
-}
-
-int live_source_stack(struct source *src, int32_t stack_id, char frames[][64],
-		      int max)
-{
-	struct live_source *ls = (void *)src;
-	uint64_t ips[SVATOP_STACK_DEPTH] = { 0 };
-	int fd, i, n = 0;
-
-	if (stack_id < 0)
-		return -ENOENT;
-	fd = bpf_map__fd(ls->skel->maps.stacks);
-	if (bpf_map_lookup_elem(fd, &stack_id, ips))
-		return -errno;
-	for (i = 0; i < SVATOP_STACK_DEPTH && n < max && ips[i]; i++) {
-		const struct ksym *s = ls->ksyms ? ksyms_lookup(ls->ksyms, ips[i]) : NULL;
-
-		/* Only text symbols that really contain the address: BPF
-		 * trampolines and programs are not in the kallsyms we read at
-		 * start, and must not be named after the last symbol below. */
-		if (s && (!strchr("tTwW", s->type) ||
-			  ips[i] - s->addr >= ksyms_size(ls->ksyms, s)))
-			s = NULL;
-		if (!s && i < 3)
-			continue;	/* the trampoline frames of the hook itself */
-		if (s)
-			snprintf(frames[n++], 64, "%s+0x%llx", s->name,
-				 (unsigned long long)(ips[i] - s->addr));
-		else
-			snprintf(frames[n++], 64, "0x%llx", (unsigned long long)ips[i]);
-	}
-	return n;
-}
-
-enum hook_form live_source_form(struct source *src, int hook_index)
-{
-	struct live_source *ls = (void *)src;
-
-	return hook_index < ls->n_forms ? ls->forms[hook_index] : FORM_NONE;
 }

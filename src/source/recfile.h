@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include "svatop/abi.h"
 #include "source/source.h"
+#include "common/safefile.h"
 
 #define REC_MAGIC		"SVATOPR\0"
 #define REC_VERSION		1
@@ -43,22 +44,33 @@ struct rec_block {
 	uint32_t crc;			/* crc32 of the compressed payload */
 };
 
+/* Written with the writer's SVATOP_EV_MAX types; a reader takes any count
+ * from 1 to REC_STATS_MAX_TYPES (event types are only ever added). */
 struct rec_stats {
 	uint64_t submitted, dropped, delivered;
 	uint64_t dropped_by_type[SVATOP_EV_MAX];
 };
+
+#define REC_STATS_MAX_TYPES	64
+_Static_assert(SVATOP_EV_MAX <= REC_STATS_MAX_TYPES, "stats block: too many event types");
 
 _Static_assert(sizeof(struct rec_header) == 232, "record header layout");
 _Static_assert(sizeof(struct rec_block) == 24, "record block layout");
 
 struct rec_writer;
 
-/* Create FILE (mode 0600, replacing an existing file). */
-int rec_writer_open(struct rec_writer **out, const char *path, const char *source_desc);
+/* Create FILE safely (common/safefile.h: mode 0600, never through a
+ * symlink, an existing FILE refused unless flags has SAFE_FILE_REPLACE).
+ * FILE appears only when rec_writer_close() succeeds; until then the
+ * records go to a ".FILE.XXXXXXXX.incomplete" file beside it. */
+int rec_writer_open(struct rec_writer **out, const char *path, const char *source_desc,
+		    unsigned flags);
 int rec_writer_add(struct rec_writer *w, const struct svatop_event *ev);
 /* Flush, write the stats block, close. Returns -errno on any failure. */
 int rec_writer_close(struct rec_writer *w, const struct source_stats *stats);
 int rec_writer_flush(struct rec_writer *w);
+/* Give up: the incomplete file is removed, FILE untouched. */
+void rec_writer_abort(struct rec_writer *w);
 
 /* The reader is a source (file_source_open in source.h). The header of an
  * open file source: */

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Event sources: where svatop_event records come from. The live BPF
- * source and the record-file reader implement the same interface, so every
- * model, analyzer and view works on either.
+ * Sources: where svatop_event records come from. The live BPF source and
+ * the record-file reader implement the same interface, so every model,
+ * analyzer and view works on either. A source delivers two kinds of
+ * record through poll(): events (something happened) and state (what
+ * exists: the snapshot records, SVATOP_F_SNAPSHOT). A source that reads
+ * state from kernel maps at an interval delivers state records the same
+ * way; the session and the model need nothing new for it.
  */
 #ifndef SVATOP_SOURCE_H
 #define SVATOP_SOURCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "svatop/abi.h"
 
@@ -28,13 +33,17 @@ struct source_ops {
 	/* Deliver what is available, waiting at most timeout_ms (-1: forever).
 	 * Returns the number of records delivered, 0 on timeout, -ENODATA at
 	 * the end of a finite source, another -errno on failure, or the
-	 * callback's non-zero return. */
+	 * callback's non-zero return. -EBADMSG: the input is damaged and the
+	 * source has already said where and how (one line for the user). */
 	int (*poll)(struct source *src, int timeout_ms, source_event_fn fn,
 		    void *ctx);
 	void (*stats)(struct source *src, struct source_stats *out);
 	void (*close)(struct source *src);
 	/* Optional: a short description of the kernel/recording (may be NULL). */
 	const char *(*describe)(struct source *src);
+	/* Optional: symbolize a kernel stack id into up to max frames of
+	 * "func+0xoff"; returns the number of frames, or -errno. */
+	int (*stack)(struct source *src, int32_t stack_id, char frames[][64], int max);
 };
 
 struct source {
@@ -52,6 +61,23 @@ static inline void source_stats(struct source *src, struct source_stats *out)
 	src->ops->stats(src, out);
 }
 
+/* Frames of a stack id, 0 when the source has no stacks (a recording). */
+static inline int source_stack(struct source *src, int32_t stack_id, char frames[][64],
+			       int max)
+{
+	int n;
+
+	if (!src || stack_id < 0 || !src->ops->stack)
+		return 0;
+	n = src->ops->stack(src, stack_id, frames, max);
+	return n < 0 ? 0 : n;
+}
+
+static inline const char *source_describe(struct source *src)
+{
+	return src->ops->describe ? src->ops->describe(src) : NULL;
+}
+
 static inline void source_close(struct source *src)
 {
 	if (src)
@@ -65,16 +91,13 @@ struct live_opts {
 	bool snapshot;		/* run the task iterator first (default on) */
 	bool verbose;		/* libbpf debug output */
 	bool force_kprobe;	/* never use fentry (testing the fallback) */
+	bool iopf_events;	/* device page faults: one record each (trace) */
+	bool iopf_invalidations; /* device page faults: the opt-in IOTLB hook */
 };
 
 /* Live source: loads and attaches the BPF programs. On failure returns
  * -errno and prints one line saying what is missing. */
 int live_source_open(struct source **out, const struct live_opts *opts);
-
-/* Symbolize a kernel stack id of a live source into up to max frames of
- * "func+0xoff"; returns the number of frames, or -errno. */
-int live_source_stack(struct source *src, int32_t stack_id, char frames[][64],
-		      int max);
 
 /* Record-file source (svatop record): every record of FILE, in order, then
  * -ENODATA. Prints one line naming the problem (and offset) on failure. */

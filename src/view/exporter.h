@@ -49,6 +49,16 @@ int exporter_render(FILE *out, const struct model *m, const struct analyzer *a,
 		    const struct source_stats *st, const struct exporter_counts *c,
 		    const struct exporter_info *info);
 
+/* Device page faults per device (exporter_iopf.c): counts by answer and a
+ * latency histogram; labels bounded to EXPORTER_MAX_SERIES devices. */
+void exporter_render_iopf(FILE *out, const struct iopf_table *t);
+
+/* "# HELP" and "# TYPE" of a metric family; one sample, with one label
+ * or none. */
+void exporter_family(FILE *o, const char *name, const char *type, const char *help);
+void exporter_sample(FILE *o, const char *name, const char *label, const char *value,
+		     uint64_t v);
+
 /* Write s as the inside of a label value: escaped, printable ASCII only. */
 void exporter_label_value(FILE *out, const char *s);
 
@@ -56,5 +66,6 @@ void exporter_label_value(FILE *out, const char *s);
  * loopback is always spelled out). Returns 0 or -EINVAL. */
 int exporter_parse_listen(const char *arg, struct sockaddr_storage *ss,
 			  socklen_t *len);
+bool exporter_is_loopback(const struct sockaddr_storage *ss);
 
 #endif

@@ -9,10 +9,16 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/escape.h"
 #include "common/stop.h"
 #include "commands.h"
 #include "view/graph.h"
-#include "view/view_common.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "pipeline/session.h"
+#include "view/finding.h"
+#include "view/iopf_view.h"
+#include "view/options.h"
 
 /* ---- ordering: output is stable for a given event stream ---------------- */
 
@@ -128,13 +134,13 @@ static bool orphan_pasid(const struct model_pasid *p)
 
 /* ---- text ---------------------------------------------------------------- */
 
-static void text_mm(FILE *out, const struct model_mm *mm, uint64_t now)
+static void text_mm(FILE *out, const struct model *m, const struct model_mm *mm, uint64_t now)
 {
 	struct sorted doms, bonds;
 	char age[32];
 	size_t i, j;
 
-	fprintf(out, "pid %u (%s) mm 0x%" PRIx64, mm->tgid, mm->comm[0] ? mm->comm : "?",
+	fprintf(out, "pid %u (%s) mm 0x%" PRIx64, mm->tgid, ESCAPED(mm->comm, "?"),
 		mm->ptr);
 	if (mm->pasid_val)
 		fprintf(out, " PASID %u", mm->pasid_val);
@@ -157,7 +163,7 @@ static void text_mm(FILE *out, const struct model_mm *mm, uint64_t now)
 
 		fprintf(out, "%s domain 0x%" PRIx64 " users %d on %s%s\n",
 			last ? "`--" : "|--", d->ptr, d->users,
-			io && io->name[0] ? io->name : "?",
+			io ? ESCAPED(io->name, "?") : "?",
 			d->flags & DF_DERIVED ? " (alloc derived)" : "");
 		if (sorted_bonds(d, &bonds))
 			break;
@@ -166,7 +172,7 @@ static void text_mm(FILE *out, const struct model_mm *mm, uint64_t now)
 
 			fprintf(out, "%s   %s device %s handle 0x%" PRIx64 " users %d\n",
 				last ? "   " : "|  ", j + 1 == bonds.n ? "`--" : "|--",
-				b->dev && b->dev->name[0] ? b->dev->name : "?",
+				b->dev ? ESCAPED(b->dev->name, "?") : "?",
 				b->handle, b->users);
 		}
 		if (!bonds.n)
@@ -175,6 +181,8 @@ static void text_mm(FILE *out, const struct model_mm *mm, uint64_t now)
 		free(bonds.v);
 	}
 	free(doms.v);
+	if (mm->tgid)
+		view_iopf_text(out, &m->iopf, mm->tgid, "    ");
 }
 
 static int graph_text(FILE *out, const struct model *m, const struct graph_filter *flt,
@@ -192,7 +200,7 @@ static int graph_text(FILE *out, const struct model *m, const struct graph_filte
 	if (sorted_mms(m, flt, &mms))
 		return -ENOMEM;
 	for (j = 0; j < mms.n; j++)
-		text_mm(out, mms.v[j], now);
+		text_mm(out, m, mms.v[j], now);
 	if (!mms.n)
 		fprintf(out, "no process holds SVA state%s\n", flt && (flt->pid || flt->dev) ?
 			" (matching the filter)" : "");
@@ -208,12 +216,12 @@ static int graph_text(FILE *out, const struct model *m, const struct graph_filte
 			fprintf(out, "PASID %u: allocated, no mm%s\n", p->pasid,
 				p->orphan_ts ? " (its mm was freed)" : "");
 	model_for_each_iommu(m, io, i) {
-		fprintf(out, "iommu %s (0x%" PRIx64 "):", io->name[0] ? io->name : "?", io->ptr);
+		fprintf(out, "iommu %s (0x%" PRIx64 "):", ESCAPED(io->name, "?"), io->ptr);
 		any = false;
 		model_for_each_dev(m, dev, k) {
 			if (dev->iommu != io)
 				continue;
-			fprintf(out, " %s", dev->name[0] ? dev->name : "?");
+			fprintf(out, " %s", ESCAPED(dev->name, "?"));
 			any = true;
 		}
 		fprintf(out, "%s\n", any ? "" : " (no device)");
@@ -357,7 +365,7 @@ static json_t *domain_json(const struct model_domain *d)
 	return o;
 }
 
-static json_t *mm_json(const struct model_mm *mm, uint64_t now)
+static json_t *mm_json(const struct model *m, const struct model_mm *mm, uint64_t now)
 {
 	json_t *o = json_object(), *doms = json_array();
 	struct sorted ds;
@@ -382,6 +390,8 @@ static json_t *mm_json(const struct model_mm *mm, uint64_t now)
 		free(ds.v);
 	}
 	json_object_set_new(o, "domains", doms);
+	json_object_set_new(o, "iopf", mm->tgid ? view_iopf_json(&m->iopf, mm->tgid) :
+				       json_array());
 	return o;
 }
 
@@ -405,7 +415,7 @@ json_t *graph_json(const struct model *m, const struct graph_filter *flt, uint64
 	json_object_set_new(root, "type", json_string("graph"));
 	json_object_set_new(root, "ts_ns", json_integer(now));
 	for (j = 0; j < mms.n; j++)
-		json_array_append_new(mmsj, mm_json(mms.v[j], now));
+		json_array_append_new(mmsj, mm_json(m, mms.v[j], now));
 	free(mms.v);
 	json_object_set_new(root, "mms", mmsj);
 	model_for_each_iommu(m, io, i) {
@@ -431,6 +441,7 @@ json_t *graph_json(const struct model *m, const struct graph_filter *flt, uint64
 			json_array_append_new(op, json_integer(p->pasid));
 	json_object_set_new(root, "orphan_domains", od);
 	json_object_set_new(root, "unowned_pasids", op);
+	json_object_set_new(root, "iopf", view_iopf_status_json(&m->iopf));
 	return root;
 }
 
@@ -463,22 +474,16 @@ struct graph_args {
 	bool watch;
 	double interval;
 	double settle;
-	const char *replay;
 	const char *dev;
-	uint32_t pid;
-	bool verbose;
+	struct common_args c;
 };
 
 static const struct argp_option graph_options[] = {
 	{ "dot", 'D', NULL, 0, "Graphviz DOT (render: svatop graph --dot | dot -Tpng)", 0 },
-	{ "json", 'j', NULL, 0, "one JSON object (per change with --watch)", 0 },
 	{ "watch", 'w', NULL, 0, "re-emit the graph whenever it changes", 0 },
 	{ "interval", 'i', "SECONDS", 0, "with --watch: how often to look for changes (1)", 0 },
 	{ "settle", 's', "SECONDS", 0, "live: wait at most this long for the snapshot (3)", 0 },
-	{ "pid", 'p', "PID", 0, "only this process", 0 },
 	{ "device", 'd', "DEVICE", 0, "only processes bound to this device (name)", 0 },
-	{ "replay", 'r', "FILE", 0, "read events from a recording instead of the kernel", 0 },
-	{ "verbose", 'v', NULL, 0, "loader details", 0 },
 	{ 0 },
 };
 
@@ -487,11 +492,11 @@ static error_t graph_parse(int key, char *arg, struct argp_state *state)
 	struct graph_args *a = state->input;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->c;
+		break;
 	case 'D':
 		a->fmt = GRAPH_DOT;
-		break;
-	case 'j':
-		a->fmt = GRAPH_JSON;
 		break;
 	case 'w':
 		a->watch = true;
@@ -502,21 +507,15 @@ static error_t graph_parse(int key, char *arg, struct argp_state *state)
 	case 's':
 		view_arg_seconds(state, arg, "settle time", 0, &a->settle);
 		break;
-	case 'p':
-		a->pid = view_arg_pid(state, arg);
-		break;
 	case 'd':
 		a->dev = arg;
 		break;
-	case 'r':
-		a->replay = arg;
-		break;
-	case 'v':
-		a->verbose = true;
-		log_verbose = true;
-		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (a->c.json)
+			a->fmt = GRAPH_JSON;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -524,10 +523,13 @@ static error_t graph_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static int graph_emit(struct view_session *s, const struct graph_args *a)
+static int graph_emit(struct session *s, const struct graph_args *a)
 {
-	struct graph_filter flt = { .pid = a->pid, .dev = a->dev };
-	int err = graph_render(stdout, &s->m, a->fmt, &flt, view_session_now(s));
+	struct graph_filter flt = { .pid = a->c.pid, .dev = a->dev };
+	int err;
+
+	session_iopf_refresh(s);
+	err = graph_render(stdout, &s->m, a->fmt, &flt, session_now(s));
 
 	fflush(stdout);
 	if (err)
@@ -537,39 +539,43 @@ static int graph_emit(struct view_session *s, const struct graph_args *a)
 
 int cmd_graph(int argc, char **argv)
 {
-	static const struct argp argp = {
+	const struct argp_child children[] = {
+		{ common_argp(COMMON_JSON | COMMON_PID | COMMON_REPLAY | COMMON_VERBOSE), 0, NULL, 0 },
+		{ 0 },
+	};
+	const struct argp argp = {
 		graph_options, graph_parse, NULL,
 		"The live graph of SVA state: mm -> PASID -> SVA domains -> devices,\n"
 		"devices grouped by IOMMU instance; text tree, DOT or JSON.\v"
 		"Exit status: 0 done, 2 usage or environment error, 3 events were lost.",
-		NULL, NULL, NULL,
+		children, NULL, NULL,
 	};
 	struct graph_args a = { .interval = 1, .settle = 3 };
 	struct live_opts lo = { .snapshot = true };
-	struct view_session s;
+	struct session s;
 	uint64_t t0, last_emit = 0, seen = 0;
 	int err;
 
 	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return EXIT_USAGE;
-	lo.target_tgid = a.pid;
-	lo.verbose = a.verbose;
-	if (view_session_open(&s, a.replay, &lo, ANALYZER_DEFAULT_GRACE_NS))
+	lo.target_tgid = a.c.pid;
+	lo.verbose = a.c.verbose;
+	if (session_open(&s, a.c.replay, &lo, ANALYZER_DEFAULT_GRACE_NS))
 		return EXIT_USAGE;
 	stop_on_signals();
-	t0 = view_monotonic_ns();
+	t0 = clock_monotonic_ns();
 	err = 0;
 	/* One-shot: the whole recording, or the live snapshot. */
 	while (!stop_requested && !s.ended && !a.watch) {
-		if ((err = view_session_poll(&s, 100)))
+		if ((err = session_poll(&s, 100)))
 			break;
 		if (s.live && (s.m.snapshot_done ||
-			       view_monotonic_ns() - t0 >= (uint64_t)(a.settle * 1e9)))
+			       clock_monotonic_ns() - t0 >= (uint64_t)(a.settle * 1e9)))
 			break;
 	}
 	if (!a.watch) {
-		view_session_flush(&s);
+		session_flush(&s);
 		if (!err && s.live && !s.m.snapshot_done)
 			p_err("graph: no snapshot within %.1fs: state from before start may be missing",
 			      a.settle);
@@ -577,14 +583,14 @@ int cmd_graph(int argc, char **argv)
 			err = graph_emit(&s, &a);
 	}
 	while (!err && a.watch && !stop_requested) {
-		if ((err = view_session_poll(&s, 100)))
+		if ((err = session_poll(&s, 100)))
 			break;
 		if (s.ended)
-			view_session_flush(&s);
+			session_flush(&s);
 		if ((s.m.changes != seen || !last_emit) &&
-		    (view_monotonic_ns() - last_emit >= (uint64_t)(a.interval * 1e9) || s.ended)) {
+		    (clock_monotonic_ns() - last_emit >= (uint64_t)(a.interval * 1e9) || s.ended)) {
 			seen = s.m.changes;
-			last_emit = view_monotonic_ns();
+			last_emit = clock_monotonic_ns();
 			if (a.fmt == GRAPH_TEXT)
 				printf("--- %s\n", s.live ? "graph" : "graph (replay)");
 			if ((err = graph_emit(&s, &a)))
@@ -593,12 +599,12 @@ int cmd_graph(int argc, char **argv)
 		if (s.ended)
 			break;
 	}
-	if (!err && view_session_dropped(&s)) {
+	if (!err && session_dropped(&s)) {
 		p_err("graph: %" PRIu64 " events were lost: the graph may be incomplete",
-		      view_session_dropped(&s));
+		      session_dropped(&s));
 		err = 1;
 	}
-	view_session_close(&s);
+	session_close(&s);
 	if (err > 0)
 		return EXIT_INCONCLUSIVE;
 	return err ? EXIT_USAGE : 0;

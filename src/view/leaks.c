@@ -9,27 +9,25 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/priv.h"
 #include "common/stop.h"
 #include "commands.h"
-#include "view/view_common.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "pipeline/session.h"
+#include "view/finding.h"
+#include "view/options.h"
 
 struct leaks_args {
-	bool json;
+	struct common_args c;
 	double grace;
 	double interval;
 	unsigned long count;
 	int npos;
-	uint32_t pid;
-	const char *replay;
-	bool verbose;
 };
 
 static const struct argp_option leaks_options[] = {
-	{ "json", 'j', NULL, 0, "one JSON object per report", 0 },
 	{ "grace", 'g', "SECONDS", 0, "how long state may outlive its process (3)", 0 },
-	{ "pid", 'p', "PID", 0, "only findings about this process", 0 },
-	{ "replay", 'r', "FILE", 0, "read events from a recording instead of the kernel", 0 },
-	{ "verbose", 'v', NULL, 0, "loader details", 0 },
 	{ 0 },
 };
 
@@ -38,21 +36,11 @@ static error_t leaks_parse(int key, char *arg, struct argp_state *state)
 	struct leaks_args *a = state->input;
 
 	switch (key) {
-	case 'j':
-		a->json = true;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->c;
 		break;
 	case 'g':
 		view_arg_seconds(state, arg, "grace period", 0, &a->grace);
-		break;
-	case 'p':
-		a->pid = view_arg_pid(state, arg);
-		break;
-	case 'r':
-		a->replay = arg;
-		break;
-	case 'v':
-		a->verbose = true;
-		log_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		view_parse_interval_count(state, arg, &a->npos, &a->interval, &a->count);
@@ -65,39 +53,52 @@ static error_t leaks_parse(int key, char *arg, struct argp_state *state)
 
 static bool wanted(const struct leaks_args *a, const struct finding *f)
 {
-	return !a->pid || f->tgid == a->pid;
+	return !a->c.pid || f->tgid == a->c.pid;
 }
 
 /* One report; returns the verdict it states. */
-static enum verdict leaks_report(struct view_session *s, const struct leaks_args *a)
+static enum verdict leaks_report(struct session *s, const struct leaks_args *a)
 {
-	uint64_t now = view_session_now(s), dropped = view_session_dropped(s);
-	struct finding_list leaks;
+	uint64_t now = session_now(s), dropped = session_dropped(s);
+	struct finding_list leaks, pend, iopf;	/* iopf: failed device page faults */
 	enum verdict v;
-	size_t i, nleaks = 0, nviol = 0;
-	json_t *j, *jl, *jv, *jc;
+	size_t i, nleaks = 0, nviol = 0, npend = 0;
+	json_t *j, *jl, *jv, *jc, *jp;
 	int r;
 
 	finding_list_init(&leaks);
+	finding_list_init(&pend);
+	finding_list_init(&iopf);
+	session_iopf_refresh(s);
+	rule_iopf_failed(&s->m, finding_list_add, &iopf);
 	analyzer_leaks(&s->a, &s->m, now, &leaks);
+	analyzer_pending(&s->a, &s->m, now, &pend);
 	for (i = 0; i < leaks.len; i++)
 		nleaks += wanted(a, &leaks.v[i]);
+	for (i = 0; i < pend.len; i++)
+		npend += wanted(a, &pend.v[i]);
 	for (i = 0; i < s->a.violations.len; i++)
 		nviol += wanted(a, &s->a.violations.v[i]);
+	for (i = 0; i < iopf.len; i++)
+		nviol += wanted(a, &iopf.v[i]);
 	v = analyzer_verdict(&s->a, &s->m, nleaks, dropped);
 	if (v == VERDICT_FINDINGS && !nleaks && !nviol)
 		v = VERDICT_CLEAN;	/* only other processes' findings */
-	if (a->json) {
+	if (v == VERDICT_CLEAN && nviol)
+		v = VERDICT_FINDINGS;	/* failed device page faults */
+	v = verdict_with_pending(v, npend);
+	if (a->c.json) {
 		j = json_object();
 		jl = json_array();
 		jv = json_array();
 		jc = json_object();
+		jp = json_array();
 		json_object_set_new(j, "v", json_integer(VIEW_JSON_SCHEMA));
 		json_object_set_new(j, "type", json_string("leaks"));
 		json_object_set_new(j, "ts_ns", json_integer(now));
 		json_object_set_new(j, "grace_ns", json_integer(s->a.grace_ns));
 		json_object_set_new(j, "verdict", json_string(verdict_name(v)));
-		json_object_set_new(j, "lost", json_integer(dropped));
+		json_object_set_new(j, "lost", view_json_count(dropped));
 		for (i = 0; i < leaks.len; i++)
 			if (wanted(a, &leaks.v[i]))
 				json_array_append_new(jl, view_finding_json(s, &leaks.v[i], now));
@@ -105,19 +106,26 @@ static enum verdict leaks_report(struct view_session *s, const struct leaks_args
 			if (wanted(a, &s->a.violations.v[i]))
 				json_array_append_new(jv, view_finding_json(s, &s->a.violations.v[i],
 									    now));
+		for (i = 0; i < iopf.len; i++)
+			if (wanted(a, &iopf.v[i]))
+				json_array_append_new(jv, view_finding_json(s, &iopf.v[i], now));
+		for (i = 0; i < pend.len; i++)
+			if (wanted(a, &pend.v[i]))
+				json_array_append_new(jp, view_finding_json(s, &pend.v[i], now));
 		for (r = 0; r < RULE_MAX; r++)
 			if (s->a.count[r])
 				json_object_set_new(jc, rule_table[r].name,
-						    json_integer(s->a.count[r]));
+						    view_json_count(s->a.count[r]));
 		json_object_set_new(j, "leaks", jl);
 		json_object_set_new(j, "violations", jv);
+		json_object_set_new(j, "pending", jp);
 		json_object_set_new(j, "violation_counts", jc);
 		json_dumpf(j, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(j);
 	} else {
-		printf("svatop leaks: %zu leak(s), %zu violation(s), grace %.1fs: %s%s\n",
-		       nleaks, nviol, s->a.grace_ns / 1e9, verdict_name(v),
+		printf("svatop leaks: %zu leak(s), %zu violation(s), %zu pending, grace %.1fs: %s%s\n",
+		       nleaks, nviol, npend, s->a.grace_ns / 1e9, verdict_name(v),
 		       dropped ? " (events were lost)" : "");
 		for (i = 0; i < leaks.len; i++)
 			if (wanted(a, &leaks.v[i]))
@@ -125,15 +133,27 @@ static enum verdict leaks_report(struct view_session *s, const struct leaks_args
 		for (i = 0; i < s->a.violations.len; i++)
 			if (wanted(a, &s->a.violations.v[i]))
 				view_finding_text(stdout, s, &s->a.violations.v[i], now);
+		for (i = 0; i < iopf.len; i++)
+			if (wanted(a, &iopf.v[i]))
+				view_finding_text(stdout, s, &iopf.v[i], now);
+		for (i = 0; i < pend.len; i++)
+			if (wanted(a, &pend.v[i]))
+				view_finding_text(stdout, s, &pend.v[i], now);
 	}
 	fflush(stdout);
+	finding_list_fini(&iopf);
+	finding_list_fini(&pend);
 	finding_list_fini(&leaks);
 	return v;
 }
 
 int cmd_leaks(int argc, char **argv)
 {
-	static const struct argp argp = {
+	const struct argp_child children[] = {
+		{ common_argp(COMMON_JSON | COMMON_PID | COMMON_REPLAY | COMMON_VERBOSE), 0, NULL, 0 },
+		{ 0 },
+	};
+	const struct argp argp = {
 		leaks_options, leaks_parse, "[INTERVAL [COUNT]]",
 		"Report leaked PASIDs, SVA domains, bonds and mms (state that outlived its\n"
 		"process by more than the grace period) and lifecycle-invariant violations,\n"
@@ -141,12 +161,13 @@ int cmd_leaks(int argc, char **argv)
 		"A recording (--replay) gives one report, at its end.\v"
 		"Rules and the kernel code each protects: docs/leaks.md.\n"
 		"Exit status (of the last report): 0 clean, 1 leaks or violations,\n"
-		"2 usage or environment error, 3 inconclusive (events were lost).",
-		NULL, NULL, NULL,
+		"2 usage or environment error, 3 inconclusive (events were lost),\n"
+		"5 pending (no leak yet, but candidates are still within the grace period).",
+		children, NULL, NULL,
 	};
 	struct leaks_args a = { .grace = 3, .interval = 5 };
 	struct live_opts lo = { .snapshot = true };
-	struct view_session s;
+	struct session s;
 	enum verdict v = VERDICT_CLEAN;
 	unsigned long reports = 0;
 	uint64_t next;
@@ -155,18 +176,23 @@ int cmd_leaks(int argc, char **argv)
 	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return EXIT_USAGE;
-	lo.target_tgid = a.pid;
-	lo.verbose = a.verbose;
+	lo.target_tgid = a.c.pid;
+	lo.verbose = a.c.verbose;
 	lo.collect_stacks = true;	/* findings name the allocation stack */
-	if (view_session_open(&s, a.replay, &lo, (uint64_t)(a.grace * 1e9)))
+	if (session_open(&s, a.c.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;
+	/* Attached, maps open, kernel symbols read: no capability needed. */
+	if (priv_drop_for("leaks", 0)) {
+		session_close(&s);
+		return EXIT_USAGE;
+	}
 	stop_on_signals();
-	next = view_monotonic_ns() + (uint64_t)(a.interval * 1e9);
+	next = clock_monotonic_ns() + (uint64_t)(a.interval * 1e9);
 	while (!stop_requested) {
-		err = view_session_poll(&s, 100);
+		err = session_poll(&s, 100);
 		if (err)
 			break;
-		if (!s.ended && view_monotonic_ns() < next)
+		if (!s.ended && clock_monotonic_ns() < next)
 			continue;
 		next += (uint64_t)(a.interval * 1e9);
 		v = leaks_report(&s, &a);
@@ -174,8 +200,9 @@ int cmd_leaks(int argc, char **argv)
 		if (s.ended || (a.count && reports >= a.count))
 			break;
 	}
-	view_session_close(&s);
+	session_close(&s);
 	if (err)
 		return EXIT_USAGE;
-	return v == VERDICT_CLEAN ? 0 : v == VERDICT_FINDINGS ? EXIT_FINDINGS : EXIT_INCONCLUSIVE;
+	return v == VERDICT_CLEAN ? 0 : v == VERDICT_FINDINGS ? EXIT_FINDINGS :
+	       v == VERDICT_PENDING ? EXIT_PENDING : EXIT_INCONCLUSIVE;
 }

@@ -6,71 +6,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
+#include "common/priv.h"
+#include "common/clock.h"
 #include "common/stop.h"
 #include "commands.h"
+#include "view/options.h"
 #include "common/log.h"
 #include "common/spawn.h"
 #include "source/recfile.h"
-#include "source/source.h"
+#include "pipeline/session.h"
 
 struct record_args {
 	const char *out;
-	uint32_t pid;
-	double duration;
+	unsigned out_flags;	/* SAFE_FILE_REPLACE with --force */
+	struct common_args c;
 	double grace;
 	bool force_kprobe;
 	char **cmd;
 };
 
 static const struct argp_option options[] = {
-	{ "output", 'o', "FILE", 0, "write the recording to FILE (created 0600)", 0 },
-	{ "pid", 'p', "PID", 0, "only events of this process", 0 },
-	{ "duration", 'D', "SECONDS", 0, "stop after SECONDS", 0 },
+	{ "output", 'o', "FILE", 0, "write the recording to FILE (created 0600 when the recording ends; an existing FILE is refused)", 0 },
+	{ "force", 'f', NULL, 0, "replace an existing FILE", 0 },
 	{ "grace", 'g', "SECONDS", 0, "with a command: keep recording this long after it exits (default 1)", 0 },
 	{ "kprobe", 'k', NULL, 0, "use kprobes even where fentry works", 0 },
-	{ "verbose", 'v', NULL, 0, "loader details", 0 },
 	{ 0 },
 };
-
-static int parse_seconds(const char *arg, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(arg, &end);
-	return errno || *end || *out < 0 ? -EINVAL : 0;
-}
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct record_args *a = state->input;
-	char *end;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->c;
+		break;
 	case 'o':
 		a->out = arg;
 		break;
-	case 'p':
-		errno = 0;
-		a->pid = strtoul(arg, &end, 10);
-		if (errno || *end || !a->pid)
-			argp_error(state, "invalid PID '%s'", arg);
-		break;
-	case 'D':
-		if (parse_seconds(arg, &a->duration) || a->duration == 0)
-			argp_error(state, "invalid duration '%s'", arg);
-		break;
 	case 'g':
-		if (parse_seconds(arg, &a->grace))
+		if (view_parse_seconds(arg, &a->grace))
 			argp_error(state, "invalid grace '%s'", arg);
+		break;
+	case 'f':
+		a->out_flags = SAFE_FILE_REPLACE;
 		break;
 	case 'k':
 		a->force_kprobe = true;
-		break;
-	case 'v':
-		log_verbose = true;
 		break;
 	case ARGP_KEY_ARGS:
 		a->cmd = state->argv + state->next;
@@ -90,88 +75,101 @@ static int write_event(const struct svatop_event *ev, void *ctx)
 	return rec_writer_add(ctx, ev);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int cmd_record(int argc, char **argv)
 {
-	static const struct argp argp = {
+	const struct argp_child children[] = {
+		{ common_argp(COMMON_PID | COMMON_DURATION | COMMON_VERBOSE), 0, NULL, 0 },
+		{ 0 },
+	};
+	const struct argp argp = {
 		options, parse_opt, "[-- COMMAND [ARGS...]]",
 		"Record SVA events (and the state at start) to a file for 'svatop replay'. "
 		"With a COMMAND, it starts once every probe is attached and the recording "
-		"ends its grace period after it exits.", NULL, NULL, NULL,
+		"ends its grace period after it exits.", children, NULL, NULL,
 	};
 	struct record_args args = { .grace = 1.0 };
 	struct spawned sp = { .pid = -1, .go_fd = -1 };
 	struct source_stats stats;
 	struct rec_writer *w = NULL;
-	struct source *src = NULL;
+	struct session s = { 0 };
 	double deadline = 0, child_gone = 0;
 	int err, status = 0, ret = 0;
 
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &args))
 		return EXIT_USAGE;
+	err = safe_file_check(args.out, args.out_flags);
+	if (err) {
+		safe_file_perror("record", args.out, err);
+		return EXIT_USAGE;
+	}
 	if (args.cmd && args.cmd[0]) {
-		err = spawn_paused(&sp, args.cmd);
+		/* orphans of CMD's tree come back to us: stopped with it */
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		err = spawn_paused(&sp, args.cmd, NULL);
 		if (err) {
 			p_err("cannot start '%s': %s", args.cmd[0], strerror(-err));
 			return EXIT_USAGE;
 		}
 	}
-	err = live_source_open(&src, &(struct live_opts){
-		.target_tgid = args.pid, .snapshot = true,
+	err = session_open_stream(&s, NULL, &(struct live_opts){
+		.target_tgid = args.c.pid, .snapshot = true,
 		.force_kprobe = args.force_kprobe });
 	if (err)
 		goto fail;
-	err = rec_writer_open(&w, args.out, src->ops->describe(src));
+	err = rec_writer_open(&w, args.out, source_describe(s.src), args.out_flags);
 	if (err) {
-		p_err("%s: %s", args.out, strerror(-err));
+		safe_file_perror("record", args.out, err);
 		goto fail;
 	}
+	/* Attached, maps open, the file created. Kept: finishing the file
+	 * (rename in its folder, which need not be root's) and signalling
+	 * CMD's tree (whatever users it became). */
+	if (priv_drop_for("record", PRIV_CAP(CAP_DAC_OVERRIDE) |
+			  (sp.pid > 0 ? PRIV_CAP(CAP_KILL) : 0)))
+		goto fail;
+	session_observe(&s, SESSION_ON_ARRIVAL, write_event, w);
 	stop_on_signals();
 	fprintf(stderr, "svatop: recording to %s (%s)\n", args.out,
-		src->ops->describe(src));
+		source_describe(s.src));
 	if (sp.pid > 0 && spawn_release(&sp)) {
 		p_err("cannot release '%s'", args.cmd[0]);
 		goto fail;
 	}
-	if (args.duration)
-		deadline = now_s() + args.duration;
+	if (args.c.duration)
+		deadline = clock_monotonic_s() + args.c.duration;
 	while (!stop_requested) {
-		if (deadline && now_s() >= deadline)
+		if (deadline && clock_monotonic_s() >= deadline)
 			break;
 		if (sp.pid > 0 && !child_gone && spawn_wait(&sp, &status, 1) == 0)
-			child_gone = now_s();
-		if (child_gone && now_s() - child_gone >= args.grace)
+			child_gone = clock_monotonic_s();
+		if (child_gone && clock_monotonic_s() - child_gone >= args.grace)
 			break;
-		err = source_poll(src, 100, write_event, w);
-		if (err < 0) {
-			p_err("recording: %s", strerror(-err));
+		if (session_poll(&s, 100)) {
 			ret = EXIT_USAGE;
 			break;
 		}
 	}
-	source_poll(src, 0, write_event, w);
-	source_stats(src, &stats);
+	if (!ret)
+		session_poll(&s, 0);
+	source_stats(s.src, &stats);
 	err = rec_writer_close(w, &stats);
 	w = NULL;
 	if (err) {
-		p_err("%s: write failed: %s", args.out, strerror(-err));
+		safe_file_perror("record", args.out, err);
 		ret = EXIT_USAGE;
+	} else {
+		fprintf(stderr, "svatop: recorded %llu events to %s, %llu lost (ring buffer full)\n",
+			(unsigned long long)stats.delivered, args.out,
+			(unsigned long long)stats.dropped);
 	}
-	fprintf(stderr, "svatop: recorded %llu events to %s, %llu lost (ring buffer full)\n",
-		(unsigned long long)stats.delivered, args.out,
-		(unsigned long long)stats.dropped);
-	source_close(src);
-	if (sp.pid > 0 && !child_gone) {
-		kill(sp.pid, SIGTERM);
-		spawn_wait(&sp, &status, 0);
+	session_close(&s);
+	/* -D, Ctrl-C: stop the tree (SIGTERM, 2 s, SIGKILL), never waiting
+	 * without bound */
+	if (sp.pid > 0 && spawn_stop(&sp, 2.0)) {
+		p_err("'%s' still runs after SIGKILL", args.cmd[0]);
+		ret = ret ?: EXIT_FINDINGS;
 	}
+	status = sp.status;
 	if (!ret && sp.pid > 0 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
 		p_err("'%s' failed (%s %d)", args.cmd[0],
 		      WIFEXITED(status) ? "exit status" : "signal",
@@ -183,8 +181,8 @@ int cmd_record(int argc, char **argv)
 	return ret;
 fail:
 	if (w)
-		rec_writer_close(w, NULL);
-	source_close(src);
+		rec_writer_abort(w);
+	session_close(&s);
 	if (sp.pid > 0)
 		spawn_abort(&sp);
 	return EXIT_USAGE;

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include "analyze/analyzer.h"
 #include "model/model.h"
+#include "view/options.h"
+
+struct session;
 
 enum top_sort {
 	TOP_SORT_PID, TOP_SORT_COMM, TOP_SORT_PASID, TOP_SORT_DOMAINS,
@@ -29,6 +32,9 @@ struct top_row {
 	uint64_t age_ns;
 	char state;		/* R running, X exited, F being freed */
 	char leaks[8];		/* B bond, D domain, M mm, P PASID; "-" none */
+	/* Device page faults of the process, all devices (m->iopf). */
+	double iopf_s;
+	uint64_t iopf_faults, iopf_fails, iopf_p50_us, iopf_p99_us;
 };
 
 /* The previous frame's counters, for the per-second rates. */
@@ -61,5 +67,30 @@ const char *top_sort_name(enum top_sort key);
 void top_print_batch(FILE *out, const struct model *m, const struct analyzer *a,
 		     uint64_t now, const struct top_opts *o, struct top_prev *prev,
 		     double interval_s, uint64_t dropped);
+
+/* The key named s, or -1. */
+int top_sort_from_name(const char *s);
+/* Whether a key sorts biggest first unless reversed (rates, counts, age). */
+bool top_natural_descending(enum top_sort key);
+
+#define TOP_HEADER "    PID COMM             S PASID DOMS DEVS BINDS/s UNBND/s  ERRS  IOPF/s    P50    P99 PFAIL      AGE LEAKS"
+/* The totals line and one row of the table, as text. */
+int top_format_totals(char *buf, size_t len, const struct model *m,
+		      const struct analyzer *a, uint64_t now, uint64_t dropped);
+int top_format_row(char *buf, size_t len, const struct top_row *r);
+
+/* The command's arguments (top.c), which the screen changes with its keys. */
+struct top_args {
+	struct top_opts o;
+	bool batch;
+	double interval;
+	unsigned long count;
+	int npos;
+	double grace;
+	struct common_args c;
+};
+
+/* The interactive screen until q or a signal (top_screen.c). */
+int top_interactive(struct session *s, struct top_args *a);
 
 #endif

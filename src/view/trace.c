@@ -12,83 +12,64 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "common/priv.h"
 #include "common/stop.h"
 #include "commands.h"
+#include "view/options.h"
 #include "common/events.h"
 #include "common/log.h"
-#include "source/source.h"
+#include "common/clock.h"
+#include "pipeline/session.h"
+#include "view/finding.h"
+#include "view/bind_explain.h"
+#include "view/iopf_view.h"
+#include "view/trace.h"
 
 struct trace_args {
-	uint32_t pid;
+	struct common_args c;
 	const char *device;
-	bool json;
 	bool stacks;
 	bool force_kprobe;
 	bool no_snapshot;
 	bool timestamp_abs;
-	double duration;
-	const char *replay;
 };
 
 struct trace_state {
 	struct trace_args *args;
-	struct source *src;
+	struct session s;
 	uint64_t first_ts;
 	uint64_t shown;
 	bool explained_stub;
+	struct bind_tracker binds;	/* per-thread events inside binds */
 };
 
 static const struct argp_option options[] = {
-	{ "pid", 'p', "PID", 0, "only events of this process (tgid)", 0 },
 	{ "device", 'd', "DEVICE", 0, "only events of this device (name as shown)", 0 },
-	{ "json", 'j', NULL, 0, "one JSON object per line", 0 },
 	{ "stack", 's', NULL, 0, "kernel stacks at allocation sites", 0 },
-	{ "duration", 'D', "SECONDS", 0, "stop after SECONDS", 0 },
 	{ "kprobe", 'k', NULL, 0, "use kprobes even where fentry works", 0 },
 	{ "no-snapshot", 'S', NULL, 0, "do not report state that existed before start", 0 },
-	{ "replay", 'r', "FILE", 0, "read events from a recording instead of the kernel", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf and loader details", 0 },
 	{ 0 },
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct trace_args *a = state->input;
-	char *end;
 
 	switch (key) {
-	case 'p':
-		errno = 0;
-		a->pid = strtoul(arg, &end, 10);
-		if (errno || *end || !a->pid)
-			argp_error(state, "invalid PID '%s'", arg);
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->c;
 		break;
 	case 'd':
 		a->device = arg;
 		break;
-	case 'j':
-		a->json = true;
-		break;
 	case 's':
 		a->stacks = true;
-		break;
-	case 'D':
-		errno = 0;
-		a->duration = strtod(arg, &end);
-		if (errno || *end || a->duration <= 0)
-			argp_error(state, "invalid duration '%s'", arg);
 		break;
 	case 'k':
 		a->force_kprobe = true;
 		break;
 	case 'S':
 		a->no_snapshot = true;
-		break;
-	case 'r':
-		a->replay = arg;
-		break;
-	case 'v':
-		log_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -97,28 +78,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-static const char *short_ptr(uint64_t p, char *buf, size_t n)
-{
-	if (!p)
-		return "-";
-	snprintf(buf, n, "%llx", (unsigned long long)p);
-	return buf;
-}
-
-static void result_text(const struct svatop_event *ev, char *buf, size_t n)
-{
-	const char *en = errno_name(ev->ret);
-
-	if (ev->ret == 0) {
-		snprintf(buf, n, "ok");
-		return;
-	}
-	if (en)
-		snprintf(buf, n, "%s(%d)", en, ev->ret);
-	else
-		snprintf(buf, n, "err %d", ev->ret);
 }
 
 static void print_header(void)
@@ -132,9 +91,9 @@ static void print_header(void)
 static int event_stack(struct trace_state *st, const struct svatop_event *ev,
 		       char frames[][64])
 {
-	if (!st->args->stacks || ev->stack_id < 0 || st->args->replay)
+	if (!st->args->stacks || ev->stack_id < 0 || st->args->c.replay)
 		return 0;
-	return live_source_stack(st->src, ev->stack_id, frames, SVATOP_STACK_DEPTH);
+	return session_stack(&st->s, ev->stack_id, frames, SVATOP_STACK_DEPTH);
 }
 
 /* Bind failing with -EOPNOTSUPP on a device that has an IOMMU group is
@@ -151,44 +110,17 @@ static void explain(struct trace_state *st, const struct svatop_event *ev)
 		"SVA works on Debian's 7.x kernels from trixie-backports. See 'svatop probe'.\n");
 }
 
-static void print_text(struct trace_state *st, const struct svatop_event *ev,
-		       char frames[][64], int nframes)
-{
-	char d[20], res[32];
-	int i;
-
-	result_text(ev, res, sizeof(res));
-	printf("%-12.6f %-7u %-15.15s %-13s %-14.14s ",
-	       (ev->ts_ns - st->first_ts) / 1e9, ev->tgid,
-	       ev->comm[0] ? ev->comm : "-", event_type_name(ev->type),
-	       ev->dev_name[0] ? ev->dev_name : "-");
-	if (ev->pasid)
-		printf("%-7u ", ev->pasid);
-	else
-		printf("%-7s ", "-");
-	printf("%-16s ", short_ptr(ev->domain, d, sizeof(d)));
-	if (ev->type == SVATOP_EV_BIND || ev->type == SVATOP_EV_UNBIND ||
-	    ev->type == SVATOP_EV_ATTACH || ev->type == SVATOP_EV_DETACH ||
-	    ev->type == SVATOP_EV_DOMAIN_FREE || ev->type == SVATOP_EV_SNAP_DOMAIN)
-		printf("%-5d ", ev->domain_users);
-	else
-		printf("%-5s ", "-");
-	printf("%s%s%s%s\n", res,
-	       ev->flags & SVATOP_F_DERIVED ? " (derived)" : "",
-	       ev->flags & SVATOP_F_EXEC ? " (exec)" : "",
-	       ev->flags & SVATOP_F_CHILD_SHARES ? " CHILD SHARES PARENT iommu_mm" : "");
-	for (i = 0; i < nframes; i++)
-		printf("%13s%s\n", "", frames[i]);
-}
-
 static int on_event(const struct svatop_event *ev, void *ctx)
 {
 	char frames[SVATOP_STACK_DEPTH][64];
 	struct trace_state *st = ctx;
 	struct trace_args *a = st->args;
+	struct bind_explain x;
+	struct bind_window w;
+	bool failed;
 	int nframes;
 
-	if (a->pid && ev->tgid != a->pid && ev->type != SVATOP_EV_SNAP_END)
+	if (a->c.pid && ev->tgid != a->c.pid && ev->type != SVATOP_EV_SNAP_END)
 		return 0;
 	if (a->device && strncmp(ev->dev_name, a->device, sizeof(ev->dev_name)))
 		return 0;
@@ -196,11 +128,46 @@ static int on_event(const struct svatop_event *ev, void *ctx)
 		st->first_ts = ev->ts_ns;
 	st->shown++;
 	nframes = event_stack(st, ev, frames);
-	if (a->json)
+	failed = bind_tracker_feed(&st->binds, ev, &w) && ev->ret;
+	if (failed)
+		explain_bind(ev, &w, &x);
+	if (a->c.json && failed) {
+		json_t *jx = view_bind_explain_json(&x);
+		char *txt = jx ? json_dumps(jx, JSON_COMPACT) : NULL;
+
+		event_write_json_extra(stdout, ev, frames, nframes, "explain", txt);
+		free(txt);
+		json_decref(jx);
+	} else if (a->c.json) {
 		event_write_json(stdout, ev, frames, nframes);
-	else
-		print_text(st, ev, frames, nframes);
+	} else {
+		trace_print_text(stdout, ev, st->first_ts, frames, nframes);
+	}
+	if (failed && !a->c.json) {
+		printf("%13s", "");
+		view_bind_explain_text(stdout, &x);
+		putchar('\n');
+	}
 	explain(st, ev);
+	return 0;
+}
+
+/* One device page fault (the IOPF object's ring buffer). */
+static int on_iopf(const struct iopf_event *ev, void *ctx)
+{
+	struct trace_state *st = ctx;
+
+	if (st->args->c.pid && ev->tgid != st->args->c.pid)
+		return 0;
+	if (st->args->device && strncmp(st->args->device, ev->dev_name, sizeof(ev->dev_name)))
+		return 0;
+	if (!st->first_ts)
+		st->first_ts = ev->ts_ns;
+	st->shown++;
+	if (st->args->c.json)
+		view_iopf_event_json(stdout, ev);
+	else
+		view_iopf_event_text(stdout, ev, (ev->ts_ns - st->first_ts) / 1e9);
 	return 0;
 }
 
@@ -213,33 +180,31 @@ static void print_summary(const struct trace_state *st,
 	for (t = 1; t < SVATOP_EV_MAX; t++)
 		if (stats->dropped_by_type[t])
 			json_object_set_new(by, event_type_name(t),
-					    json_integer(stats->dropped_by_type[t]));
+					    view_json_count(stats->dropped_by_type[t]));
 	json_object_set_new(o, "v", json_integer(EVENTS_JSON_SCHEMA));
 	json_object_set_new(o, "event", json_string("summary"));
-	json_object_set_new(o, "shown", json_integer(st->shown));
-	json_object_set_new(o, "delivered", json_integer(stats->delivered));
-	json_object_set_new(o, "submitted", json_integer(stats->submitted));
-	json_object_set_new(o, "dropped", json_integer(stats->dropped));
+	json_object_set_new(o, "shown", view_json_count(st->shown));
+	json_object_set_new(o, "delivered", view_json_count(stats->delivered));
+	json_object_set_new(o, "submitted", view_json_count(stats->submitted));
+	json_object_set_new(o, "dropped", view_json_count(stats->dropped));
 	json_object_set_new(o, "dropped_by_event", by);
 	json_dumpf(o, stdout, JSON_COMPACT);
 	fputc('\n', stdout);
 	json_decref(o);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int cmd_trace(int argc, char **argv)
 {
-	static const struct argp argp = {
+	const struct argp_child children[] = {
+		{ common_argp(COMMON_PID | COMMON_JSON | COMMON_DURATION | COMMON_REPLAY | COMMON_VERBOSE), 0, NULL, 0 },
+		{ 0 },
+	};
+	const struct argp argp = {
 		options, parse_opt, NULL,
 		"Stream SVA lifecycle events: bind, unbind, PASID and SVA domain "
-		"alloc/free, attach/detach, mm teardown, fork and exit.", NULL, NULL, NULL,
+		"alloc/free, attach/detach, mm teardown, fork and exit; and one iopf "
+		"event per device page fault (latency and response) where the kernel has "
+		"the IOPF hooks.", children, NULL, NULL,
 	};
 	struct trace_args args = { 0 };
 	struct trace_state st = { .args = &args };
@@ -249,60 +214,70 @@ int cmd_trace(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &args))
 		return EXIT_USAGE;
-	err = source_open(&st.src, args.replay, &(struct live_opts){
-		.target_tgid = args.pid,
+	err = session_open_stream(&st.s, args.c.replay, &(struct live_opts){
+		.target_tgid = args.c.pid,
 		.collect_stacks = args.stacks,
 		.snapshot = !args.no_snapshot,
 		.force_kprobe = args.force_kprobe,
+		.iopf_events = true,
 	});
 	if (err)
 		return EXIT_USAGE;
+	/* Attached, maps open, kernel symbols read: no capability needed. */
+	if (priv_drop_for("trace", 0)) {
+		session_close(&st.s);
+		return EXIT_USAGE;
+	}
+	session_observe(&st.s, SESSION_ON_ARRIVAL, on_event, &st);
 	stop_on_signals();
 	/* A terminal sees each line at once; a pipe or file gets whole
 	 * buffers, flushed after every poll (one write per batch, not per
 	 * event: the storm rate depends on it). */
 	setvbuf(stdout, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, 1 << 16);
 	/* Scripts wait for this line: every probe is attached from here on. */
-	if (args.replay)
-		fprintf(stderr, "svatop: replaying %s\n", st.src->ops->describe(st.src));
+	if (args.c.replay)
+		fprintf(stderr, "svatop: replaying %s\n", source_describe(st.s.src));
 	else
 		fprintf(stderr, "svatop: tracing (%s); Ctrl-C to end\n",
-			st.src->ops->describe(st.src));
-	if (!args.json)
+			source_describe(st.s.src));
+	if (!args.c.json)
 		print_header();
-	if (args.duration > 0)
-		deadline = now_s() + args.duration;
+	if (args.c.duration > 0)
+		deadline = clock_monotonic_s() + args.c.duration;
 	while (!stop_requested) {
 		int timeout = 100;
 
 		if (deadline) {
-			double left = deadline - now_s();
+			double left = deadline - clock_monotonic_s();
 
 			if (left <= 0)
 				break;
 			if (left * 1000 < timeout)
 				timeout = (int)(left * 1000) + 1;
 		}
-		err = source_poll(st.src, timeout, on_event, &st);
+		err = session_poll(&st.s, timeout);
+		if (!err && session_iopf_poll(&st.s, 0, on_iopf, &st) < 0)
+			err = -EIO;
 		fflush(stdout);
-		if (err == -ENODATA)
-			break;
-		if (err < 0) {
-			p_err("reading events: %s", strerror(-err));
+		if (err) {
 			ret = EXIT_USAGE;
 			break;
 		}
+		if (st.s.ended)
+			break;
 	}
 	/* Drain what is already in the ring. */
-	if (!args.replay)
-		source_poll(st.src, 0, on_event, &st);
-	source_stats(st.src, &stats);
-	if (args.json)
+	if (!ret) {
+		session_poll(&st.s, 0);
+		session_iopf_poll(&st.s, 0, on_iopf, &st);
+	}
+	source_stats(st.s.src, &stats);
+	if (args.c.json)
 		print_summary(&st, &stats);
 	fprintf(stderr, "svatop: %llu events shown, %llu received, %llu lost (ring buffer full)\n",
 		(unsigned long long)st.shown, (unsigned long long)stats.delivered,
 		(unsigned long long)stats.dropped);
-	source_close(st.src);
+	session_close(&st.s);
 	if (!ret && stats.dropped)
 		ret = EXIT_INCONCLUSIVE;
 	return ret;

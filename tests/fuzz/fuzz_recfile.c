@@ -2,7 +2,7 @@
 /*
  * libFuzzer target for the record-file reader (file_source_open and its
  * poll), followed by what `svatop replay` does with the records: the
- * analyzer, the model, the leak rules and the verdict. Any input must end
+ * session (reorder buffer, rules, model), the leak rules and the verdict. Any input must end
  * in a clean refusal or a complete replay: no crash, no sanitizer report,
  * no leak. Built and run by `make fuzz`; tests/host/fuzz_recfile.sh
  * replays the corpus and fuzzes for a bounded time.
@@ -15,11 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include "analyze/analyzer.h"
 #include "common/log.h"
-#include "model/model.h"
+#include "pipeline/session.h"
 #include "source/recfile.h"
-#include "source/source.h"
 
 /* The reader's messages are formatted (their arguments checked by the
  * sanitizers) but not printed: thousands per second would drown the
@@ -54,16 +52,10 @@ void p_info(const char *fmt, ...)
 	va_end(ap);
 }
 
-struct replay {
-	struct analyzer a;
-	struct model m;
-};
-
-static int apply(const struct svatop_event *ev, void *ctx)
+static int ignore(const struct svatop_event *ev, void *ctx)
 {
-	struct replay *r = ctx;
-
-	analyzer_event(&r->a, &r->m, ev);
+	(void)ev;
+	(void)ctx;
 	return 0;
 }
 
@@ -79,11 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
 	static char path[64];
-	static struct replay r;
+	static struct session s;
 	struct finding_list leaks;
 	struct source_stats st;
 	struct source *src;
-	int ret, rounds = 0;
+	uint64_t seen = 0;
+	int rounds = 0;
 
 	if (fd < 0) {
 		fd = memfd_create("svatop-fuzz", MFD_CLOEXEC);
@@ -95,31 +88,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (file_source_open(&src, path))
 		return 0;
-	if (!file_source_header(src) || !src->ops->describe(src))
+	if (!file_source_header(src) || !source_describe(src))
 		abort();
-	if (model_init(&r.m))
+	if (session_init(&s, ANALYZER_DEFAULT_GRACE_NS))
 		abort();
-	analyzer_init(&r.a, ANALYZER_DEFAULT_GRACE_NS);
-	do {
-		ret = source_poll(src, 0, apply, &r);
+	session_set_source(&s, src, false);
+	while (!s.ended && !session_poll(&s, 0)) {
 		/* A finite source ends; it never spins without progress. */
-		if (ret == 0 && ++rounds > 1000)
+		source_stats(src, &st);
+		if (st.delivered == seen && ++rounds > 1000)
 			abort();
-	} while (ret > 0 || ret == 0);
-	if (ret != -ENODATA && ret != -EBADMSG)
+		seen = st.delivered;
+	}
+	if (!s.ended && s.err != -EBADMSG)
 		abort();
-	/* After the end (or an error), the source stays ended. */
-	if (ret == -ENODATA && source_poll(src, 0, apply, &r) != -ENODATA)
+	/* After the end, the source stays ended. */
+	if (s.ended && source_poll(src, 0, ignore, NULL) != -ENODATA)
 		abort();
+	session_flush(&s);
 	source_stats(src, &st);
-	if (st.delivered != r.m.cnt.events + r.m.cnt.bad_records)
+	if (st.delivered != s.m.cnt.events + s.m.cnt.bad_records)
 		abort();
 	finding_list_init(&leaks);
-	analyzer_leaks(&r.a, &r.m, r.m.now_ns, &leaks);
-	analyzer_verdict(&r.a, &r.m, leaks.len, st.dropped);
+	analyzer_leaks(&s.a, &s.m, s.m.now_ns, &leaks);
+	analyzer_verdict(&s.a, &s.m, leaks.len, session_dropped(&s));
 	finding_list_fini(&leaks);
-	source_close(src);
-	analyzer_fini(&r.a);
-	model_fini(&r.m);
+	session_close(&s);
 	return 0;
 }

@@ -3,15 +3,23 @@
  * Writes the fuzz target's seed corpus: small but complete recordings of
  * the SVA lifecycles (from the synthetic kernel), and the damaged forms
  * the reader must refuse. Usage: mkcorpus DIR. The output is committed
- * (tests/fuzz/corpus/); rerun only when the format changes.
+ * (tests/fuzz/corpus/); rerun only when the format changes. Beside it,
+ * tests/fuzz/corpus/lab_*.rec were recorded on the lab's 7.3 kernel
+ * (svatop record -- svaload SCENARIOS; lab_storm: 3 x 40 bind/unbind).
+ *
+ * mkcorpus --events RECDIR OUTDIR: every recording in RECDIR the reader
+ * accepts (the corpus above, or lab recordings) as a raw event array,
+ * the seeds of tests/fuzz/fuzz_events.c (tests/fuzz/corpus-events/),
+ * at most FUZZ_MAX_LEN bytes each (libFuzzer's -max_len).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "model/synth.h"
+#include "synth.h"
 #include "source/recfile.h"
 #include "gen.h"
 
@@ -36,7 +44,7 @@ static void begin(const char *name)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (rec_writer_open(&w, path, "mkcorpus, synthetic")) {
+	if (rec_writer_open(&w, path, "mkcorpus, synthetic", SAFE_FILE_REPLACE)) {
 		perror(path);
 		exit(1);
 	}
@@ -195,10 +203,75 @@ static void fix_flip(unsigned char *b, long *n)
 	(void)n;
 }
 
+#define FUZZ_MAX_LEN	65536
+
+struct ev_out {
+	FILE *f;
+	size_t n;
+};
+
+static int write_event(const struct svatop_event *ev, void *ctx)
+{
+	struct ev_out *o = ctx;
+
+	if ((o->n + 1) * sizeof(*ev) > FUZZ_MAX_LEN)
+		return 0;
+	o->n++;
+	return fwrite(ev, sizeof(*ev), 1, o->f) == 1 ? 0 : -EIO;
+}
+
+static int events_corpus(const char *recdir, const char *outdir)
+{
+	char in[512], out[600];
+	struct dirent *de;
+	struct source *src;
+	struct ev_out o;
+	DIR *d = opendir(recdir);
+	int ret, written = 0;
+
+	if (!d) {
+		perror(recdir);
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".rec"))
+			continue;
+		snprintf(in, sizeof(in), "%s/%s", recdir, de->d_name);
+		if (file_source_open(&src, in))
+			continue;	/* a damaged file: the reader's seed only */
+		snprintf(out, sizeof(out), "%s/%.*s.ev", outdir, (int)len - 4, de->d_name);
+		o.f = fopen(out, "wb");
+		o.n = 0;
+		if (!o.f) {
+			perror(out);
+			return 1;
+		}
+		do
+			ret = source_poll(src, 0, write_event, &o);
+		while (ret > 0);
+		source_close(src);
+		if (fclose(o.f) || (ret != -ENODATA && ret != -EBADMSG)) {
+			fprintf(stderr, "%s: %s\n", in, strerror(ret < 0 ? -ret : EIO));
+			return 1;
+		}
+		if (!o.n)
+			unlink(out);
+		else
+			written++;
+	}
+	closedir(d);
+	printf("%d event arrays in %s\n", written, outdir);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "--events"))
+		return events_corpus(argv[2], argv[3]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: mkcorpus DIR\n");
+		fprintf(stderr, "usage: mkcorpus DIR | mkcorpus --events RECDIR OUTDIR\n");
 		return 2;
 	}
 	dir = argv[1];

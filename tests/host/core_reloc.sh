@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # CO-RE check of svatop's BPF object against the BTF of every real Debian
-# kernel in ../shared/kernels (the arm64 kernel against the arm64 build).
+# kernel in tests/data/kernels (the arm64 kernel against the arm64 build).
 #
 # libbpf's own relocation logic runs offline through
 # `bpftool -d gen min_core_btf BTF OUT OBJ`; its debug log says, per program
@@ -13,12 +13,12 @@
 # verifier drops the access as dead code. The few guards CO-RE cannot see
 # (a weak __ksym, a list walk) are listed below with a condition this test
 # checks on each kernel. The relocated offsets are compared with the ones
-# kernels/README.md gives.
+# tests/data/kernels/README.md gives.
 set -u
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 cd "$top" || exit 1
 svatop=$top/.output/svatop
-kernels=$top/../shared/kernels
+kernels=$top/.output/kernels
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -103,9 +103,9 @@ for t in $(grep -oE '`[^` ]+`' "$DESIGN" | tr -d '`' | sort -u); do
 	*"()")
 		# Defined or declared (a C line that starts with its type), not
 		# just mentioned in a comment; or a kernel function svatop hooks
-		# (src/source/hooks.c), or a libc/libbpf one.
+		# (src/probe/hooks.c), or a libc/libbpf one.
 		grep -rqE -- "^[a-z].*[ *]${t%()}\(" src bpf include ||
-			grep -qF -- "\"${t%()}\"" src/source/hooks.c ||
+			grep -qF -- "\"${t%()}\"" src/probe/hooks.c ||
 			grep -rqw -- "${t%()}" /usr/include 2>/dev/null || missing+="$t " ;;
 	esac
 done

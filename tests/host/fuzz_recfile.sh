@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The record reader under libFuzzer: the seed corpus (tests/fuzz/corpus/)
-# replayed as regression inputs, each corpus file through `svatop replay`
-# (a complete recording replays, a damaged one is refused naming the
-# problem and its offset), then FUZZ_TIME (default 60) seconds of fuzzing
-# that must find no crash, sanitizer report, leak or hang.
+# The two libFuzzer targets (tools/bench.mk, built with the reader's
+# checksums off): the seed corpora (tests/fuzz/corpus/ recordings,
+# tests/fuzz/corpus-events/ event arrays) replayed as regression inputs,
+# each recording through `svatop replay` (a complete recording replays, a
+# damaged one is refused naming the problem and its offset), then
+# FUZZ_TIME (default 25) seconds of fuzzing per target that must find no
+# crash, sanitizer report, leak or hang.
 set -u
 cd "$(dirname "$0")/../.."
 n_fail=0
@@ -12,15 +14,19 @@ ok() {	# ok STATUS DESCRIPTION [DETAIL]
 	if [ "$1" -eq 0 ]; then echo "ok - $2"; else
 		echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi
 }
+expect_eq() { if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "expected '$1', saw '$2'"; fi; }
 FUZZ=.output/fuzz/fuzz_recfile
+FUZZ_EV=.output/fuzz/fuzz_events
 SVATOP=.output/svatop
 C=tests/fuzz/corpus
+CE=tests/fuzz/corpus-events
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-make -s "$FUZZ" >"$work/build.log" 2>&1
-ok $? "fuzz target builds (clang -fsanitize=fuzzer,address,undefined)" "$(tail -3 "$work/build.log")"
-[ -x "$FUZZ" ] && [ -x "$SVATOP" ] || { ok 1 "fuzz target and svatop exist" "run make test-bins"; exit 1; }
+make -s "$FUZZ" "$FUZZ_EV" >"$work/build.log" 2>&1
+ok $? "fuzz targets build (clang -fsanitize=fuzzer,address,undefined)" "$(tail -3 "$work/build.log")"
+[ -x "$FUZZ" ] && [ -x "$FUZZ_EV" ] && [ -x "$SVATOP" ] ||
+	{ ok 1 "fuzz targets and svatop exist" "run make test-bins"; exit 1; }
 
 # -- the corpus as regression inputs -----------------------------------------
 n=0
@@ -31,6 +37,20 @@ for f in "$C"/*; do
 done
 [ "$n" -ge 8 ]
 ok $? "seed corpus has the lifecycles and the damaged files ($n files)"
+n=0
+for f in "$CE"/*; do
+	n=$((n + 1))
+	"$FUZZ_EV" -runs=1 "$f" >"$work/one.log" 2>&1
+	ok $? "event corpus $(basename "$f"): through the session, every view and the exporter" \
+		"$(grep -m1 -E 'ERROR|SUMMARY|runtime error' "$work/one.log")"
+done
+[ "$n" -ge 5 ]
+ok $? "event corpus has the recordings' events ($n files)"
+# The reader's fuzz mode takes a block whatever its checksum says (that is
+# how mutations reach the logic); svatop itself still refuses bad_crc.rec
+# (below), so the mode is the fuzz build's only.
+"$FUZZ" -runs=1 "$C/bad_crc.rec" >"$work/one.log" 2>&1
+ok $? "fuzz build reads past bad_crc.rec's checksum without a crash"
 
 # -- the same files through svatop replay ------------------------------------
 replay() {	# replay FILE VIEW ARGS...: stdout in $work/out, stderr in $work/err, status in rc
@@ -61,25 +81,34 @@ expect_refusal() {	# FILE PATTERN
 	replay "$C/$1" trace -j
 	[ $rc -eq 2 ] && grep -qE "$2" "$work/err"
 	ok $? "$1: refused with exit 2 and '$2'" "status $rc: $(cat "$work/err")"
+	# the reader's line says it all: no second, generic one after it
+	expect_eq 1 "$(grep -Evc '^svatop: (replaying recording|[0-9]+ events shown)' "$work/err")" "$1: one error line, no generic one after it"
 }
 expect_refusal future_version.rec 'format version 2, this svatop reads version 1'
 expect_refusal bad_crc.rec 'checksum mismatch in block at offset [0-9]+'
 expect_refusal truncated.rec 'truncated block.* at offset [0-9]+'
 
 # -- bounded fuzzing ---------------------------------------------------------
-secs=${FUZZ_TIME:-60}
-mkdir -p "$work/corpus" "$work/artifacts"
-"$FUZZ" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-	-print_final_stats=1 -artifact_prefix="$work/artifacts/" \
-	"$work/corpus" "$C" >"$work/fuzz.log" 2>&1
-rc=$?
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log")
-if [ $rc -ne 0 ] || [ -n "$(ls -A "$work/artifacts")" ]; then
-	mkdir -p .output/fuzz/failures
-	cp "$work/artifacts"/* .output/fuzz/failures/ 2>/dev/null
-	grep -m5 -E 'ERROR|SUMMARY|==[0-9]+==' "$work/fuzz.log"
-fi
-[ $rc -eq 0 ] && [ -z "$(ls -A "$work/artifacts")" ] && [ "${runs:-0}" -gt 0 ]
-ok $? "$secs s of fuzzing: ${runs:-0} inputs, no crash, sanitizer report, leak or hang" \
-	"status $rc; reproducers in .output/fuzz/failures (add them to $C once fixed)"
+secs=${FUZZ_TIME:-25}
+fuzz() {	# fuzz NAME BINARY CORPUS: FUZZ_TIME seconds, figures in the TAP line
+	local name=$1 bin=$2 corpus=$3 rc runs stats
+	mkdir -p "$work/corpus-$name" "$work/artifacts-$name"
+	"$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix="$work/artifacts-$name/" \
+		"$work/corpus-$name" "$corpus" >"$work/fuzz-$name.log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz-$name.log")
+	stats=$(tools/fuzz-stats "$work/fuzz-$name.log")
+	echo "# $stats"
+	if [ $rc -ne 0 ] || [ -n "$(ls -A "$work/artifacts-$name")" ]; then
+		mkdir -p .output/fuzz/failures
+		cp "$work/artifacts-$name"/* .output/fuzz/failures/ 2>/dev/null
+		grep -m5 -E 'ERROR|SUMMARY|==[0-9]+==|runtime error' "$work/fuzz-$name.log"
+	fi
+	[ $rc -eq 0 ] && [ -z "$(ls -A "$work/artifacts-$name")" ] && [ "${runs:-0}" -gt 0 ]
+	ok $? "$name: $secs s of fuzzing, ${runs:-0} inputs, no crash, sanitizer report, leak or hang" \
+		"status $rc; reproducers in .output/fuzz/failures (add them to $corpus once fixed)"
+}
+fuzz fuzz_recfile "$FUZZ" "$C"
+fuzz fuzz_events "$FUZZ_EV" "$CE"
 [ "$n_fail" -eq 0 ]

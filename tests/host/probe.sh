@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # svatop probe on this host and, offline, on the five real Debian kernels in
-# ../shared/kernels: verdict, exit status, JSON shape, and bad input.
+# tests/data/kernels (unpacked into .output/kernels by the build of the
+# tests): verdict, exit status, JSON shape, and bad input.
 set -u
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 svatop=$top/.output/svatop
-kernels=$top/../shared/kernels
+kernels=$top/.output/kernels
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -22,7 +23,7 @@ if [ ! -x "$svatop" ]; then
 	exit 1
 fi
 if [ ! -d "$kernels" ]; then
-	nok "kernel data at $kernels (shared/ must sit beside the repo)"
+	nok "kernel data at $kernels (make kernel-data unpacks tests/data/kernels)"
 	exit 1
 fi
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # svatop probe --image on real Debian kernel images: the BTF taken out of
-# the vmlinuz must be byte-for-byte the one in ../shared/kernels, and the
+# the vmlinuz must be byte-for-byte the one in tests/data/kernels, and the
 # verdict the one its README gives.
 # - Debian 12's current linux-image-amd64 kernel (xz bzImage), fetched by
 #   package name with apt-get download into .output/probe-cache (cached).
@@ -11,7 +11,7 @@
 set -u
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 svatop=$top/.output/svatop
-kernels=$top/../shared/kernels
+kernels=$top/.output/kernels
 cache=$top/.output/probe-cache
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -23,7 +23,7 @@ nok() { echo "not ok - $*"; }
 [ -d "$kernels" ] || { nok "kernel data at $kernels"; exit 1; }
 mkdir -p "$cache"
 
-# shared/kernels folder for a kernel release, e.g. 6.12.95+deb12-amd64.
+# tests/data/kernels folder for a kernel release, e.g. 6.12.95+deb12-amd64.
 folder_for() {
 	local rel=$1 pat d
 	case $rel in
@@ -39,11 +39,17 @@ folder_for() {
 	return 1
 }
 
+# The Debian version a data folder was taken from (tests/data/kernels/MANIFEST).
+data_version() {
+	awk -v f="$1" '$1 == f {print $4}' "$top/tests/data/kernels/MANIFEST"
+}
+
 # check_image VMLINUZ DEB-VERSION-OR-EMPTY
 check_image() {
 	local img=$1 debver=$2 name rel folder want rc got t0
 	name=${img#"$top"/}
 	t0=$SECONDS
+	rm -f "$tmp/btf"
 	"$svatop" probe --json --image "$img" --save-btf "$tmp/btf" >"$tmp/out.json" 2>"$tmp/err"
 	rc=$?
 	rel=$(jq -r .kernel.release "$tmp/out.json" 2>/dev/null)
@@ -53,15 +59,16 @@ check_image() {
 	fi
 	ok "$name: BTF extracted from the image ($(jq -r .kernel.release "$tmp/out.json"), $(stat -c %s "$tmp/btf") bytes, $((SECONDS - t0))s)"
 	folder=$(folder_for "$rel") || { nok "$name: no folder in $kernels for $rel"; return; }
-	# The same package version as the shared data: the BTF must be identical.
-	if [ "${folder#"${debver%%-*}"-}" != "$folder" ]; then
+	# The same package version as the test data (MANIFEST): the BTF must be
+	# identical. Debian revisions of one upstream release differ in BTF.
+	if [ "$debver" = "$(data_version "$folder")" ]; then
 		if cmp -s "$tmp/btf" "$kernels/$folder/btf"; then
 			ok "$name: BTF identical to $folder/btf"
 		else
 			nok "$name: BTF differs from $folder/btf"
 		fi
 	else
-		echo "# $name is Debian $debver, the shared data is $folder: BTF not compared"
+		echo "# $name is Debian $debver, the test data is $folder: BTF not compared"
 	fi
 	want=$(awk -v f="$folder" '$1 == f {print $2}' <<'EOF'
 6.1.192-bookworm-security undecidable
@@ -168,6 +175,7 @@ else
 	if [ ! -s "$aimg" ]; then
 		nok "arm64 kernel image from $apkg: $(grep -E '^E:' "$tmp/dl.log" 2>/dev/null | head -1)"
 	else
+		rm -f "$tmp/abtf"
 		"$svatop" probe --json --image "$aimg" --save-btf "$tmp/abtf" >"$tmp/a.json" 2>"$tmp/a.err"
 		rc=$?
 		if [ "$rc" -eq 2 ]; then
@@ -179,12 +187,12 @@ else
 			else
 				nok "vmlinuz-$arel: architecture $(jq -r .kernel.arch "$tmp/a.json"), expected arm64"
 			fi
-			shared=$kernels/${arel%%[+-]*}-trixie-arm64
-			if [ -d "$shared" ] && [ "${adebver%%-*}" = "${arel%%[+-]*}" ]; then
-				if cmp -s "$tmp/abtf" "$shared/btf"; then
-					ok "vmlinuz-$arel: BTF identical to $(basename "$shared")/btf"
+			kdata=$kernels/${arel%%[+-]*}-trixie-arm64
+			if [ -d "$kdata" ] && [ "$adebver" = "$(data_version "$(basename "$kdata")")" ]; then
+				if cmp -s "$tmp/abtf" "$kdata/btf"; then
+					ok "vmlinuz-$arel: BTF identical to $(basename "$kdata")/btf"
 				else
-					nok "vmlinuz-$arel: BTF differs from $(basename "$shared")/btf"
+					nok "vmlinuz-$arel: BTF differs from $(basename "$kdata")/btf"
 				fi
 				got=$(jq -r .verdict "$tmp/a.json")
 				if [ "$got" = not-built ]; then
@@ -193,7 +201,7 @@ else
 					nok "vmlinuz-$arel: verdict $got, README says not built"
 				fi
 			else
-				echo "# arm64 $arel ($adebver) has no shared data to compare with"
+				echo "# arm64 $arel ($adebver) has no test data to compare with"
 			fi
 		fi
 	fi

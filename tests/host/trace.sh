@@ -67,6 +67,17 @@ $SVATOP trace -p abc >"$D/b.out" 2>"$D/b.err"
 expect_eq 2 $? "trace -p abc exits 2"
 grep -q "invalid PID 'abc'" "$D/b.err"
 ok $? "... naming the bad PID"
+# One parser for -p in every command: a PID past 32 bits is refused, not
+# truncated (4294967297 once became PID 1).
+for cmd in trace record top graph leaks exporter; do
+	extra=()
+	[ $cmd = record ] && extra=(-o "$D/never.rec")
+	$SVATOP $cmd -p 4294967297 "${extra[@]}" >"$D/b.out" 2>"$D/b.err"
+	rc=$?
+	expect_eq 2 $rc "$cmd -p 4294967297 exits 2"
+	grep -q "invalid PID '4294967297'" "$D/b.err"
+	ok $? "... naming the bad PID ($cmd)"
+done
 $SVATOP trace --duration -1 >"$D/b.out" 2>"$D/b.err"
 expect_eq 2 $? "trace --duration -1 exits 2"
 head -c 100 /dev/urandom >"$D/garbage.rec"
@@ -74,4 +85,16 @@ $SVATOP replay "$D/garbage.rec" trace >"$D/g.out" 2>"$D/g.err"
 expect_eq 2 $? "replay of a garbage file exits 2"
 grep -q 'garbage.rec: .* at offset 0' "$D/g.err"
 ok $? "... with one line naming the file and offset"
+
+# Counters past INT64_MAX in a recording's stats block: JSON keeps them
+# non-negative (clamped at INT64_MAX), never wrapped to -1.
+max=9223372036854775807
+$SVATOP replay "$D/hugecount.rec" trace -j >"$D/h.json" 2>/dev/null
+# (jq reads numbers as doubles: compare the text)
+expect_eq "$max $max $max" "$(grep '"event":"summary"' "$D/h.json" |
+	sed -E 's/.*"submitted":([-0-9]+),"dropped":([-0-9]+),.*"bind":([-0-9]+).*/\1 \2 \3/')" \
+	"trace -j: huge stats-block counters are clamped, not negative"
+$SVATOP replay "$D/hugecount.rec" leaks --json >"$D/h2.json" 2>/dev/null
+expect_eq "$max" "$(tail -1 "$D/h2.json" | sed -E 's/.*"lost":([-0-9]+).*/\1/')" \
+	"leaks --json: a huge lost count is clamped, not negative"
 [ "$n_fail" -eq 0 ]

@@ -8,11 +8,7 @@ set -u
 cd "$(dirname "$0")/../.."
 SVATOP=.output/svatop
 GEN=.output/tests/test_views
-n_fail=0
-ok() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi
-}
-expect_eq() { if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "expected '$1', saw '$2'"; fi; }
+. tests/host/lib/tap.sh
 
 for need in "$SVATOP" "$GEN"; do
 	[ -x "$need" ] || { echo "not ok - views: $need is missing (make test-bins)"; exit 1; }
@@ -24,6 +20,18 @@ D=$(mktemp -d)
 trap 'tmux kill-session -t svatop-views-$$ 2>/dev/null; rm -rf "$D"' EXIT
 $GEN --write-scenarios "$D" >"$D/gen.log" 2>&1
 ok $? "synthetic scenarios written as recordings"
+
+# ---- names reach the terminal escaped ----
+for view in trace leaks graph "top -b"; do
+	# shellcheck disable=SC2086
+	$SVATOP replay "$D/hostile.rec" $view >"$D/hostile.out" 2>/dev/null
+	if grep -q "$(printf '\033')" "$D/hostile.out"; then
+		ok 1 "$view: no ESC byte of a hostile comm/device/IOMMU name on stdout"
+	else
+		grep -q 'x1b' "$D/hostile.out"
+		ok $? "$view: no ESC byte of a hostile comm/device/IOMMU name on stdout (shown as \\x1b)"
+	fi
+done
 
 # ---- leaks ----
 $SVATOP replay "$D/leak.rec" leaks >"$D/leak.txt" 2>"$D/leak.err"
@@ -37,15 +45,39 @@ expect_eq "findings 4 4242" "$(jq -r '[.verdict, (.leaks|length), (.leaks|map(.p
 expect_eq "leaked-bond leaked-domain leaked-mm leaked-pasid" "$(jq -r '.leaks|map(.rule)|sort|join(" ")' "$D/leak.json")" \
 	"leaks --json: one finding per leak kind"
 $SVATOP replay "$D/leak.rec" leaks --grace 10 >"$D/leak10.txt"
-expect_eq 0 $? "leaks --grace 10: a 5 s old exit is not a leak yet"
+expect_eq 5 $? "leaks --grace 10: a 5 s old exit is not a leak yet, but pending (exit 5), not clean"
+grep -q '0 leak(s), 0 violation(s), 4 pending, grace 10.0s: pending' "$D/leak10.txt"
+ok $? "leaks --grace 10: the report says pending with four candidates" "$(head -1 "$D/leak10.txt")"
+$SVATOP replay "$D/pending.rec" leaks --json >"$D/pending.json"
+expect_eq 5 $? "leaks --json: a leak 1 s before the recording ends exits 5"
+expect_eq "pending 0 4 4747 true" "$(jq -r '[.verdict, (.leaks|length), (.pending|length), (.pending|map(.pid)|unique|.[0]), (.pending|map(.due_ns)|all(. > 1990000000 and . <= 2000000000))]|map(tostring)|join(" ")' "$D/pending.json")" \
+	"leaks --json: verdict pending, four candidates of pid 4747, each maturing in 2 s (grace 3 s, exit 1 s before the end)"
+$SVATOP replay "$D/pending.rec" leaks >"$D/pending.txt"
+grep -q '^leak leaked-bond: pid 4747 .* pending: a leak in 1\.9s unless freed' "$D/pending.txt"
+ok $? "leaks: a pending candidate says when it matures" "$(sed -n 2p "$D/pending.txt")"
+$SVATOP replay "$D/orphan.rec" leaks --json >"$D/orphan.json"
+expect_eq 1 $? "leaks: state the snapshot found with no task is a leak at once (exit 1, 0.1 s after start)"
+expect_eq "findings 3 0 true" "$(jq -r '[.verdict, (.leaks|length), (.pending|length), (.leaks|all(.owner_gone_before_start))]|map(tostring)|join(" ")' "$D/orphan.json")" \
+	"leaks --json: the ownerless domain, mm and PASID are leaks, none pending"
 $SVATOP replay "$D/clean.rec" leaks >"$D/clean.txt"
 expect_eq 0 $? "leaks: the clean recording exits 0"
-grep -q '0 leak(s), 0 violation(s), grace 3.0s: clean' "$D/clean.txt"
+grep -q '0 leak(s), 0 violation(s), 0 pending, grace 3.0s: clean' "$D/clean.txt"
 ok $? "leaks: the clean recording says clean"
 $SVATOP replay "$D/violation.rec" leaks --json >"$D/viol.json"
 expect_eq 1 $? "leaks: the double-unbind recording exits 1"
 expect_eq "unbind-unknown-handle 4646 svamock.0" "$(jq -r '.violations[0]|[.rule, .pid, .dev_name]|join(" ")' "$D/viol.json")" \
 	"leaks --json: the double unbind is an unbind-unknown-handle violation"
+
+# ---- failed binds explained ----
+$SVATOP replay "$D/failbind.rec" trace --json >"$D/failbind.json"
+expect_eq 0 $? "trace --json on the failed-bind recording exits 0"
+expect_eq "pasid attach" "$(jq -r 'select(.event=="bind" and .pid>=4949)|.explain.step' "$D/failbind.json" | tr '\n' ' ' | sed 's/ $//')" \
+	"trace --json: each failed bind names its step (PASID space exhausted, every domain refused)"
+expect_eq "svamock-iommu1 EINVAL true" "$(jq -r 'select(.event=="bind" and .pid==4950)|.explain.attempts[0]|[.iommu, .error, .new_domain]|map(tostring)|join(" ")' "$D/failbind.json")" \
+	"trace --json: the refused attach names the IOMMU's answer"
+$SVATOP replay "$D/failbind.rec" trace >"$D/failbind.txt"
+grep -q 'step attach: every candidate domain refused by set_dev_pasid: svamock-iommu1 (new domain) -EINVAL' "$D/failbind.txt"
+ok $? "trace: the failed bind's explanation follows it" "$(grep -m1 step "$D/failbind.txt")"
 
 # ---- graph ----
 $SVATOP replay "$D/one2n.rec" graph --dot >"$D/one2n.dot"

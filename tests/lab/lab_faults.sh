@@ -5,7 +5,7 @@
 # (-5) and freed the new domain; fail_domain_alloc: the bind fails with
 # ENOMEM before any attach; max_pasids=4 (PASIDs 1..3) with three leaked
 # PASIDs: the next bind fails with ENOSPC (no PASID left).
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 lab_guest --module-params "max_pasids=4" <<'EOF_GUEST'
 cat /sys/module/svamock/parameters/max_pasids >/out/max_pasids

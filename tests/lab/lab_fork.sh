@@ -6,7 +6,7 @@
 # resets it (the child starts without a PASID); the binding child gets its
 # own mm and a new PASID, freed after it exits; the other child allocates
 # nothing; the parent's bond and PASID live until the parent unbinds/exits.
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 lab_guest <<'EOF_GUEST'
 labtrace start bind bind_ret unbind pasid_alloc pasid_free attach attach_ret \

@@ -5,7 +5,7 @@
 # mm_pasid_drop and no PASID free for it; svamock still lists the bond as
 # leaked; a later process gets the next PASID (and its own is freed, which
 # shows the tracer was live while the leaked one was not).
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 lab_guest <<'EOF_GUEST'
 labtrace start || exit 1

@@ -5,7 +5,7 @@
 # builds and loads, its devices get IOMMU groups, and every bind fails
 # with -EOPNOTSUPP in the kernel (the CVE-2025-71089 stub): no PASID is
 # allocated and no domain attached.
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 rel=$("$LAB_TEST_REPO/tools/lab/fetch" --resolve bookworm-backports 2>"$OUT/resolve.err")
 check "resolved the bookworm-backports kernel ($rel)" test -n "$rel"

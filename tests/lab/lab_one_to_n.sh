@@ -4,7 +4,7 @@
 # (behind svamock-iommu0) and svamock-dev.3 (behind svamock-iommu1).
 # Kernel evidence: one PASID, two distinct SVA domains, both freed on
 # unbind, the PASID freed when the mm is dropped after exit.
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 lab_guest <<'EOF_GUEST'
 labtrace start || exit 1

@@ -5,7 +5,7 @@
 # the tracer, started late, sees no bind but sees the unbinds of exactly
 # those domains once the process is released (the state a tool started
 # after the bind must find by itself).
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 lab_guest <<'EOF_GUEST'
 svaload prebound >/out/svaload.txt &

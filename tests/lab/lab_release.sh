@@ -4,7 +4,7 @@
 # exits without unbinding. Kernel evidence: svamock's release() unbinds
 # both (in the exiting task), both domains are freed, and the PASID is freed
 # when the mm is dropped.
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 lab_guest <<'EOF_GUEST'
 labtrace start || exit 1

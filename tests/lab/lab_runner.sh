@@ -4,7 +4,7 @@
 # statuses, stdout/stderr, /out, timeouts, kernel crashes, bad input, a
 # module that does not load or build, an unknown kernel, no network, a
 # custom kernel image, and the cache (a second fetch downloads nothing).
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 RUN=$LAB_RUN
 FETCH=$LAB_TEST_REPO/tools/lab/fetch
 
@@ -95,13 +95,13 @@ check_grep "no network: it says the download failed ($((SECONDS - t0))s)" \
 # A module that does not compile: a copy of the lab with a broken svamock.c,
 # sharing the real cache (its build root; a new module folder).
 mkdir -p "$OUT/copy/tools"
-tar -C "$LAB_TEST_REPO/tools" --exclude=lab/cache -cf - lab | tar -C "$OUT/copy/tools" -xf -
-echo 'static int broken = ;' >>"$OUT/copy/tools/lab/svamock/svamock.c"
+tar -C "$LAB_TEST_REPO/tools" --exclude=lab/cache -cf - lab lib | tar -C "$OUT/copy/tools" -xf -
+echo 'static int broken = ;' >>"$OUT/copy/tools/lab/svamock/svamock_main.c"
 LAB_CACHE=${LAB_CACHE:-$LAB_TEST_REPO/tools/lab/cache} "$OUT/copy/tools/lab/run" -q -- true \
 	>/dev/null 2>"$OUT/b.err"
 check_eq "a module that does not build: status 125" 125 "$?"
 check_grep "it says the build failed" 'svamock failed to build' "$OUT/b.err"
-check_grep "and shows the compiler's error" 'svamock.c:[0-9]+:[0-9]+: error' "$OUT/b.err"
+check_grep "and shows the compiler's error" 'svamock_main.c:[0-9]+:[0-9]+: error' "$OUT/b.err"
 
 check_eq "the failed build left no /proc mounted in a build root" "" \
 	"$(grep -E ' [^ ]*/chroot/[^ ]*/proc ' /proc/mounts)"

@@ -3,7 +3,7 @@
 # shared_domain: one process binds three devices of svamock-iommu0.
 # Kernel evidence: one PASID, ONE SVA domain attached three times, freed
 # only at the last unbind; svamock's bonds (ground truth) agree.
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 lab_guest <<'EOF_GUEST'
 labtrace start || exit 1

@@ -3,7 +3,7 @@
 # single: bind then unbind one device. Kernel evidence: one PASID, one SVA
 # domain attached then detached and freed at unbind; the PASID is NOT freed
 # by the unbind, only by mm_pasid_drop after the process exits.
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 lab_guest <<'EOF_GUEST'
 labtrace start || exit 1

@@ -4,7 +4,7 @@
 # Kernel evidence (counted by hist triggers in the guest, no event lost): 10,000 binds, all
 # successful, 10,000 unbinds, detaches and SVA domain frees; one PASID per
 # process (10), all 10 freed after the processes exit; no bond left.
-. "$(dirname "$0")/../../tools/lab/testlib.sh"
+. "$(dirname "$0")/lib/harness.sh"
 
 lab_guest --timeout 600 <<'EOF_GUEST'
 labtrace start || exit 1

@@ -5,7 +5,7 @@
 # pid and domain the kernel really leaked (cross-checked with svamock's own
 # list of bonds); a failing command is reported as such (status 4); the
 # leak left behind is found by the snapshot of a later `svatop leaks`.
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/model_check
 [ -x "$REPO/.output/svatop-static" ] || { echo "not ok - model_check: .output/svatop-static is missing (make static)"; exit 1; }
 guest=$(mktemp)

@@ -4,7 +4,7 @@
 # bind/unbind cycles by 10 processes are clean with no event lost; failed
 # binds (attach and domain allocation failing) are not findings; three
 # leaks that exhaust a 4-PASID space give three leaked PASIDs, each named.
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/model_stress
 [ -x "$REPO/.output/svatop-static" ] || { echo "not ok - model_stress: .output/svatop-static is missing (make static)"; exit 1; }
 guest=$(mktemp)

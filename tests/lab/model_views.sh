@@ -4,7 +4,7 @@
 # started is in the top view and the graph (found by the snapshot); the
 # 1:n case watched live shows one PASID with two SVA domains on devices of
 # two IOMMU instances, in JSON and in DOT (rendered by Graphviz to a PNG).
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/model_views
 [ -x "$REPO/.output/svatop-static" ] || { echo "not ok - model_views: .output/svatop-static is missing (make static)"; exit 1; }
 for tool in jq dot; do
@@ -45,6 +45,7 @@ i=0
 while [ ! -s /out/one2n.pid ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 sleep 2
 svatop top -b 1 1 >/out/one2n_top.txt 2>&1
+cat /sys/kernel/debug/svamock/bonds >/out/one2n_bonds.txt
 kill -INT $RC
 wait $RC
 echo $? >/out/rec.status
@@ -107,9 +108,13 @@ expect_eq 2 "$(grep -c "\"pasid_${pasid:-x}\" -> \"dom_" "$out/one2n.dot")" "gra
 dot -Tpng "$out/one2n.dot" -o "$out/one2n.png" 2>"$out/dot.err" && [ -s "$out/one2n.png" ]
 ok $? "graph --dot: Graphviz renders the 1:n graph to PNG ($out/one2n.png)" "$(head -2 "$out/dot.err")"
 expect_eq 2 "$(dot -Tsvg "$out/one2n.dot" 2>/dev/null | grep -c 'class="cluster"')" "graph --dot: two IOMMU instance clusters"
-# A new svatop knows it from the snapshot, which has domains but no bonds.
-grep -Eq "^ +$p svaload +R +[0-9]+ +2 +0\+\? " "$out/one2n_top.txt"
-ok $? "top: the 1:n process shows two domains, devices unknown (bound before start)" "$(grep -E "^ +$p " "$out/one2n_top.txt")"
+# A new svatop knows it from the snapshot: domains from the mm walk, bonds
+# (devices) from the groups' pasid_array walk. Ground truth: svamock's list,
+# one row per bind (device iommu pasid pid comm domain state).
+nb=$(awk -v p="${p:-0}" 'NR > 1 && $4 == p' "$out/one2n_bonds.txt" 2>/dev/null | wc -l)
+expect_eq 2 "$nb" "svamock lists the 1:n process's two bonds while it holds them"
+grep -Eq "^ +$p svaload +R +[0-9]+ +2 +$nb " "$out/one2n_top.txt"
+ok $? "top: the 1:n process bound before start shows two domains and svamock's two devices" "$(grep -E "^ +$p " "$out/one2n_top.txt")"
 
 # ---- periodic leaks report ----
 lp=$(cat "$out/leakw.pid" 2>/dev/null)

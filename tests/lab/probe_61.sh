@@ -6,7 +6,7 @@
 # stub) and says likely-stubbed with 6.1's hooks; svatop trace loads its BPF
 # programs on this kernel and attaches the hooks that exist (issue 11: 6.1).
 # 6.1's virtio console is a module, so the guest answers on stdout.
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/probe_61
 cache=$REPO/.output/probe-cache
 mkdir -p "$out" "$cache"

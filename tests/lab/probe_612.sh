@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # svatop probe on Debian 12's 6.12 backports kernel (x86 SVA stub) in the
 # lab (the newest one in bookworm-backports): verdict stubbed, exit 1; a bind through the mock SVA IOMMU fails with
-# -EOPNOTSUPP and svatop trace shows it with the explanation.
-. "$(dirname "$0")/lib/common.sh"
+# -EOPNOTSUPP and svatop trace shows it with the explanation (step stub).
+. "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/probe_612
 # The kernel Debian 12 users get from bookworm-backports today (superseded
 # versions vanish from the archive: never hard-code one). LAB_STUB_KERNEL
@@ -54,6 +54,8 @@ T=$out/trace.out
 p=$(cat "$out/bind.pid" 2>/dev/null)
 expect_eq EOPNOTSUPP "$(jq -r "select(.event==\"bind\" and .tgid==${p:-0}) | .errno" "$T" 2>/dev/null)" \
 	"trace shows the bind failing with EOPNOTSUPP"
+expect_eq "stub 0" "$(jq -r "select(.event==\"bind\" and .tgid==${p:-0}) | [.explain.step, (.explain.attempts|length)] | map(tostring) | join(\" \")" "$T" 2>/dev/null)" \
+	"trace explains the failed bind: step stub, no attach attempted"
 grep -q 'stub' "$out/trace.err"
 ok $? "trace explains the EOPNOTSUPP (SVA stub)" "$(grep -i eopnotsupp "$out/trace.err" | head -1)"
 finish

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # svatop trace on the real 7.3 kernel in the lab: the exact lifecycle of
 # 1:n, release-path, plain bind/unbind, fork after bind, and a failing bind.
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/trace_lifecycle
 guest=$(mktemp)
 trap 'rm -f "$guest"' EXIT

@@ -4,7 +4,7 @@
 # both instances, and an mm whose process is gone (leaked by a driver that
 # skipped unbind), both found by the start-up snapshot; then the kprobe
 # fallback sees the same 1:n lifecycle as fentry.
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/trace_snapshot
 guest=$(mktemp)
 trap 'rm -f "$guest"' EXIT

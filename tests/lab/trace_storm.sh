@@ -3,7 +3,7 @@
 # A storm of 10,000 bind/unbind cycles (10 processes x 1,000) under
 # svatop trace: for every hooked function, the events svatop delivered
 # plus the ones it reports lost equal the kernel's own kprobe hit counts.
-. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/trace_storm
 guest=$(mktemp)
 trap 'rm -f "$guest"' EXIT
@@ -31,7 +31,7 @@ hits() { awk -v n="svt_$1" '$1 == n { print $2 }' "$P"; }
 summary=$(jq -c 'select(.event=="summary")' "$T")
 echo "summary: $summary"
 dropped() { echo "$summary" | jq -r ".dropped_by_event[\"$1\"] // 0"; }
-check() {	# check EVENT FUNCTION [JQ CONDITION]
+check_counts() {	# check_counts EVENT FUNCTION [JQ CONDITION]
 	local seen kernel lost
 	seen=$(jcount "$T" ".event==\"$1\"${3:+ and $3}")
 	kernel=$(hits "$2")
@@ -39,12 +39,12 @@ check() {	# check EVENT FUNCTION [JQ CONDITION]
 	expect_eq "$kernel" "$((seen + lost))" "storm: $1 events seen ($seen) + lost ($lost) = kernel's $2 hits"
 }
 expect_eq 10000 "$(hits iommu_sva_bind_device)" "storm: the kernel saw 10,000 binds"
-check bind iommu_sva_bind_device
-check unbind iommu_sva_unbind_device
-check attach iommu_attach_device_pasid
-check detach iommu_detach_device_pasid
-check pasid-alloc iommu_alloc_global_pasid
-check pasid-free iommu_free_global_pasid
+check_counts bind iommu_sva_bind_device
+check_counts unbind iommu_sva_unbind_device
+check_counts attach iommu_attach_device_pasid
+check_counts detach iommu_detach_device_pasid
+check_counts pasid-alloc iommu_alloc_global_pasid
+check_counts pasid-free iommu_free_global_pasid
 expect_eq "$(echo "$summary" | jq .submitted)" "$(echo "$summary" | jq .delivered)" \
 	"storm: every record the kernel side committed reached user space"
 expect_eq 10 "$(jq -r 'select(.event=="pasid-alloc") | .pasid' "$T" | sort -u | wc -l)" \

@@ -12,14 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "analyze/analyzer.h"
-#include "model/model.h"
-#include "model/reorder.h"
+#include "pipeline/session.h"
+#include "pipeline/reorder.h"
 #include "../../tools/bench/gen.c"
 
 struct sink {
-	struct analyzer a;
-	struct model m;
+	struct session ses;
 	uint64_t events;
 	int err;
 };
@@ -29,7 +27,7 @@ static void to_analyzer(const struct svatop_event *ev, void *ctx)
 	struct sink *s = ctx;
 
 	s->events++;
-	s->err |= analyzer_event(&s->a, &s->m, ev);
+	s->err |= session_apply(&s->ses, ev);
 }
 
 static void test_mix_drains_clean(void **state)
@@ -40,18 +38,17 @@ static void test_mix_drains_clean(void **state)
 
 	(void)state;
 	assert_non_null(s);
-	assert_int_equal(model_init(&s->m), 0);
-	analyzer_init(&s->a, ANALYZER_DEFAULT_GRACE_NS);
+	assert_int_equal(session_init(&s->ses, ANALYZER_DEFAULT_GRACE_NS), 0);
 	assert_int_equal(gen_init(&g, 64, 7, to_analyzer, s), 0);
 	for (i = 0; i < 20000; i++)
 		gen_step(&g);
 	/* Mid-run: some processes hold PASIDs, some 1:n. */
-	assert_true(s->m.pasids.count > 0);
-	assert_true(s->m.domains.count > 0);
+	assert_true(s->ses.m.pasids.count > 0);
+	assert_true(s->ses.m.domains.count > 0);
 	gen_drain(&g);
 	assert_int_equal(s->err, 0);
 	for (i = 0; i < RULE_MAX; i++)
-		violations += s->a.count[i];
+		violations += s->ses.a.count[i];
 	assert_int_equal(violations, 0);
 	/* Every kind of step happened. */
 	assert_true(g.cnt.binds > 1000);
@@ -62,18 +59,17 @@ static void test_mix_drains_clean(void **state)
 	assert_true(g.cnt.exits_bound > 0);
 	assert_int_equal(g.cnt.exits, g.cnt.releases);
 	/* Drained: the model holds no SVA object, only the devices. */
-	assert_int_equal(s->m.mms.count, 0);
-	assert_int_equal(s->m.pasids.count, 0);
-	assert_int_equal(s->m.domains.count, 0);
-	assert_int_equal(s->m.bonds.count, 0);
-	assert_int_equal(s->m.devs.count, GEN_NDEVS);
-	assert_int_equal(s->m.cnt.pasid_allocs, s->m.cnt.pasid_frees);
-	assert_int_equal(s->m.cnt.domain_allocs, s->m.cnt.domain_frees);
-	assert_int_equal(s->m.cnt.unknown, 0);
-	assert_int_equal(s->m.cnt.events, s->events);
+	assert_int_equal(s->ses.m.mms.count, 0);
+	assert_int_equal(s->ses.m.pasids.count, 0);
+	assert_int_equal(s->ses.m.domains.count, 0);
+	assert_int_equal(s->ses.m.bonds.count, 0);
+	assert_int_equal(s->ses.m.devs.count, GEN_NDEVS);
+	assert_int_equal(s->ses.m.cnt.pasid_allocs, s->ses.m.cnt.pasid_frees);
+	assert_int_equal(s->ses.m.cnt.domain_allocs, s->ses.m.cnt.domain_frees);
+	assert_int_equal(s->ses.m.cnt.unknown, 0);
+	assert_int_equal(s->ses.m.cnt.events, s->events);
 	gen_fini(&g);
-	analyzer_fini(&s->a);
-	model_fini(&s->m);
+	session_close(&s->ses);
 	free(s);
 }
 
@@ -86,8 +82,8 @@ static void test_mix_deterministic(void **state)
 	(void)state;
 	assert_non_null(a);
 	assert_non_null(b);
-	assert_int_equal(model_init(&a->m), 0);
-	assert_int_equal(model_init(&b->m), 0);
+	assert_int_equal(session_init(&a->ses, ANALYZER_DEFAULT_GRACE_NS), 0);
+	assert_int_equal(session_init(&b->ses, ANALYZER_DEFAULT_GRACE_NS), 0);
 	assert_int_equal(gen_init(&ga, 32, 99, to_analyzer, a), 0);
 	assert_int_equal(gen_init(&gb, 32, 99, to_analyzer, b), 0);
 	for (i = 0; i < 5000; i++) {
@@ -96,11 +92,11 @@ static void test_mix_deterministic(void **state)
 	}
 	assert_int_equal(a->events, b->events);
 	assert_memory_equal(&ga.cnt, &gb.cnt, sizeof(ga.cnt));
-	assert_memory_equal(&a->m.cnt, &b->m.cnt, sizeof(a->m.cnt));
+	assert_memory_equal(&a->ses.m.cnt, &b->ses.m.cnt, sizeof(a->ses.m.cnt));
 	gen_fini(&ga);
 	gen_fini(&gb);
-	model_fini(&a->m);
-	model_fini(&b->m);
+	session_close(&a->ses);
+	session_close(&b->ses);
 	free(a);
 	free(b);
 }

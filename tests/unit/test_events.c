@@ -122,6 +122,24 @@ static void test_every_type_has_a_name(void **state)
 	assert_string_equal(event_type_name(SVATOP_EV_MAX), "unknown");
 }
 
+/* Regression (issue 17): ret is the kernel's or a recording's; errno_name
+ * negated INT_MIN (signed overflow, UBSan aborts this test binary). */
+static void test_errno_name_extremes(void **state)
+{
+	struct svatop_event ev = { .type = SVATOP_EV_BIND, .ret = INT32_MIN };
+	json_t *o;
+
+	(void)state;
+	assert_null(errno_name(INT32_MIN));
+	assert_null(errno_name(INT32_MAX));
+	assert_string_equal(errno_name(-ENOSPC), "ENOSPC");
+	assert_string_equal(errno_name(ENOSPC), "ENOSPC");
+	o = as_json(&ev, NULL, 0);
+	assert_int_equal(json_integer_value(json_object_get(o, "ret")), INT32_MIN);
+	assert_true(json_is_null(json_object_get(o, "errno")));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_names_stay_valid_json),
 		cmocka_unit_test(test_flags_and_stack),
 		cmocka_unit_test(test_every_type_has_a_name),
+		cmocka_unit_test(test_errno_name_extremes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,22 +17,28 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <cmocka.h>
-#include "analyze/analyzer.h"
-#include "model/synth.h"
+#include "pipeline/session.h"
+#include "synth.h"
 #include "source/recfile.h"
 #include "view/exporter.h"
 
 #define SEC 1000000000ULL
 
 struct fixture {
-	struct model m;
-	struct analyzer a;
+	struct session ses;
 	struct synth s;
 	struct exporter_counts c;
 	struct source_stats st;
 	struct synth_dev dev0, dev1, dev2;
 	struct rec_writer *w;
 };
+
+/* The exporter's observer: the counters the model does not keep. */
+static int count_event(const struct svatop_event *ev, void *ctx)
+{
+	exporter_count_event(ctx, ev);
+	return 0;
+}
 
 static void feed(const struct svatop_event *ev, void *ctx)
 {
@@ -43,15 +49,14 @@ static void feed(const struct svatop_event *ev, void *ctx)
 			abort();
 		return;
 	}
-	exporter_count_event(&f->c, ev);
-	analyzer_event(&f->a, &f->m, ev);
+	session_apply(&f->ses, ev);
 }
 
 static void fixture_init(struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
-	model_init(&f->m);
-	analyzer_init(&f->a, ANALYZER_DEFAULT_GRACE_NS);
+	session_init(&f->ses, ANALYZER_DEFAULT_GRACE_NS);
+	session_observe(&f->ses, SESSION_ON_APPLIED, count_event, &f->c);
 	synth_init(&f->s, feed, f);
 	synth_dev_init(&f->dev0, 0xffff888100001000ULL, "svamock.0",
 		       0xffff888100900000ULL, "svamock-iommu0");
@@ -63,8 +68,7 @@ static void fixture_init(struct fixture *f)
 
 static void fixture_fini(struct fixture *f)
 {
-	analyzer_fini(&f->a);
-	model_fini(&f->m);
+	session_close(&f->ses);
 }
 
 static int setup(void **state)
@@ -187,7 +191,7 @@ static int write_scenario(const char *path, const char *name)
 	}
 	fixture_init(&f);
 	snprintf(desc, sizeof(desc), "synthetic %s (tests/unit/test_exporter.c)", name);
-	if (rec_writer_open(&f.w, path, desc)) {
+	if (rec_writer_open(&f.w, path, desc, 0)) {
 		fprintf(stderr, "cannot write %s\n", path);
 		return 1;
 	}
@@ -206,7 +210,7 @@ static char *render_opt(struct fixture *f, bool per_process)
 {
 	struct exporter_info info = {
 		.version = "test", .mode = "replay", .source_desc = "unit",
-		.now_ns = f->m.now_ns, .wall_s = 1700000000.5, .ended = true,
+		.now_ns = f->ses.m.now_ns, .wall_s = 1700000000.5, .ended = true,
 		.per_process = per_process, .render_s = 0.0125,
 	};
 	char *buf = NULL;
@@ -214,7 +218,7 @@ static char *render_opt(struct fixture *f, bool per_process)
 	FILE *o = open_memstream(&buf, &len);
 
 	assert_non_null(o);
-	assert_int_equal(exporter_render(o, &f->m, &f->a, &f->st, &f->c, &info), 0);
+	assert_int_equal(exporter_render(o, &f->ses.m, &f->ses.a, &f->st, &f->c, &info), 0);
 	assert_int_equal(fclose(o), 0);
 	return buf;
 }
@@ -273,6 +277,10 @@ static void test_fleet_values(void **state)
 	expect_line(t, "svatop_domain_frees_total 2");
 	expect_line(t, "svatop_bind_errors_total{errno=\"EOPNOTSUPP\"} 2");
 	expect_line(t, "svatop_bind_errors_total{errno=\"ENOSPC\"} 1");
+	/* ...by the step that failed: nothing inside, the stub; no PASID. */
+	expect_line(t, "svatop_bind_failures_total{step=\"stub\",errno=\"EOPNOTSUPP\"} 2");
+	expect_line(t, "svatop_bind_failures_total{step=\"pasid\",errno=\"ENOSPC\"} 1");
+	assert_int_equal(count_prefix(t, "svatop_bind_failures_total{"), 2);
 	expect_line(t, "svatop_leaks{kind=\"bond\"} 1");
 	expect_line(t, "svatop_leaks{kind=\"domain\"} 1");
 	expect_line(t, "svatop_leaks{kind=\"mm\"} 1");
@@ -392,7 +400,28 @@ static void test_empty_model(void **state)
 	expect_line(t, "svatop_binds_total 0");
 	assert_int_equal(count_prefix(t, "svatop_bonds{"), 0);
 	assert_int_equal(count_prefix(t, "svatop_bind_errors_total{"), 0);
+	assert_int_equal(count_prefix(t, "svatop_bind_failures_total{"), 0);
 	assert_int_equal(count_prefix(t, "svatop_leaks_by_device{"), 0);
+	expect_line(t, "svatop_leak_candidates_pending 0");
+	expect_line(t, "svatop_verdict{verdict=\"pending\"} 0");
+	free(t);
+}
+
+/* An exit within the grace period: candidates pending, verdict pending. */
+static void test_pending_values(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p;
+	char *t;
+
+	synth_proc_init(&f->s, &p, 610, "late");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_exit(&f->s, &p);
+	t = render(f);
+	expect_line(t, "svatop_leak_candidates_pending 4");
+	expect_line(t, "svatop_leaks{kind=\"bond\"} 0");
+	expect_line(t, "svatop_verdict{verdict=\"pending\"} 1");
+	expect_line(t, "svatop_verdict{verdict=\"clean\"} 0");
 	free(t);
 }
 
@@ -434,6 +463,83 @@ static void test_bounded_cardinality(void **state)
 				 NULL, 10), 600 - EXPORTER_MAX_SERIES);
 	expect_line(t, "svatop_pasids 600");
 	expect_line(t, "svatop_domains{iommu=\"svamock-iommu0\"} 600");
+	free(t);
+}
+
+/* Device page faults: one histogram per device name (PASIDs and pids are
+ * not labels), cumulative buckets ending in +Inf = _count, the answers by
+ * response; devices past the bound under "other". */
+static void iopf_row(struct iopf_row *r, uint64_t dev, uint32_t pasid, const char *name,
+		     uint64_t ok, uint64_t invalid)
+{
+	memset(r, 0, sizeof(*r));
+	r->dev = dev;
+	r->pasid = pasid;
+	snprintf(r->s.dev_name, sizeof(r->s.dev_name), "%s", name);
+	r->s.reports = ok + invalid;
+	r->s.outcomes[IOPF_SUCCESS] = ok;
+	r->s.outcomes[IOPF_INVALID] = invalid;
+	r->s.hist[1] = ok;		/* [2, 4) us */
+	r->s.hist[15] = invalid;	/* [32, 64) ms */
+	r->s.latency_sum_ns = ok * 3000 + invalid * 50000000ULL;
+}
+
+static void test_iopf_histogram(void **state)
+{
+	struct fixture *f = *state;
+	static struct iopf_row rows[600];
+	char *t, *o;
+	int i;
+
+	iopf_row(&rows[0], 0x1000, 1, "svamock-dev.0", 16, 1);
+	iopf_row(&rows[1], 0x1000, 2, "svamock-dev.0", 4, 0);
+	iopf_row(&rows[2], 0x2000, 1, "svamock-dev.3", 2, 0);
+	assert_int_equal(iopf_table_update(&f->ses.m.iopf, rows, 3, 1), 0);
+	f->ses.m.iopf.active = true;
+	t = render(f);
+	expect_line(t, "svatop_iopf_enabled 1");
+	expect_line(t, "# TYPE svatop_iopf_latency_seconds histogram");
+	expect_line(t, "svatop_iopf_faults_total{device=\"svamock-dev.0\"} 21");
+	expect_line(t, "svatop_iopf_responses_total{device=\"svamock-dev.0\",response=\"invalid\"} 1");
+	expect_line(t, "svatop_iopf_latency_seconds_bucket{device=\"svamock-dev.0\",le=\"0.000002\"} 0");
+	expect_line(t, "svatop_iopf_latency_seconds_bucket{device=\"svamock-dev.0\",le=\"0.000004\"} 20");
+	expect_line(t, "svatop_iopf_latency_seconds_bucket{device=\"svamock-dev.0\",le=\"0.032768\"} 20");
+	expect_line(t, "svatop_iopf_latency_seconds_bucket{device=\"svamock-dev.0\",le=\"0.065536\"} 21");
+	expect_line(t, "svatop_iopf_latency_seconds_bucket{device=\"svamock-dev.0\",le=\"+Inf\"} 21");
+	expect_line(t, "svatop_iopf_latency_seconds_count{device=\"svamock-dev.0\"} 21");
+	expect_line(t, "svatop_iopf_latency_seconds_sum{device=\"svamock-dev.0\"} 0.050060000");
+	expect_line(t, "svatop_iopf_latency_seconds_count{device=\"svamock-dev.3\"} 2");
+	assert_int_equal(count_prefix(t, "svatop_iopf_latency_seconds_count{"), 2);
+	assert_null(strstr(t, "pasid="));
+	free(t);
+
+	/* 600 devices: 512 series and "other". */
+	for (i = 0; i < 600; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "dev.%d", i);
+		iopf_row(&rows[i], 0x10000 + i, 1, name, 1, 0);
+	}
+	assert_int_equal(iopf_table_update(&f->ses.m.iopf, rows, 600, 2), 0);
+	t = render(f);
+	assert_int_equal(count_prefix(t, "svatop_iopf_faults_total{"), EXPORTER_MAX_SERIES + 1);
+	o = strstr(t, "svatop_iopf_faults_total{device=\"other\"} ");
+	assert_non_null(o);
+	assert_int_equal(strtoul(o + strlen("svatop_iopf_faults_total{device=\"other\"} "), NULL, 10),
+			 600 - EXPORTER_MAX_SERIES);
+	free(t);
+}
+
+/* Not counted (a recording, or a kernel without the hooks): one gauge, 0. */
+static void test_iopf_disabled(void **state)
+{
+	struct fixture *f = *state;
+	char *t;
+
+	scenario_fleet(f);
+	t = render(f);
+	expect_line(t, "svatop_iopf_enabled 0");
+	assert_null(strstr(t, "svatop_iopf_latency_seconds"));
 	free(t);
 }
 
@@ -483,7 +589,7 @@ static void test_snapshot_time(void **state)
 	info.now_ns = f->s.ts + 2 * SEC;	/* rendered 2 s after SNAP_END */
 	o = open_memstream(&buf, &len);
 	assert_non_null(o);
-	assert_int_equal(exporter_render(o, &f->m, &f->a, &f->st, &f->c, &info), 0);
+	assert_int_equal(exporter_render(o, &f->ses.m, &f->ses.a, &f->st, &f->c, &info), 0);
 	fclose(o);
 	expect_line(buf, "svatop_kernel_snapshot_complete 1");
 	expect_line(buf, "svatop_kernel_snapshot_timestamp_seconds 1700000098.000");
@@ -596,9 +702,12 @@ int main(int argc, char **argv)
 		T(test_clean_values),
 		T(test_per_process),
 		T(test_empty_model),
+		T(test_pending_values),
 		T(test_bounded_cardinality),
 		T(test_same_name_one_series),
 		T(test_snapshot_time),
+		T(test_iopf_histogram),
+		T(test_iopf_disabled),
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_errno_buckets),
 		cmocka_unit_test(test_parse_listen),

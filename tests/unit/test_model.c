@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "analyze/analyzer.h"
+#include "pipeline/session.h"
 #include "model/model.h"
-#include "model/reorder.h"
-#include "model/synth.h"
+#include "pipeline/reorder.h"
+#include "synth.h"
 
 struct fixture {
 	struct model m;
@@ -106,6 +106,38 @@ static void test_bind_unbind_exit_release(void **state)
 	/* Only the device and its IOMMU instance remain. */
 	assert_int_equal(model_objects(&f->m), 2);
 	assert_int_equal(f->m.cnt.unknown, 0);
+}
+
+/* Regression (found by the fuzz target, issue 17): reference counts are
+ * the kernel's or a recording's; an unbind reporting INT32_MIN users made
+ * model/apply.c compute INT32_MIN - 1 (signed overflow, UBSan aborts this
+ * test binary). The counts are now computed in 64 bits and clamped. */
+static void test_extreme_user_counts(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p;
+	int bond;
+
+	synth_proc_init(&f->s, &p, 100, "app");
+	bond = synth_bind(&f->s, &p, &f->dev0);
+	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &p);
+	ev.handle = p.bond[bond].handle;
+	ev.domain = p.dom[0].ptr;
+	ev.dev = f->dev0.ptr;
+	ev.handle_users = INT32_MIN;
+	ev.domain_users = INT32_MIN;
+	assert_int_equal(model_apply(&f->m, &ev), 0);
+	assert_int_equal(model_domain(&f->m, p.dom[0].ptr)->users, INT32_MIN);
+	/* A count at or below zero ends the bond, as for any last unbind. */
+	assert_null(model_bond(&f->m, p.bond[bond].handle));
+	/* The other extreme does not wrap either. */
+	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &p);
+	ev.domain = p.dom[0].ptr;
+	ev.handle_users = INT32_MAX;
+	ev.domain_users = INT32_MAX;
+	assert_int_equal(model_apply(&f->m, &ev), 0);
+	assert_int_equal(model_domain(&f->m, p.dom[0].ptr)->users, INT32_MAX);
 }
 
 /* One mm, one PASID, two domains: devices on two IOMMU instances. */
@@ -469,6 +501,34 @@ static void test_reorder(void **state)
 	reorder_fini(&r);
 }
 
+/* Same-timestamp records never leave by time: the buffer holds at most
+ * REORDER_MAX_HELD, the oldest leave early, counted as late. */
+static void test_reorder_bounded(void **state)
+{
+	struct svatop_event ev = { .type = SVATOP_EV_BIND, .version = SVATOP_ABI_VERSION,
+				   .ts_ns = 1000 };
+	uint64_t out[2] = { 0, 0 };
+	const size_t n = 3 * REORDER_MAX_HELD + 7;
+	struct reorder r;
+	size_t i;
+
+	(void)state;
+	reorder_init(&r);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(reorder_bound(&r, collect, out), 0);
+		assert_int_equal(reorder_push(&r, &ev), 0);
+		assert_true(r.len + r.flen <= REORDER_MAX_HELD);
+	}
+	assert_true(r.fcap <= REORDER_MAX_HELD);
+	assert_int_equal(r.overflow, n - REORDER_MAX_HELD);
+	assert_int_equal(r.late, r.overflow);
+	assert_int_equal(out[1], n - REORDER_MAX_HELD);
+	assert_int_equal(reorder_release(&r, UINT64_MAX, collect, out), 0);
+	assert_int_equal(out[1], n);
+	assert_int_equal(r.late, n - REORDER_MAX_HELD);
+	reorder_fini(&r);
+}
+
 /* The hash map against a trivial reference, through growth and deletes
  * (backward shift must keep every other key reachable). */
 static void test_keymap_consistency(void **state)
@@ -518,15 +578,13 @@ static void test_random_events_keep_model_consistent(void **state)
 {
 	struct svatop_event ev;
 	struct finding_list leaks;
-	struct analyzer a;
-	struct model m;
+	struct session s;
 	uint64_t seed = 12345;
 	const char *broken;
 	int i;
 
 	(void)state;
-	assert_int_equal(model_init(&m), 0);
-	analyzer_init(&a, 1000);
+	assert_int_equal(session_init(&s, 1000), 0);
 	finding_list_init(&leaks);
 	for (i = 0; i < 200000; i++) {
 		memset(&ev, 0, sizeof(ev));
@@ -554,23 +612,22 @@ static void test_random_events_keep_model_consistent(void **state)
 		ev.flags = rnd(&seed) & 0x7f;
 		for (int k = 0; k < SVATOP_NAME_LEN; k++)
 			ev.dev_name[k] = (char)rnd(&seed);	/* unterminated garbage */
-		analyzer_event(&a, &m, &ev);
+		session_apply(&s, &ev);
 		if (i % 997 == 0) {
-			broken = model_verify(&m);
+			broken = model_verify(&s.m);
 			if (broken)
 				fail_msg("after %d events: %s", i + 1, broken);
 			leaks.len = 0;
-			analyzer_leaks(&a, &m, ev.ts_ns + 5000, &leaks);
+			analyzer_leaks(&s.a, &s.m, ev.ts_ns + 5000, &leaks);
 		}
 	}
-	assert_null(model_verify(&m));
-	assert_true(m.cnt.bad_records > 0);
+	assert_null(model_verify(&s.m));
+	assert_true(s.m.cnt.bad_records > 0);
 	print_message("# fuzz: %llu events, %zu objects live, %llu violations kept\n",
-		      (unsigned long long)m.cnt.events, model_objects(&m),
-		      (unsigned long long)a.violations.len);
+		      (unsigned long long)s.m.cnt.events, model_objects(&s.m),
+		      (unsigned long long)s.a.violations.len);
 	finding_list_fini(&leaks);
-	analyzer_fini(&a);
-	model_fini(&m);
+	session_close(&s);
 }
 
 static void count_only(const struct svatop_event *ev, void *ctx)
@@ -618,6 +675,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bind_unbind_exit_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extreme_user_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_pasid_two_domains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_flight_unknowns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_flight_bind, setup, teardown),
@@ -631,6 +689,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_bind_only_mms_bounded, setup, teardown),
 		cmocka_unit_test(test_random_events_keep_model_consistent),
 		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_reorder_bounded),
 		cmocka_unit_test(test_keymap_consistency),
 		cmocka_unit_test(test_full_pasid_space_budget),
 	};

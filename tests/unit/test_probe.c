@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svatop probe against the five real Debian kernels in ../shared/kernels:
+ * svatop probe against the five real Debian kernels in tests/data/kernels:
  * the verdict and hook table must match the facts in its README.
  */
 #include <errno.h>
@@ -14,30 +14,15 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <bpf/btf.h>
-#include "probe/kernel.h"
+#include "probe/kfacts.h"
 #include "probe/verdict.h"
+#include "test_kernels.h"
 
 static char kdir[PATH_MAX / 2];
 
-/* repo/.output/tests/test_probe -> repo/../shared/kernels */
 static void find_kernels(void)
 {
-	char exe[PATH_MAX / 4];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int i;
-
-	if (getenv("SVATOP_KERNELS")) {
-		snprintf(kdir, sizeof(kdir), "%s", getenv("SVATOP_KERNELS"));
-		return;
-	}
-	if (n <= 0) {
-		snprintf(kdir, sizeof(kdir), "../shared/kernels");
-		return;
-	}
-	exe[n] = '\0';
-	for (i = 0; i < 3; i++)
-		*strrchr(exe, '/') = '\0';
-	snprintf(kdir, sizeof(kdir), "%s/../shared/kernels", exe);
+	test_kernels_dir(kdir, sizeof(kdir));
 }
 
 static char *kpath(const char *kernel, const char *file)
@@ -125,6 +110,18 @@ static void expect_proto(const struct classified *c, const char *target,
 			 proto, st->prototype);
 }
 
+static void expect_iopf(const struct classified *c, bool traceable, const char *why_prefix)
+{
+	char why[512] = "";
+
+	if (iopf_traceable(&c->r, why, sizeof(why)) != traceable)
+		fail_msg("expected IOPF %straceable, got the opposite (%s)",
+			 traceable ? "" : "not ", why);
+	if (why_prefix && strncmp(why, why_prefix, strlen(why_prefix)))
+		fail_msg("expected the IOPF reason to start with \"%s\", got \"%s\"",
+			 why_prefix, why);
+}
+
 /* README: 7.3.4 real, with the fix; every SVA function fentry-attachable. */
 static void test_7_3_4_real_fixed(void **state)
 {
@@ -156,6 +153,13 @@ static void test_7_3_4_real_fixed(void **state)
 	assert_int_equal(kfacts_func(c.k, "iommu_sva_invalidate_kva_range"), KF_YES);
 	assert_int_equal(kfacts_member(c.k, "iommu_mm_data", "mm_list_elm"), KF_YES);
 	assert_int_equal(kfacts_func_in_btf(c.k, "iommu_sva_iopf_handler"), KF_YES);
+	/* Device page faults: kprobes by choice (fentry skips nested calls). */
+	expect_form(&c, "iommu_report_device_fault", FORM_KPROBE);
+	expect_form(&c, "iopf_group_response", FORM_KPROBE);
+	expect_form(&c, "iommu_sva_iopf_handler", FORM_KPROBE);
+	expect_reason(&c, "iopf_group_response", "kprobe by choice");
+	expect_form(&c, "__mmu_notifier_arch_invalidate_secondary_tlbs", FORM_KPROBE);
+	expect_iopf(&c, true, NULL);
 	/* 0x350 bytes, verified by disassembly. */
 	assert_int_equal(kfacts_symbol_size(c.k, "iommu_sva_bind_device"), 0x350);
 	release(&c);
@@ -183,6 +187,13 @@ static void check_6_12_stub(const char *kernel, uint64_t bind_size)
 	expect_form(&c, "ioasid_alloc", FORM_NONE);
 	expect_proto(&c, "iommu_attach_device_pasid",
 		     "int iommu_attach_device_pasid(struct iommu_domain *domain, struct device *dev, ioasid_t pasid, struct iommu_attach_handle *handle)");
+	/* IOPF: report and response exist (iommufd uses them), the SVA
+	 * handler does not: svatop loads without IOPF accounting. */
+	expect_form(&c, "iommu_report_device_fault", FORM_KPROBE);
+	expect_form(&c, "iopf_group_response", FORM_KPROBE);
+	expect_form(&c, "iommu_sva_iopf_handler", FORM_NONE);
+	expect_reason(&c, "iommu_sva_iopf_handler", "x86 SVA stub");
+	expect_iopf(&c, false, "iommu_sva_iopf_handler: the x86 SVA stub");
 	/* Symbol distance: 0x20 (6.12.95) and 0x2b -> 0x30 aligned (6.12.117). */
 	assert_int_equal(kfacts_symbol_size(c.k, "iommu_sva_bind_device"), bind_size);
 	release(&c);
@@ -213,6 +224,9 @@ static void test_6_12_117_arm64_not_built(void **state)
 	expect_reason(&c, "iommu_sva_bind_device", "SVA core not built");
 	expect_form(&c, "iommu_sva_unbind_device", FORM_NONE);
 	expect_reason(&c, "mm_pasid_drop", "not built");
+	expect_form(&c, "iommu_report_device_fault", FORM_NONE);
+	expect_form(&c, "iommu_sva_iopf_handler", FORM_NONE);
+	expect_iopf(&c, false, "iommu_report_device_fault: ");
 	/* The generic IOMMU PASID code is there, without SVA. */
 	expect_form(&c, "iommu_alloc_global_pasid", FORM_FENTRY);
 	release(&c);
@@ -244,6 +258,12 @@ static void test_6_1_likely_stubbed(void **state)
 	expect_form(&c, "__mmdrop", FORM_FENTRY);
 	assert_int_equal(kfacts_member(c.k, "mm_struct", "pasid"), KF_YES);
 	assert_int_equal(kfacts_member(c.k, "mm_struct", "iommu_mm"), KF_NO);
+	/* 6.1's IOPF: another signature (struct iommu_fault_event), no groups. */
+	expect_form(&c, "iommu_report_device_fault", FORM_NONE);
+	expect_reason(&c, "iommu_report_device_fault", "pre-6.8 IOPF");
+	expect_form(&c, "iopf_group_response", FORM_NONE);
+	expect_form(&c, "__mmu_notifier_arch_invalidate_secondary_tlbs", FORM_NONE);
+	expect_iopf(&c, false, "iommu_report_device_fault: pre-6.8 IOPF");
 	/* Two BTF functions named mm_init: the fork one comes first. */
 	assert_true(hook(&c, "mm_init")->btf_dups == 2);
 	expect_proto(&c, "mm_init",

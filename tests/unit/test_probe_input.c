@@ -16,27 +16,16 @@
 #include <zlib.h>
 #include <cmocka.h>
 #include "probe/image.h"
-#include "probe/kernel.h"
+#include "probe/kfacts.h"
 #include "probe/verdict.h"
+#include "test_kernels.h"
 
 static char kdir[PATH_MAX / 2];
 static char tmpdir[] = "/tmp/svatop-probe-input-XXXXXX";
 
 static void find_kernels(void)
 {
-	char exe[PATH_MAX / 4];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int i;
-
-	if (getenv("SVATOP_KERNELS") || n <= 0) {
-		snprintf(kdir, sizeof(kdir), "%s", getenv("SVATOP_KERNELS") ?
-			 getenv("SVATOP_KERNELS") : "../shared/kernels");
-		return;
-	}
-	exe[n] = '\0';
-	for (i = 0; i < 3; i++)
-		*strrchr(exe, '/') = '\0';
-	snprintf(kdir, sizeof(kdir), "%s/../shared/kernels", exe);
+	test_kernels_dir(kdir, sizeof(kdir));
 }
 
 static unsigned char *read_all(const char *path, size_t *len)
@@ -279,6 +268,10 @@ static void test_corrupt_payloads(void **state)
 	unsigned char gzjunk[256] = { 0x1f, 0x8b, 8, 0 };
 	static const unsigned char xzjunk[64] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
 	static const unsigned char zstjunk[64] = { 0x28, 0xb5, 0x2f, 0xfd, 0xff };
+	/* magic, descriptor (no single segment), window (30 - 10) << 3, then
+	 * a last raw block of 4 bytes */
+	static const unsigned char zstwindow[64] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa0,
+						     0x21, 0x00, 0x00, 'a', 'b', 'c', 'd' };
 
 	memset(gzjunk + 10, 0xa5, sizeof(gzjunk) - 10);
 	o.image_path = write_tmp("gzjunk", gzjunk, sizeof(gzjunk));
@@ -287,6 +280,10 @@ static void test_corrupt_payloads(void **state)
 	expect_error(&o, "corrupt or truncated xz");
 	o.image_path = write_tmp("zstjunk", zstjunk, sizeof(zstjunk));
 	expect_error(&o, "corrupt or truncated zstd");
+	/* A frame asking for a 1 GiB window (log 30): refused before any
+	 * allocation, not decoded with up to 2 GiB. */
+	o.image_path = write_tmp("zstwindow", zstwindow, sizeof(zstwindow));
+	expect_error(&o, "needs more than 128 MiB to decode");
 
 	/* A bzImage header whose payload lies outside the file. */
 	memcpy(hdr + 0x202, "HdrS", 4);

@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <bpf/libbpf.h>
-#include "probe/kernel.h"
+#include "probe/kfacts.h"
 #include "probe/verdict.h"
 #include "svatop.skel.h"
 
@@ -83,6 +83,8 @@ static void load_as_probe_says(bool force_kprobe)
 
 		if (st->replaced_by)
 			continue;	/* an iommu_sva tracepoint loads instead */
+		if (h->iopf)
+			continue;	/* bpf/iopf.bpf.c: verified in the lab (lab_iopf_svatop) */
 		if (force_kprobe && form == FORM_FENTRY && h->kind == HOOK_FUNC)
 			form = FORM_KPROBE;
 		if (form == FORM_FENTRY) {

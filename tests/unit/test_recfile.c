@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "source/recfile.h"
@@ -37,7 +38,7 @@ static int write_file(int n, uint64_t dropped)
 	struct rec_writer *w;
 	int i, err;
 
-	err = rec_writer_open(&w, path, "unit test");
+	err = rec_writer_open(&w, path, "unit test", 0);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
@@ -144,6 +145,7 @@ static void test_truncated_everywhere(void **state)
 	for (len = sb.st_size - 1; len > 0; len -= 997) {
 		int err;
 
+		unlink(path);	/* the writer refuses an existing file */
 		assert_int_equal(write_file(5000, 0), 0);
 		truncate_to(len);
 		memset(&c, 0, sizeof(c));
@@ -224,6 +226,88 @@ static void test_not_a_recording(void **state)
 	assert_int_equal(read_all(&c, &st), -EBADMSG);
 }
 
+/* The stats block is the writer's last: a block after it (a recording
+ * spliced onto another, or damage) is refused, not replayed. */
+static void test_block_after_stats_refused(void **state)
+{
+	struct check_ctx c = { 0 };
+	struct source_stats st;
+	struct rec_block b;
+	char *all;
+	long size;
+	size_t ev_len;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(write_file(10, 0), 0);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	rewind(f);
+	all = malloc(size);
+	assert_non_null(all);
+	assert_int_equal(fread(all, 1, size, f), (size_t)size);
+	fclose(f);
+	/* header, one events block, the stats block: append the events block */
+	memcpy(&b, all + sizeof(struct rec_header), sizeof(b));
+	assert_int_equal(b.type, REC_BLOCK_EVENTS);
+	ev_len = sizeof(b) + b.comp_len;
+	f = fopen(path, "ab");
+	assert_non_null(f);
+	assert_int_equal(fwrite(all + sizeof(struct rec_header), 1, ev_len, f), ev_len);
+	fclose(f);
+	free(all);
+	assert_int_equal(read_all(&c, &st), -EBADMSG);
+	assert_int_equal(c.n, 10);
+	assert_int_equal(c.mismatches, 0);
+}
+
+/* A record of another ABI version: one line that names the record and the
+ * offset of its block (the first block starts right after the header). */
+static void test_abi_version_names_block(void **state)
+{
+	char errpath[80], msg[512] = "", want[128];
+	struct check_ctx c = { 0 };
+	struct source_stats st;
+	struct svatop_event ev;
+	struct rec_writer *w;
+	int saved, fd, i;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(rec_writer_open(&w, path, "unit test", 0), 0);
+	for (i = 0; i < 3; i++) {
+		make_event(&ev, i);
+		if (i == 2)
+			ev.version = SVATOP_ABI_VERSION + 7;
+		assert_int_equal(rec_writer_add(w, &ev), 0);
+	}
+	assert_int_equal(rec_writer_close(w, NULL), 0);
+	snprintf(errpath, sizeof(errpath), "%s.err", path);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	assert_int_equal(read_all(&c, &st), -EBADMSG);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(errpath, "r");
+	assert_non_null(f);
+	assert_int_equal(fread(msg, 1, sizeof(msg) - 1, f) > 0, 1);
+	fclose(f);
+	unlink(errpath);
+	assert_int_equal(c.n, 2);
+	snprintf(want, sizeof(want), "record 2 of the block at offset %zu has ABI version %u",
+		 sizeof(struct rec_header), SVATOP_ABI_VERSION + 7);
+	if (!strstr(msg, want))
+		fail_msg("want '%s' in: %s", want, msg);
+	assert_null(strchr(msg, '\n') == msg + strlen(msg) - 1 ? NULL : msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +318,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_header_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_future_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_recording, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_block_after_stats_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abi_version_names_block, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

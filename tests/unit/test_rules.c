@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Every analyzer rule on synthetic event sequences: the violation, the
  * clean case, and the mid-flight case that must not be judged. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,15 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "analyze/analyzer.h"
-#include "model/reorder.h"
-#include "model/synth.h"
+#include "pipeline/session.h"
+#include "pipeline/reorder.h"
+#include "synth.h"
 
 #define SEC 1000000000ULL
 
 struct fixture {
-	struct model m;
-	struct analyzer a;
+	struct session ses;
 	struct synth s;
 	struct synth_dev dev0, dev1;
 	struct finding_list leaks;
@@ -26,7 +26,7 @@ static void feed(const struct svatop_event *ev, void *ctx)
 {
 	struct fixture *f = ctx;
 
-	assert_int_equal(analyzer_event(&f->a, &f->m, ev), 0);
+	assert_int_equal(session_apply(&f->ses, ev), 0);
 }
 
 static int setup(void **state)
@@ -34,8 +34,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_int_equal(model_init(&f->m), 0);
-	analyzer_init(&f->a, 2 * SEC);
+	assert_int_equal(session_init(&f->ses, 2 * SEC), 0);
 	synth_init(&f->s, feed, f);
 	synth_dev_init(&f->dev0, 0xffff888100001000ULL, "0000:00:04.0",
 		       0xffff888100900000ULL, "mock-iommu0");
@@ -51,15 +50,14 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	finding_list_fini(&f->leaks);
-	analyzer_fini(&f->a);
-	model_fini(&f->m);
+	session_close(&f->ses);
 	free(f);
 	return 0;
 }
 
 static uint64_t count_rule(const struct fixture *f, enum rule_id r)
 {
-	return f->a.count[r];
+	return f->ses.a.count[r];
 }
 
 static uint64_t total_violations(const struct fixture *f)
@@ -68,7 +66,7 @@ static uint64_t total_violations(const struct fixture *f)
 	int i;
 
 	for (i = 0; i < RULE_MAX; i++)
-		n += f->a.count[i];
+		n += f->ses.a.count[i];
 	return n;
 }
 
@@ -85,7 +83,13 @@ static const struct finding *leak(struct fixture *f, enum rule_id r)
 static unsigned int leaks_at(struct fixture *f, uint64_t now)
 {
 	f->leaks.len = 0;
-	return analyzer_leaks(&f->a, &f->m, now, &f->leaks);
+	return analyzer_leaks(&f->ses.a, &f->ses.m, now, &f->leaks);
+}
+
+static unsigned int pending_at(struct fixture *f, uint64_t now)
+{
+	f->leaks.len = 0;
+	return analyzer_pending(&f->ses.a, &f->ses.m, now, &f->leaks);
 }
 
 /* ---- leaks ----------------------------------------------------------- */
@@ -135,7 +139,54 @@ static void test_leak_driver_skips_unbind(void **state)
 	assert_int_equal(l->pasid, p.pasid);
 	assert_string_equal(l->dev_name, "0000:00:04.0");
 	assert_int_equal(total_violations(f), 0);
-	assert_int_equal(analyzer_verdict(&f->a, &f->m, f->leaks.len, 0), VERDICT_FINDINGS);
+	assert_int_equal(analyzer_verdict(&f->ses.a, &f->ses.m, f->leaks.len, 0), VERDICT_FINDINGS);
+}
+
+/* Within the grace period the candidates are pending, not clean: each
+ * says when it matures; once the grace is over they are leaks. */
+static void test_pending_within_grace(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p;
+	uint64_t exit_ts;
+	size_t i;
+
+	synth_proc_init(&f->s, &p, 4250, "leaky");
+	synth_bind(&f->s, &p, &f->dev0);
+	assert_int_equal(pending_at(f, f->s.ts + 10 * SEC), 0);	/* alive: nothing */
+	synth_exit(&f->s, &p);
+	exit_ts = f->s.ts;
+	assert_int_equal(leaks_at(f, exit_ts + SEC), 0);
+	assert_int_equal(analyzer_verdict(&f->ses.a, &f->ses.m, 0, 0), VERDICT_CLEAN);
+	assert_int_equal(pending_at(f, exit_ts + SEC), 4);	/* bond, domain, mm, PASID */
+	for (i = 0; i < f->leaks.len; i++) {
+		assert_int_equal(f->leaks.v[i].due_ts, exit_ts + f->ses.a.grace_ns);
+		assert_int_equal(f->leaks.v[i].tgid, 4250);
+	}
+	assert_int_equal(verdict_with_pending(analyzer_verdict(&f->ses.a, &f->ses.m, 0, 0),
+					      f->leaks.len), VERDICT_PENDING);
+	assert_string_equal(verdict_name(VERDICT_PENDING), "pending");
+	/* Findings and lost events outrank pending. */
+	assert_int_equal(verdict_with_pending(VERDICT_FINDINGS, 4), VERDICT_FINDINGS);
+	assert_int_equal(verdict_with_pending(VERDICT_INCONCLUSIVE, 4), VERDICT_INCONCLUSIVE);
+	assert_int_equal(pending_at(f, exit_ts + f->ses.a.grace_ns), 0);
+	assert_int_equal(leaks_at(f, exit_ts + f->ses.a.grace_ns), 4);
+}
+
+/* The driver unbinds within the grace: the candidates go, nothing pending. */
+static void test_pending_resolved(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 4251, "tidy");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_exit(&f->s, &p);
+	assert_int_equal(pending_at(f, f->s.ts), 4);
+	synth_unbind(&f->s, &p, 0);
+	assert_true(synth_mm_release(&f->s, &p));
+	assert_int_equal(pending_at(f, f->s.ts), 0);
+	assert_int_equal(leaks_at(f, f->s.ts + 10 * SEC), 0);
 }
 
 /* The same process with a well-behaved driver: nothing to report, ever. */
@@ -153,9 +204,9 @@ static void test_clean_exit(void **state)
 	assert_true(synth_mm_release(&f->s, &p));
 	assert_int_equal(leaks_at(f, f->s.ts + 100 * SEC), 0);
 	assert_int_equal(total_violations(f), 0);
-	assert_int_equal(analyzer_verdict(&f->a, &f->m, 0, 0), VERDICT_CLEAN);
+	assert_int_equal(analyzer_verdict(&f->ses.a, &f->ses.m, 0, 0), VERDICT_CLEAN);
 	/* Lost events: never "clean". */
-	assert_int_equal(analyzer_verdict(&f->a, &f->m, 0, 1), VERDICT_INCONCLUSIVE);
+	assert_int_equal(analyzer_verdict(&f->ses.a, &f->ses.m, 0, 1), VERDICT_INCONCLUSIVE);
 }
 
 /* A process still running keeps its SVA state: not a leak. */
@@ -198,7 +249,7 @@ static void test_lazy_tlb_deferred_drop_not_leak(void **state)
 	synth_bind(&f->s, &p, &f->dev0);
 	synth_unbind(&f->s, &p, 0);
 	synth_exit(&f->s, &p);
-	assert_non_null(model_pasid(&f->m, p.pasid));
+	assert_non_null(model_pasid(&f->ses.m, p.pasid));
 	assert_int_equal(leaks_at(f, f->s.ts + 3600 * SEC), 0);
 	/* Once the mm is freed without freeing its PASID, it is one. */
 	{
@@ -226,12 +277,122 @@ static void test_leak_found_by_snapshot(void **state)
 	p.dom[0].users = 1;
 	p.exited = true;
 	synth_snapshot(&f->s, procs, 1);
+	/* Judged by what is known (no task owns it), not by time since the
+	 * snapshot saw it: a leak at once, never pending. */
+	assert_int_equal(leaks_at(f, f->s.ts), 3);
+	assert_true(leak(f, RULE_LEAKED_MM)->flags & FINDING_NO_TASK);
+	assert_int_equal(pending_at(f, f->s.ts), 0);
 	assert_int_equal(leaks_at(f, f->s.ts + 3 * SEC), 3);	/* domain, mm, PASID */
 	assert_non_null(leak(f, RULE_LEAKED_DOMAIN));
 	assert_non_null(leak(f, RULE_LEAKED_MM));
 	assert_int_equal(leak(f, RULE_LEAKED_PASID)->pasid, 9);
 	assert_true(leak(f, RULE_LEAKED_PASID)->flags & FINDING_PREEXISTING);
 	assert_true(leak(f, RULE_LEAKED_DOMAIN)->flags & FINDING_PREEXISTING);
+}
+
+/* ---- failed binds explained ------------------------------------------ */
+
+/* Events of thread tid: a pasid-alloc, attaches (users 0: a new domain),
+ * then the failed bind; returns the analyzer's explanation. */
+static const struct bind_explain *fail_bind(struct fixture *f, struct synth_proc *p,
+					    const struct synth_dev *d, int pasid_ret,
+					    const int *attach_ret, const int *attach_users,
+					    int nattach, int ret)
+{
+	struct svatop_event ev;
+	uint64_t before = f->ses.a.nbind_fails;
+	int i;
+
+	if (pasid_ret <= 0) {
+		synth_event(&f->s, &ev, SVATOP_EV_PASID_ALLOC, p);
+		ev.ret = pasid_ret;
+		ev.pasid = pasid_ret ? 0 : 7;
+		feed(&ev, f);
+	}
+	for (i = 0; i < nattach; i++) {
+		synth_event(&f->s, &ev, SVATOP_EV_ATTACH, p);
+		ev.dev = d->ptr;
+		strcpy(ev.iommu_name, i % 2 ? "mock-iommu1" : "mock-iommu0");
+		ev.domain = 0xffff888400000000ULL + i * 0x1000;
+		ev.ret = attach_ret[i];
+		ev.domain_users = attach_users[i];
+		feed(&ev, f);
+	}
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, p);
+	ev.dev = d->ptr;
+	strcpy(ev.dev_name, d->name);
+	ev.ret = ret;
+	feed(&ev, f);
+	assert_int_equal(f->ses.a.nbind_fails, before + 1);
+	return &analyzer_last_bind_failure(&f->ses.a, p->tgid)->x;
+}
+
+static void test_explain_failed_binds(void **state)
+{
+	struct fixture *f = *state;
+	const struct bind_explain *x;
+	const int refused[] = { -EINVAL, -EINVAL }, users_new[] = { 1, 0 }, users_old[] = { 1 };
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 4300, "binder");
+	p.pasid = 0;
+	/* The x86 stub: nothing inside the bind, -EOPNOTSUPP. */
+	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, -EOPNOTSUPP);
+	assert_int_equal(x->step, BIND_STEP_STUB);
+	assert_string_equal(bind_step_name(x->step), "stub");
+	/* No IOMMU group / PASID capability: -ENODEV before anything. */
+	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, -ENODEV);
+	assert_int_equal(x->step, BIND_STEP_DEVICE);
+	/* PASID space exhausted: the allocation failed inside the bind. */
+	x = fail_bind(f, &p, &f->dev0, -ENOSPC, NULL, NULL, 0, -ENOSPC);
+	assert_int_equal(x->step, BIND_STEP_PASID);
+	assert_true(x->pasid_seen);
+	assert_non_null(strstr(x->why, "exhausted"));
+	/* The driver's domain allocation failed: a PASID, no new domain tried. */
+	x = fail_bind(f, &p, &f->dev0, 0, NULL, NULL, 0, -ENOMEM);
+	assert_int_equal(x->step, BIND_STEP_DOMAIN_ALLOC);
+	assert_int_equal(x->pasid, 7);
+	/* The mm's domain refused, then no new domain. */
+	p.pasid = 7;
+	x = fail_bind(f, &p, &f->dev0, 1, refused, users_old, 1, -ENOMEM);
+	assert_int_equal(x->step, BIND_STEP_DOMAIN_ALLOC);
+	assert_int_equal(x->nattach, 1);
+	/* Every candidate refused by set_dev_pasid, each IOMMU's answer named. */
+	x = fail_bind(f, &p, &f->dev0, 1, refused, users_new, 2, -EINVAL);
+	assert_int_equal(x->step, BIND_STEP_ATTACH);
+	assert_int_equal(x->nattach, 2);
+	assert_true(x->attach[1].new_domain);
+	assert_false(x->attach[0].new_domain);
+	assert_non_null(strstr(x->why, "mock-iommu0 -EINVAL"));
+	assert_non_null(strstr(x->why, "mock-iommu1 (new domain) -EINVAL"));
+	/* The PASID bound on the device to another mm. */
+	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, -EBUSY);
+	assert_int_equal(x->step, BIND_STEP_BUSY);
+	/* Counted by (step, errno). */
+	assert_int_equal(f->ses.a.nbind_fails, 7);
+	assert_int_equal(f->ses.a.nbind_fail_kinds, 6);	/* domain-alloc -ENOMEM twice */
+	/* Another thread's events never explain this thread's bind. */
+	assert_null(analyzer_last_bind_failure(&f->ses.a, 4301));
+}
+
+/* -ENOSPC names the holders of the PASID space, most first. */
+static void test_explain_enospc_holders(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc a, b, c;
+	const struct bind_explain *x;
+
+	synth_proc_init(&f->s, &a, 4310, "holder-a");
+	synth_proc_init(&f->s, &b, 4311, "holder-b");
+	synth_proc_init(&f->s, &c, 4312, "starved");
+	synth_bind(&f->s, &a, &f->dev0);
+	synth_bind(&f->s, &b, &f->dev0);
+	x = fail_bind(f, &c, &f->dev0, -ENOSPC, NULL, NULL, 0, -ENOSPC);
+	assert_int_equal(x->step, BIND_STEP_PASID);
+	assert_int_equal(x->pasids_held, 2);
+	assert_int_equal(x->nholders, 2);
+	assert_true(x->holders[0].tgid == 4310 || x->holders[0].tgid == 4311);
+	assert_int_equal(x->holders[0].npasids, 1);
 }
 
 /* ---- invariants ------------------------------------------------------ */
@@ -253,9 +414,9 @@ static void test_pasid_freed_with_domains(void **state)
 	synth_event(&f->s, &ev, SVATOP_EV_PASID_FREE, &p);
 	feed(&ev, f);
 	assert_int_equal(count_rule(f, RULE_PASID_FREED_WITH_DOMAINS), 1);
-	assert_int_equal(f->a.violations.v[0].pasid, p.pasid);
-	assert_int_equal(f->a.violations.v[0].domain, p.dom[0].ptr);
-	assert_int_equal(f->a.violations.v[0].tgid, 10);
+	assert_int_equal(f->ses.a.violations.v[0].pasid, p.pasid);
+	assert_int_equal(f->ses.a.violations.v[0].domain, p.dom[0].ptr);
+	assert_int_equal(f->ses.a.violations.v[0].tgid, 10);
 	assert_int_equal(total_violations(f), 1);
 	/* The domain outlived its mm: a leak once the grace period is over. */
 	assert_int_equal(leaks_at(f, f->s.ts + 3 * SEC), 1);
@@ -288,9 +449,9 @@ static void test_domain_freed_with_users(void **state)
 	ev.domain_users = 1;
 	feed(&ev, f);
 	assert_int_equal(count_rule(f, RULE_DOMAIN_FREED_WITH_USERS), 1);
-	assert_int_equal(f->a.violations.v[0].actual, 1);
-	assert_string_equal(f->a.violations.v[0].dev_name, "0000:00:04.0");
-	assert_null(model_domain(&f->m, p.dom[0].ptr));
+	assert_int_equal(f->ses.a.violations.v[0].actual, 1);
+	assert_string_equal(f->ses.a.violations.v[0].dev_name, "0000:00:04.0");
+	assert_null(model_domain(&f->ses.m, p.dom[0].ptr));
 }
 
 /* A failed bind frees its fresh domain with users never set: clean. */
@@ -310,8 +471,8 @@ static void test_domain_freed_clean_and_failed_bind(void **state)
 	ev.ret = -95;
 	feed(&ev, f);
 	assert_int_equal(total_violations(f), 0);
-	assert_int_equal(model_mm(&f->m, p.mm)->errors, 1);
-	assert_int_equal(model_mm(&f->m, p.mm)->last_error, -95);
+	assert_int_equal(model_mm(&f->ses.m, p.mm)->errors, 1);
+	assert_int_equal(model_mm(&f->ses.m, p.mm)->last_error, -95);
 }
 
 static void test_unbind_unknown_handle(void **state)
@@ -336,8 +497,8 @@ static void test_unbind_unknown_handle(void **state)
 	ev.handle_users = 0;
 	feed(&ev, f);
 	assert_int_equal(count_rule(f, RULE_UNBIND_UNKNOWN_HANDLE), 1);
-	assert_int_equal(f->a.violations.v[0].handle, handle);
-	assert_int_equal(f->a.violations.v[0].tgid, 14);
+	assert_int_equal(f->ses.a.violations.v[0].handle, handle);
+	assert_int_equal(f->ses.a.violations.v[0].tgid, 14);
 }
 
 /* Unbind of a bond made before svatop started: not judged. */
@@ -366,7 +527,7 @@ static void test_unbind_mid_flight_not_flagged(void **state)
 	assert_true(synth_mm_release(&f->s, &p));
 	assert_int_equal(total_violations(f), 0);
 	assert_int_equal(leaks_at(f, f->s.ts + 10 * SEC), 0);
-	assert_int_equal(model_objects(&f->m), 0);
+	assert_int_equal(model_objects(&f->ses.m), 0);
 }
 
 /* A bind and unbind of an mm whose PASID predates svatop (no snapshot):
@@ -423,12 +584,12 @@ static void test_fork_shares_iommu_mm(void **state)
 	assert_int_equal(total_violations(f), 0);
 	synth_fork(&f->s, &parent, &bad, 20, true);
 	assert_int_equal(count_rule(f, RULE_FORK_SHARES_IOMMU_MM), 1);
-	assert_int_equal(f->a.violations.v[0].mm, bad.mm);
-	assert_int_equal(f->a.violations.v[0].tgid, 18);
-	assert_int_equal(f->a.violations.v[0].pasid, parent.pasid);
+	assert_int_equal(f->ses.a.violations.v[0].mm, bad.mm);
+	assert_int_equal(f->ses.a.violations.v[0].tgid, 18);
+	assert_int_equal(f->ses.a.violations.v[0].pasid, parent.pasid);
 	/* The fork gave the child nothing in the model. */
-	assert_null(model_mm(&f->m, good.mm));
-	assert_null(model_mm(&f->m, bad.mm));
+	assert_null(model_mm(&f->ses.m, good.mm));
+	assert_null(model_mm(&f->ses.m, bad.mm));
 }
 
 /* Detected from aux2 == handle too (no flag from the tracer). */
@@ -463,9 +624,9 @@ static void test_pasid_realloc_in_use(void **state)
 	ev.dev = f->dev1.ptr;
 	feed(&ev, f);
 	assert_int_equal(count_rule(f, RULE_PASID_REALLOC_IN_USE), 1);
-	assert_int_equal(f->a.violations.v[0].pasid, p.pasid);
-	assert_int_equal(f->a.violations.v[0].handle, p.bond[0].handle);
-	assert_int_equal(f->a.violations.v[0].tgid, 22);
+	assert_int_equal(f->ses.a.violations.v[0].pasid, p.pasid);
+	assert_int_equal(f->ses.a.violations.v[0].handle, p.bond[0].handle);
+	assert_int_equal(f->ses.a.violations.v[0].tgid, 22);
 }
 
 /* The IDA gives a freed PASID to the next process: correct reuse. */
@@ -484,7 +645,7 @@ static void test_pasid_realloc_after_free_clean(void **state)
 	synth_bind(&f->s, &q, &f->dev0);
 	assert_int_equal(q.pasid, p.pasid);
 	assert_int_equal(total_violations(f), 0);
-	assert_true(model_mm(&f->m, q.mm)->flags & MF_BORN_LIVE);
+	assert_true(model_mm(&f->ses.m, q.mm)->flags & MF_BORN_LIVE);
 }
 
 static void test_domain_users_mismatch(void **state)
@@ -506,8 +667,8 @@ static void test_domain_users_mismatch(void **state)
 	ev.domain_users = 3;
 	feed(&ev, f);
 	assert_int_equal(count_rule(f, RULE_DOMAIN_USERS_MISMATCH), 1);
-	assert_int_equal(f->a.violations.v[0].expected, 2);
-	assert_int_equal(f->a.violations.v[0].actual, 3);
+	assert_int_equal(f->ses.a.violations.v[0].expected, 2);
+	assert_int_equal(f->ses.a.violations.v[0].actual, 3);
 	/* An unbind reporting users-before 1 with 2 bonds: again. */
 	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &p);
 	ev.handle = 0xffff888700000000ULL;
@@ -533,7 +694,7 @@ static void test_domain_users_clean(void **state)
 	synth_bind(&f->s, &p, &dev2);
 	synth_bind(&f->s, &p, &f->dev1);
 	assert_int_equal(p.ndom, 2);
-	assert_int_equal(model_domain(&f->m, p.dom[0].ptr)->nbonds, 2);
+	assert_int_equal(model_domain(&f->ses.m, p.dom[0].ptr)->nbonds, 2);
 	while (p.nbond)
 		synth_unbind(&f->s, &p, 0);
 	assert_int_equal(total_violations(f), 0);
@@ -623,9 +784,116 @@ static void test_many_cycles_reordered(void **state)
 	assert_int_equal(late, 0);
 	assert_int_equal(total_violations(f), 0);
 	assert_int_equal(leaks_at(f, f->s.ts + 100 * SEC), 0);
-	assert_int_equal(f->m.mms.count + f->m.pasids.count + f->m.domains.count +
-			 f->m.bonds.count, 0);
-	assert_int_equal(f->m.cnt.binds, 2 * NPROC);
+	assert_int_equal(f->ses.m.mms.count + f->ses.m.pasids.count + f->ses.m.domains.count +
+			 f->ses.m.bonds.count, 0);
+	assert_int_equal(f->ses.m.cnt.binds, 2 * NPROC);
+}
+
+/* A process binds one device twice (the kernel shares the bond), another
+ * binds two devices once each and rebinds after an unbind: only the
+ * first is noticed, counted for its own pid, and no verdict changes. */
+static void test_bind_same_device_again_counted_per_process(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc a, b;
+
+	synth_proc_init(&f->s, &a, 100, "twice");
+	synth_bind(&f->s, &a, &f->dev0);
+	synth_bind(&f->s, &a, &f->dev0);
+	synth_bind(&f->s, &a, &f->dev0);
+	synth_proc_init(&f->s, &b, 200, "two-devs");
+	synth_bind(&f->s, &b, &f->dev0);
+	synth_bind(&f->s, &b, &f->dev1);
+	synth_unbind(&f->s, &b, 1);
+	synth_bind(&f->s, &b, &f->dev1);
+	assert_int_equal(analyzer_noticed(&f->ses.a, RULE_BIND_SAME_DEVICE_AGAIN, 100), 2);
+	assert_int_equal(analyzer_noticed(&f->ses.a, RULE_BIND_SAME_DEVICE_AGAIN, 200), 0);
+	assert_int_equal(f->ses.a.noticed[RULE_BIND_SAME_DEVICE_AGAIN], 2);
+	assert_int_equal(total_violations(f), 0);
+	assert_int_equal(f->ses.a.violations.len, 0);
+	assert_int_equal(analyzer_verdict(&f->ses.a, &f->ses.m, 0, 0), VERDICT_CLEAN);
+}
+
+/* A driver unbinding by a pointer it shares (per device, or a file
+ * inherited across fork): another process drops the live owner's bond. */
+static void test_unbind_by_other_process(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p, other;
+	const struct finding *v;
+
+	synth_proc_init(&f->s, &p, 300, "owner");
+	synth_bind(&f->s, &p, &f->dev0);
+	other = p;
+	other.tgid = 301;
+	synth_unbind(&f->s, &other, 0);
+	assert_int_equal(count_rule(f, RULE_UNBIND_BY_OTHER_PROCESS), 1);
+	assert_int_equal(total_violations(f), 1);
+	v = &f->ses.a.violations.v[0];
+	assert_int_equal(v->rule, RULE_UNBIND_BY_OTHER_PROCESS);
+	assert_int_equal(v->tgid, 301);
+	assert_int_equal(v->expected, 300);
+	assert_int_equal(v->handle, p.bond[0].handle);
+	assert_string_equal(v->detail, "pid 301 unbound a bond of pid 300, which still runs");
+	assert_int_equal(analyzer_verdict(&f->ses.a, &f->ses.m, 0, 0), VERDICT_FINDINGS);
+}
+
+/* The owner's own unbinds, and another process's once the owner exited
+ * (the last holder of a file inherited across fork closes it): clean. */
+static void test_unbind_by_other_process_clean(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc p, child, other;
+
+	synth_proc_init(&f->s, &p, 310, "self");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_bind(&f->s, &p, &f->dev1);
+	synth_unbind(&f->s, &p, 0);
+	synth_proc_init(&f->s, &child, 311, "child");
+	synth_bind(&f->s, &child, &f->dev0);
+	synth_exit(&f->s, &child);
+	other = child;
+	other.tgid = 310;
+	synth_unbind(&f->s, &other, 0);
+	synth_unbind(&f->s, &p, 0);
+	synth_exit(&f->s, &p);
+	assert_int_equal(count_rule(f, RULE_UNBIND_BY_OTHER_PROCESS), 0);
+	assert_int_equal(total_violations(f), 0);
+}
+
+/* A kernel without handle sharing (65d4418c5002 reverted): the second bind
+ * of the same device attaches the PASID again and fails with -EBUSY. */
+static void test_rebind_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p;
+	const struct finding *v;
+
+	synth_proc_init(&f->s, &p, 400, "uacce");
+	synth_bind(&f->s, &p, &f->dev0);
+	/* another device failing is not this rule's business */
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
+	ev.dev = f->dev1.ptr;
+	ev.ret = -12;
+	feed(&ev, f);
+	assert_int_equal(total_violations(f), 0);
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
+	ev.dev = f->dev0.ptr;
+	ev.ret = -16;
+	feed(&ev, f);
+	assert_int_equal(count_rule(f, RULE_REBIND_REFUSED), 1);
+	assert_int_equal(total_violations(f), 1);
+	v = &f->ses.a.violations.v[0];
+	assert_int_equal(v->tgid, 400);
+	assert_int_equal(v->handle, p.bond[0].handle);
+	assert_int_equal(v->actual, -16);
+	assert_string_equal(v->dev_name, "0000:00:04.0");
+	assert_string_equal(v->detail, "bind failed (-16) with a bond of 1 user(s) held");
+	/* the kernel that shares: the same bind succeeds, a notice only */
+	synth_bind(&f->s, &p, &f->dev0);
+	assert_int_equal(total_violations(f), 1);
+	assert_int_equal(analyzer_noticed(&f->ses.a, RULE_BIND_SAME_DEVICE_AGAIN, 400), 1);
 }
 
 static void test_rule_table_complete(void **state)
@@ -650,6 +918,10 @@ int main(void)
 		T(test_running_process_not_leak),
 		T(test_unbind_within_grace),
 		T(test_leak_found_by_snapshot),
+		T(test_pending_within_grace),
+		T(test_explain_failed_binds),
+		T(test_explain_enospc_holders),
+		T(test_pending_resolved),
 		T(test_lazy_tlb_deferred_drop_not_leak),
 		T(test_pasid_freed_with_domains),
 		T(test_pasid_freed_clean),
@@ -667,6 +939,10 @@ int main(void)
 		T(test_domain_users_clean),
 		T(test_domain_users_snapshot_not_judged),
 		T(test_many_cycles_reordered),
+		T(test_bind_same_device_again_counted_per_process),
+		T(test_unbind_by_other_process),
+		T(test_unbind_by_other_process_clean),
+		T(test_rebind_refused),
 		cmocka_unit_test(test_rule_table_complete),
 	};
 

@@ -8,23 +8,23 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
-#include "analyze/analyzer.h"
-#include "model/synth.h"
+#include "synth.h"
 #include "source/recfile.h"
 #include "view/graph.h"
 #include "view/top.h"
-#include "view/view_common.h"
+#include "pipeline/session.h"
+#include "view/finding.h"
 
 #define SEC 1000000000ULL
 
 struct fixture {
-	struct model m;
-	struct analyzer a;
+	struct session ses;
 	struct synth s;
 	struct synth_dev dev0, dev1, dev2;
 	struct rec_writer *w;
@@ -39,14 +39,13 @@ static void feed(const struct svatop_event *ev, void *ctx)
 			abort();
 		return;
 	}
-	analyzer_event(&f->a, &f->m, ev);
+	session_apply(&f->ses, ev);
 }
 
 static void fixture_init(struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
-	model_init(&f->m);
-	analyzer_init(&f->a, 2 * SEC);
+	session_init(&f->ses, 2 * SEC);
 	synth_init(&f->s, feed, f);
 	synth_dev_init(&f->dev0, 0xffff888100001000ULL, "svamock.0",
 		       0xffff888100900000ULL, "svamock-iommu0");
@@ -70,8 +69,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	analyzer_fini(&f->a);
-	model_fini(&f->m);
+	analyzer_fini(&f->ses.a);
+	model_fini(&f->ses.m);
 	free(f);
 	return 0;
 }
@@ -100,6 +99,22 @@ static void scenario_leak(struct fixture *f)
 	synth_bind(&f->s, &p, &f->dev0);
 	synth_exit(&f->s, &p);
 	synth_mm_release(&f->s, &p);	/* no-op: the domain pins it */
+	later(f, 5 * SEC);
+}
+
+/* A leak whose process, device and IOMMU names hold terminal escape
+ * sequences (a process sets its own comm): tests/host/views.sh checks that
+ * no ESC byte reaches stdout in any text view. */
+static void scenario_hostile(struct fixture *f)
+{
+	struct synth_dev d;
+	struct synth_proc p;
+
+	synth_dev_init(&d, 0xffff888100004000ULL, "\x1b[31mdev\x1b[0m",
+		       0xffff888100b00000ULL, "\x1b]0;iommu\a");
+	synth_proc_init(&f->s, &p, 6666, "\x1b[2J\x1b]0;pwn\a");
+	synth_bind(&f->s, &p, &d);
+	synth_exit(&f->s, &p);
 	later(f, 5 * SEC);
 }
 
@@ -148,6 +163,67 @@ static void scenario_before(struct fixture *f)
 	later(f, SEC);
 }
 
+/* A leak still within the grace period when the recording ends. */
+static void scenario_pending(struct fixture *f)
+{
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 4747, "leaky-late");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_exit(&f->s, &p);
+	later(f, SEC);
+}
+
+/* The snapshot finds an mm with no task: a leak at once, no grace. */
+static void scenario_orphan(struct fixture *f)
+{
+	struct synth_proc old, *procs[] = { &old };
+
+	synth_proc_init(&f->s, &old, 4848, "gone");
+	old.pasid = 5;
+	old.iommu_mm = 0xffff888210000000ULL;
+	old.ndom = 1;
+	old.dom[0].ptr = 0xffff888210001000ULL;
+	old.dom[0].iommu = f->dev0.iommu;
+	old.dom[0].users = 1;
+	old.exited = true;
+	synth_snapshot(&f->s, procs, 1);
+	later(f, SEC / 10);
+}
+
+/* Failed binds with their inside: PASID space exhausted, every domain
+ * refused by set_dev_pasid. */
+static void scenario_failbind(struct fixture *f)
+{
+	struct svatop_event ev;
+	struct synth_proc p, q;
+
+	synth_proc_init(&f->s, &p, 4949, "starved");
+	synth_event(&f->s, &ev, SVATOP_EV_PASID_ALLOC, &p);
+	ev.dev = f->dev0.ptr;
+	ev.ret = -ENOSPC;
+	feed(&ev, f);
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
+	ev.dev = f->dev0.ptr;
+	strcpy(ev.dev_name, f->dev0.name);
+	ev.ret = -ENOSPC;
+	feed(&ev, f);
+	synth_proc_init(&f->s, &q, 4950, "refused");
+	q.pasid = 3;
+	synth_event(&f->s, &ev, SVATOP_EV_ATTACH, &q);
+	ev.dev = f->dev1.ptr;
+	ev.domain = 0xffff888220001000ULL;
+	strcpy(ev.iommu_name, f->dev1.iommu_name);
+	ev.ret = -EINVAL;
+	ev.domain_users = 0;
+	feed(&ev, f);
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &q);
+	ev.dev = f->dev1.ptr;
+	strcpy(ev.dev_name, f->dev1.name);
+	ev.ret = -EINVAL;
+	feed(&ev, f);
+}
+
 static void scenario_violation(struct fixture *f)
 {
 	struct svatop_event ev;
@@ -174,9 +250,13 @@ static const struct {
 } scenarios[] = {
 	{ "leak", scenario_leak },
 	{ "clean", scenario_clean },
+	{ "hostile", scenario_hostile },
 	{ "one2n", scenario_one2n },
 	{ "before", scenario_before },
 	{ "violation", scenario_violation },
+	{ "pending", scenario_pending },
+	{ "orphan", scenario_orphan },
+	{ "failbind", scenario_failbind },
 };
 
 static int write_scenarios(const char *dir)
@@ -189,7 +269,7 @@ static int write_scenarios(const char *dir)
 	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		fixture_init(&f);
 		snprintf(path, sizeof(path), "%s/%s.rec", dir, scenarios[i].name);
-		if (rec_writer_open(&f.w, path, "synthetic (tests/unit/test_views.c)")) {
+		if (rec_writer_open(&f.w, path, "synthetic (tests/unit/test_views.c)", 0)) {
 			fprintf(stderr, "cannot write %s\n", path);
 			return 1;
 		}
@@ -198,10 +278,40 @@ static int write_scenarios(const char *dir)
 			fprintf(stderr, "cannot finish %s\n", path);
 			return 1;
 		}
-		analyzer_fini(&f.a);
-		model_fini(&f.m);
+		session_close(&f.ses);
 	}
+	/* Counters past INT64_MAX in the stats block (a damaged or hostile
+	 * recording): the JSON views must not print them negative. */
+	fixture_init(&f);
+	snprintf(path, sizeof(path), "%s/hugecount.rec", dir);
+	if (rec_writer_open(&f.w, path, "synthetic (tests/unit/test_views.c)", 0))
+		return 1;
+	scenario_clean(&f);
+	st.submitted = st.dropped = UINT64_MAX;
+	st.delivered = (uint64_t)INT64_MAX + 2;
+	st.dropped_by_type[SVATOP_EV_BIND] = UINT64_MAX;
+	if (rec_writer_close(f.w, &st))
+		return 1;
+	session_close(&f.ses);
 	return 0;
+}
+
+/* N records with one timestamp (exits of a process never seen): the
+ * reorder buffer's worst case (tests/host/bounds.sh). */
+static int write_flood(const char *path, unsigned long n)
+{
+	struct svatop_event ev = { .type = SVATOP_EV_EXIT, .version = SVATOP_ABI_VERSION,
+				   .ts_ns = 1000000000, .pid = 4242, .tgid = 4242 };
+	struct source_stats st = { .submitted = n, .delivered = n };
+	struct rec_writer *w;
+	unsigned long i;
+
+	if (rec_writer_open(&w, path, "synthetic flood (tests/unit/test_views.c)", 0))
+		return 1;
+	for (i = 0; i < n; i++)
+		if (rec_writer_add(w, &ev))
+			return 1;
+	return rec_writer_close(w, &st) ? 1 : 0;
 }
 
 /* ---- helpers --------------------------------------------------------- */
@@ -240,7 +350,7 @@ static void test_graph_json_one_to_n(void **state)
 	size_t i;
 
 	scenario_one2n(f);
-	g = graph_json(&f->m, NULL, f->s.ts);
+	g = graph_json(&f->ses.m, NULL, f->s.ts);
 	assert_non_null(g);
 	assert_int_equal(json_integer_value(json_object_get(g, "v")), 1);
 	assert_int_equal(json_array_size(json_object_get(g, "mms")), 1);
@@ -277,7 +387,7 @@ static void test_graph_dot_one_to_n(void **state)
 	char *dot, needle[128];
 
 	scenario_one2n(f);
-	dot = render(&f->m, GRAPH_DOT, NULL, f->s.ts);
+	dot = render(&f->ses.m, GRAPH_DOT, NULL, f->s.ts);
 	assert_int_equal(strncmp(dot, "digraph svatop {", 16), 0);
 	assert_int_equal(count_substr(dot, "subgraph \"cluster_iommu_"), 2);
 	snprintf(needle, sizeof(needle), "\"pasid_%u\" -> \"dom_", one2n.pasid);
@@ -298,7 +408,7 @@ static void test_graph_text_and_filter(void **state)
 	char *txt;
 
 	scenario_before(f);
-	txt = render(&f->m, GRAPH_TEXT, NULL, f->s.ts);
+	txt = render(&f->ses.m, GRAPH_TEXT, NULL, f->s.ts);
 	assert_non_null(strstr(txt, "pid 4545 (old-timer)"));
 	assert_non_null(strstr(txt, "PASID 7 [before start]"));
 	assert_non_null(strstr(txt, "devices unknown (bound before svatop started)"));
@@ -306,18 +416,18 @@ static void test_graph_text_and_filter(void **state)
 	assert_non_null(strstr(txt, "device svamock.1 handle"));
 	assert_non_null(strstr(txt, "iommu svamock-iommu1"));
 	free(txt);
-	txt = render(&f->m, GRAPH_TEXT, &flt, f->s.ts);
+	txt = render(&f->ses.m, GRAPH_TEXT, &flt, f->s.ts);
 	assert_null(strstr(txt, "old-timer"));
 	assert_non_null(strstr(txt, "pid 4546 (young)"));
 	free(txt);
 	flt.pid = 0;
 	flt.dev = "svamock.1";
-	txt = render(&f->m, GRAPH_TEXT, &flt, f->s.ts);
+	txt = render(&f->ses.m, GRAPH_TEXT, &flt, f->s.ts);
 	assert_null(strstr(txt, "old-timer"));
 	assert_non_null(strstr(txt, "young"));
 	free(txt);
 	flt.dev = "nope";
-	txt = render(&f->m, GRAPH_TEXT, &flt, f->s.ts);
+	txt = render(&f->ses.m, GRAPH_TEXT, &flt, f->s.ts);
 	assert_non_null(strstr(txt, "no process holds SVA state (matching the filter)"));
 	free(txt);
 }
@@ -331,29 +441,29 @@ static void test_graph_exited_and_readonly(void **state)
 	char *txt;
 
 	scenario_leak(f);
-	changes = f->m.changes;
-	events = f->m.cnt.events;
-	txt = render(&f->m, GRAPH_TEXT, NULL, f->s.ts);
+	changes = f->ses.m.changes;
+	events = f->ses.m.cnt.events;
+	txt = render(&f->ses.m, GRAPH_TEXT, NULL, f->s.ts);
 	assert_non_null(strstr(txt, "pid 4242 (leaky)"));
 	assert_non_null(strstr(txt, "[exited 5.0s ago]"));
 	free(txt);
-	g = graph_json(&f->m, NULL, f->s.ts);
+	g = graph_json(&f->ses.m, NULL, f->s.ts);
 	mm = json_array_get(json_object_get(g, "mms"), 0);
 	assert_true(json_is_true(json_object_get(mm, "exited")));
 	json_decref(g);
-	free(render(&f->m, GRAPH_DOT, NULL, f->s.ts));
-	assert_int_equal(f->m.changes, changes);
-	assert_int_equal(f->m.cnt.events, events);
+	free(render(&f->ses.m, GRAPH_DOT, NULL, f->s.ts));
+	assert_int_equal(f->ses.m.changes, changes);
+	assert_int_equal(f->ses.m.cnt.events, events);
 }
 
 static void test_graph_empty(void **state)
 {
 	struct fixture *f = *state;
-	char *txt = render(&f->m, GRAPH_TEXT, NULL, 0);
+	char *txt = render(&f->ses.m, GRAPH_TEXT, NULL, 0);
 
 	assert_non_null(strstr(txt, "no process holds SVA state"));
 	free(txt);
-	txt = render(&f->m, GRAPH_DOT, NULL, 0);
+	txt = render(&f->ses.m, GRAPH_DOT, NULL, 0);
 	assert_non_null(strstr(txt, "digraph svatop {"));
 	free(txt);
 }
@@ -372,7 +482,7 @@ static void test_finding_forms(void **state)
 
 	scenario_leak(f);
 	finding_list_init(&l);
-	assert_int_equal(analyzer_leaks(&f->a, &f->m, f->s.ts, &l), 4);
+	assert_int_equal(analyzer_leaks(&f->ses.a, &f->ses.m, f->s.ts, &l), 4);
 	for (i = 0; i < l.len; i++) {
 		if (l.v[i].rule != RULE_LEAKED_BOND)
 			continue;
@@ -412,7 +522,7 @@ static void test_top_rows_and_sort(void **state)
 	scenario_one2n(f);
 	scenario_leak(f);
 	top_prev_init(&prev);
-	n = top_collect(&f->m, &f->a, f->s.ts, NULL, &prev, 1.0, &rows);
+	n = top_collect(&f->ses.m, &f->ses.a, f->s.ts, NULL, &prev, 1.0, &rows);
 	/* one2n, leaky and the later failed binds (errors only). */
 	assert_true(n >= 3);
 	top_sort(rows, n, TOP_SORT_PID, false);
@@ -440,7 +550,7 @@ static void test_top_batch_table(void **state)
 	scenario_one2n(f);
 	scenario_leak(f);
 	out = open_memstream(&buf, &len);
-	top_print_batch(out, &f->m, &f->a, f->s.ts, &o, NULL, 1.0, 0);
+	top_print_batch(out, &f->ses.m, &f->ses.a, f->s.ts, &o, NULL, 1.0, 0);
 	fclose(out);
 	assert_non_null(strstr(buf, "PID"));
 	assert_non_null(strstr(buf, "COMM"));
@@ -454,7 +564,7 @@ static void test_top_batch_table(void **state)
 	o.pid = 4444;
 	buf = NULL;
 	out = open_memstream(&buf, &len);
-	top_print_batch(out, &f->m, &f->a, f->s.ts, &o, NULL, 1.0, 0);
+	top_print_batch(out, &f->ses.m, &f->ses.a, f->s.ts, &o, NULL, 1.0, 0);
 	fclose(out);
 	assert_null(strstr(buf, "leaky"));
 	assert_non_null(strstr(buf, "one2n"));
@@ -520,7 +630,7 @@ static void test_views_render_any_model(void **state)
 		feed(&ev, f);
 	}
 	for (fmt = GRAPH_TEXT; fmt <= GRAPH_JSON; fmt++) {
-		buf = render(&f->m, fmt, NULL, f->s.ts);
+		buf = render(&f->ses.m, fmt, NULL, f->s.ts);
 		assert_true(strlen(buf) > 0);
 		if (fmt == GRAPH_JSON) {
 			j = json_loads(buf, 0, &jerr);
@@ -535,14 +645,14 @@ static void test_views_render_any_model(void **state)
 	o.json = true;
 	buf = NULL;
 	out = open_memstream(&buf, &len);
-	top_print_batch(out, &f->m, &f->a, f->s.ts, &o, NULL, 1.0, 0);
+	top_print_batch(out, &f->ses.m, &f->ses.a, f->s.ts, &o, NULL, 1.0, 0);
 	fclose(out);
 	j = json_loads(buf, 0, &jerr);
 	if (!j)
 		fail_msg("top JSON does not parse: %s", jerr.text);
 	json_decref(j);
 	free(buf);
-	assert_null(model_verify(&f->m));
+	assert_null(model_verify(&f->ses.m));
 }
 
 /* ---- the session over a scripted source -------------------------------- */
@@ -604,7 +714,7 @@ static void test_session_orders_and_ends(void **state)
 {
 	struct fixture *f = *state;
 	struct fake_source fs = { .base = { &fake_ops }, .chunk = 3 };
-	struct view_session s;
+	struct session s;
 	struct synth_proc p;
 	struct svatop_event t;
 	size_t i;
@@ -624,22 +734,19 @@ static void test_session_orders_and_ends(void **state)
 	}
 	fs.ev = recorded;
 	fs.n = nrecorded;
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(model_init(&s.m), 0);
-	analyzer_init(&s.a, SEC);
-	reorder_init(&s.r);
-	s.src = &fs.base;
+	assert_int_equal(session_init(&s, SEC), 0);
+	session_set_source(&s, &fs.base, false);
 	while (!s.ended)
-		assert_int_equal(view_session_poll(&s, 0), 0);
+		assert_int_equal(session_poll(&s, 0), 0);
 	assert_int_equal(s.m.cnt.events, nrecorded);
 	assert_int_equal(s.r.late, 0);
 	assert_int_equal(s.m.cnt.unknown, 0);
 	assert_int_equal(model_objects(&s.m), 2);	/* the device and its IOMMU */
-	assert_int_equal(analyzer_verdict(&s.a, &s.m, 0, view_session_dropped(&s)), VERDICT_CLEAN);
+	assert_int_equal(analyzer_verdict(&s.a, &s.m, 0, session_dropped(&s)), VERDICT_CLEAN);
 	fs.dropped = 1;
-	assert_int_equal(analyzer_verdict(&s.a, &s.m, 0, view_session_dropped(&s)),
+	assert_int_equal(analyzer_verdict(&s.a, &s.m, 0, session_dropped(&s)),
 			 VERDICT_INCONCLUSIVE);
-	view_session_close(&s);
+	session_close(&s);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -661,5 +768,7 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--write-scenarios"))
 		return write_scenarios(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--write-flood"))
+		return write_flood(argv[2], strtoul(argv[3], NULL, 0));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

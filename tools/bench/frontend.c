@@ -19,12 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "analyze/analyzer.h"
-#include "model/model.h"
-#include "model/reorder.h"
+#include "common/clock.h"
+#include "pipeline/session.h"
 #include "gen.h"
-
-#define REORDER_WINDOW_NS	(50ULL * 1000000ULL)	/* as the views */
 
 struct evbuf {
 	struct svatop_event *v;
@@ -54,14 +51,6 @@ static double cpu_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Resident set of this process in bytes (/proc/self/statm). */
 static long rss_bytes(void)
 {
@@ -76,63 +65,48 @@ static long rss_bytes(void)
 	return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
 }
 
-static int apply_one(const struct svatop_event *ev, void *ctx)
-{
-	struct view { struct analyzer *a; struct model *m; } *v = ctx;
-
-	return analyzer_event(v->a, v->m, ev);
-}
-
 struct run_result {
 	double cpu, wall;
 	uint64_t violations, objects_peak;
 	int err;
 };
 
-/* The events through the analyzer and model, optionally via the reorder
- * buffer released as the views release it. */
-static struct run_result run_stream(const struct evbuf *b, bool session)
+/* The events through the session: straight to the rules and the model
+ * (already in order), or via the reorder buffer, released as the session
+ * releases a recording's records. */
+static struct run_result run_stream(const struct evbuf *b, bool via_reorder)
 {
-	struct { struct analyzer *a; struct model *m; } v;
 	struct run_result r = { 0 };
-	struct analyzer a;
-	struct reorder ro;
-	struct model m;
+	struct session s;
 	double c0, w0;
 	size_t i;
 	int k;
 
-	if (model_init(&m)) {
+	if (session_init(&s, ANALYZER_DEFAULT_GRACE_NS)) {
 		r.err = -ENOMEM;
 		return r;
 	}
-	analyzer_init(&a, ANALYZER_DEFAULT_GRACE_NS);
-	reorder_init(&ro);
-	v.a = &a;
-	v.m = &m;
 	c0 = cpu_s();
-	w0 = wall_s();
-	if (!session) {
+	w0 = clock_monotonic_s();
+	if (!via_reorder) {
 		for (i = 0; i < b->len; i++)
-			r.err |= analyzer_event(&a, &m, &b->v[i]);
+			r.err |= session_apply(&s, &b->v[i]);
 	} else {
-		/* The ring buffer hands over batches; the views release up to
-		 * the newest timestamp minus the window after each. */
+		/* The ring buffer hands over batches; the session releases up
+		 * to the newest timestamp minus the window after each. */
 		for (i = 0; i < b->len; i++) {
-			r.err |= reorder_push(&ro, &b->v[i]);
-			if ((i & 255) == 255 && ro.max_ts > REORDER_WINDOW_NS)
-				reorder_release(&ro, ro.max_ts - REORDER_WINDOW_NS, apply_one, &v);
+			r.err |= session_feed(&s, &b->v[i]);
+			if ((i & 255) == 255)
+				session_release(&s);
 		}
-		reorder_release(&ro, UINT64_MAX, apply_one, &v);
+		session_flush(&s);
 	}
 	r.cpu = cpu_s() - c0;
-	r.wall = wall_s() - w0;
+	r.wall = clock_monotonic_s() - w0;
 	for (k = 0; k < RULE_MAX; k++)
-		r.violations += a.count[k];
-	r.objects_peak = model_objects(&m);
-	reorder_fini(&ro);
-	analyzer_fini(&a);
-	model_fini(&m);
+		r.violations += s.a.count[k];
+	r.objects_peak = model_objects(&s.m);
+	session_close(&s);
 	return r;
 }
 
@@ -183,8 +157,7 @@ static int bench_throughput(uint64_t nevents, int repeat, int which)
 }
 
 struct mem_ctx {
-	struct analyzer a;
-	struct model m;
+	struct session s;
 	int err;
 };
 
@@ -192,7 +165,7 @@ static void mem_apply(const struct svatop_event *ev, void *ctx)
 {
 	struct mem_ctx *c = ctx;
 
-	c->err |= analyzer_event(&c->a, &c->m, ev);
+	c->err |= session_apply(&c->s, ev);
 }
 
 /* In a child: n processes bind (and with unbound, unbind again, so only
@@ -214,9 +187,8 @@ static int mem_child(uint32_t n, bool unbound, const char *label)
 	synth_dev_init(&dev, 0xffff888100001000ULL, "svamock-dev.0",
 		       0xffff888100900000ULL, "svamock-iommu0");
 	rss0 = rss_bytes();
-	if (model_init(&c->m))
+	if (session_init(&c->s, ANALYZER_DEFAULT_GRACE_NS))
 		return 1;
-	analyzer_init(&c->a, ANALYZER_DEFAULT_GRACE_NS);
 	c0 = cpu_s();
 	synth_snapshot(&s, NULL, 0);	/* sessions start with the snapshot's end */
 	for (i = 0; i < n; i++) {
@@ -230,12 +202,12 @@ static int mem_child(uint32_t n, bool unbound, const char *label)
 		fprintf(stderr, "bench: model failed at %u PASIDs: %s\n", n, strerror(-c->err));
 		return 1;
 	}
-	printf("BENCH mem.%s.pasids %u\n", label, c->m.pasids.count);
-	printf("BENCH mem.%s.objects %zu\n", label, model_objects(&c->m));
+	printf("BENCH mem.%s.pasids %u\n", label, c->s.m.pasids.count);
+	printf("BENCH mem.%s.objects %zu\n", label, model_objects(&c->s.m));
 	printf("BENCH mem.%s.rss_bytes %ld\n", label, rss1 - rss0);
-	printf("BENCH mem.%s.model_bytes %zu\n", label, model_bytes(&c->m));
+	printf("BENCH mem.%s.model_bytes %zu\n", label, model_bytes(&c->s.m));
 	printf("BENCH mem.%s.bytes_per_object %.1f\n", label,
-	       (double)(rss1 - rss0) / model_objects(&c->m));
+	       (double)(rss1 - rss0) / model_objects(&c->s.m));
 	printf("BENCH mem.%s.bytes_per_pasid %.1f\n", label, (double)(rss1 - rss0) / n);
 	printf("BENCH mem.%s.fill_events_per_s %.0f\n", label,
 	       (double)(s.ts - 1000000000ULL) / 1000 / (cpu_s() - c0));

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "model/synth.h"
+#include "synth.h"
 
 #define GEN_NDEVS	6	/* 3 behind each of two IOMMU instances */
 

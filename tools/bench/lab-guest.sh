@@ -10,6 +10,24 @@ PROCS=@PROCS@
 CYCLES=@CYCLES@
 REPS=@REPS@
 STORM="quiet; spawn $PROCS; repeat $CYCLES; bind svamock-dev.0; unbind svamock-dev.0; end; end; wait"
+# The host-tax storms: TAX_BATCHES x 20 short-lived processes that never
+# touch SVA (fork/exit, fork/exec/exit), the tax every process on a host
+# pays to the hooks that fire for all of them.
+TAX_BATCHES=@TAX_BATCHES@
+TAX_PROCS=$((TAX_BATCHES * 20))
+TAX_FORK="quiet; repeat $TAX_BATCHES; spawn 20; exit 0; end; wait; end"
+TAX_EXEC="quiet; repeat $TAX_BATCHES; spawn 20; exec /bin/true; end; wait; end"
+# Configurations, interleaved in each repetition: svatop-old is the binary
+# of the commit before this benchmark's changes (tools/bench/lab stages it
+# when asked), for before/after in the same boot.
+CONFIGS="@CONFIGS@"
+[ -n "$CONFIGS" ] ||
+	CONFIGS="none floor trace top exporter leaks record bpftrace trace-old top-old record-old"
+[ -x /lab/bench/svatop-old ] || CONFIGS=$(echo $CONFIGS | tr ' ' '\n' | grep -v -- '-old$' | tr '\n' ' ')
+# The lab's static svatop has no exporter (no static libmicrohttpd build)
+svatop exporter --help >/dev/null 2>&1 ||
+	CONFIGS=$(echo $CONFIGS | tr ' ' '\n' | grep -vx exporter | tr '\n' ' ')
+STARTUP_REPS=@STARTUP_REPS@
 R=/out/results
 : >$R
 say() { echo "BENCHLAB $*" >>$R; echo "BENCHLAB $*"; }
@@ -29,25 +47,67 @@ settle() { sleep 2; }
 
 # tracer_start CONFIG TAG: start CONFIG's consumer, return once attached
 tracer_start() {
+	S=svatop
+	case $1 in
+	*-old) S=/lab/bench/svatop-old ;;
+	esac
 	case $1 in
 	none) P= ;;
-	trace)
-		svatop trace >/out/$2.txt 2>/out/$2.err &
+	trace|trace-old)
+		$S trace >/out/$2.txt 2>/out/$2.err &
 		P=$!
 		wait_for /out/$2.err '^svatop: tracing' $P ;;
-	top)
-		svatop top -b >/out/$2.txt 2>/out/$2.err &
+	top|top-old)
+		$S top -b >/out/$2.txt 2>/out/$2.err &
 		P=$!
 		wait_for /out/$2.err '^svatop: watching' $P ;;
-	record)
-		svatop record -o /out/$2.rec 2>/out/$2.err &
+	exporter)
+		ip link set lo up
+		$S exporter -l 127.0.0.1:9477 >/out/$2.txt 2>/out/$2.err &
+		P=$!
+		wait_for /out/$2.err 'serving http' $P ;;
+	leaks)
+		$S leaks >/out/$2.txt 2>/out/$2.err &
+		P=$!
+		wait_for /out/$2.err '^svatop: watching' $P ;;
+	record|record-old)
+		$S record -o /out/$2.rec 2>/out/$2.err &
 		P=$!
 		wait_for /out/$2.err '^svatop: recording' $P ;;
+	floor)
+		$BPFTRACE /lab/bench/floor.bt >/out/$2.txt 2>/out/$2.err &
+		P=$!
+		wait_for /out/$2.txt '^READY' $P ;;
 	bpftrace)
 		$BPFTRACE /lab/bench/sva.bt >/out/$2.txt 2>/out/$2.err &
 		P=$!
 		wait_for /out/$2.txt '^READY' $P ;;
 	esac
+}
+
+# rss_kb PID / memlock_kb PID: the consumer's resident memory, and what the
+# kernel charges for the BPF maps and programs it holds (fdinfo memlock)
+rss_kb() {
+	[ -n "$1" ] && sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$1/status 2>/dev/null || echo 0
+}
+memlock_kb() {
+	[ -n "$1" ] || { echo 0; return; }
+	cat /proc/$1/fdinfo/* 2>/dev/null | awk '$1 == "memlock:" { s += $2 } END { print int(s / 1024) }'
+}
+
+# tax_storm TAG NAME SCRIPT: a host-tax storm under the running consumer
+tax_storm() {
+	b0=$(bpf_time "$P")
+	labbench bpfstat >/tmp/bpfstat0
+	t=$(labbench time svaload -e "$3" | grep '^elapsed_s')
+	say $1.$2 $t
+	set -- $1 $2 $b0 $(bpf_time "$P")
+	say $1.$2.bpf_run_ns $(($5 - $3))
+	say $1.$2.bpf_runs $(($6 - $4))
+	labbench bpfstat >/tmp/bpfstat1
+	awk -v tag=$1.$2 'NR == FNR { t[$1] = $3; c[$1] = $4; next }
+		($1 in t) && $4 > c[$1] { printf "BENCHLAB %s.prog.%s.%s %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1] }' \
+		/tmp/bpfstat0 /tmp/bpfstat1 >>$R
 }
 
 # cpu_ticks PID: user+system clock ticks (1/100 s) the process has used
@@ -83,12 +143,14 @@ uname -r | sed 's/^/BENCHLAB kernel /' >>$R
 say storm.procs $PROCS
 say storm.cycles_per_proc $CYCLES
 say vcpus $(nproc)
+say tax.procs $TAX_PROCS
+say reps $REPS
 echo 1 >/proc/sys/kernel/bpf_stats_enabled	# per-program run time, all configurations
 svaload -e "$STORM" >/dev/null 2>&1	# warm-up: caches, slab
 settle
 rep=1
 while [ $rep -le $REPS ]; do
-	for cfg in none trace top record bpftrace; do
+	for cfg in $CONFIGS; do
 		tag=$cfg.$rep
 		tracer_start $cfg $tag || { say $tag.error start; continue; }
 		c0=$(cpu_ticks "$P")
@@ -109,22 +171,69 @@ while [ $rep -le $REPS ]; do
 		awk -v tag=$tag 'NR == FNR { t[$1] = $3; c[$1] = $4; next }
 			($1 in t) && $4 > c[$1] { printf "BENCHLAB %s.prog.%s.%s %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1] }' \
 			/tmp/bpfstat0 /tmp/bpfstat1 | tee -a $R
+		say $tag.rss_kb $(rss_kb "$P")
+		say $tag.bpf_memlock_kb $(memlock_kb "$P")
+		settle
+		tax_storm $tag tax_fork "$TAX_FORK"
+		tax_storm $tag tax_exec "$TAX_EXEC"
 		settle
 		tracer_stop
 		[ -n "$RC" ] && say $tag.tracer_status $RC
 		case $cfg in
-		trace)
+		trace|trace-old)
 			count_events /out/$tag.txt 4 | sed "s/^/$tag.count./" | while read k v; do say $k $v; done
 			sed -n 's/^svatop: \([0-9]*\) events shown, \([0-9]*\) received, \([0-9]*\) lost.*/\1 \2 \3/p' \
 				/out/$tag.err | { read s r l; say $tag.shown $s; say $tag.received $r; say $tag.lost $l; } ;;
 		bpftrace)
 			count_events /out/$tag.txt 5 | sed "s/^/$tag.count./" | while read k v; do say $k $v; done
 			say $tag.lost $(cat /out/$tag.txt /out/$tag.err | sed -n 's/.*Lost \([0-9]*\) events.*/\1/p' | awk '{s+=$1} END {print s+0}') ;;
-		record)
+		record|record-old)
 			sed -n 's/^svatop: recorded \([0-9]*\) events.*, \([0-9]*\) lost.*/\1 \2/p' /out/$tag.err |
 				{ read r l; say $tag.received $r; say $tag.lost $l; }
 			rm -f /out/$tag.rec ;;
 		esac
+		rm -f /out/$tag.txt
+		settle
+	done
+	rep=$((rep + 1))
+done
+
+# ---- IOPF: a fault storm under svatop and under bpftrace ----------------
+# 4 threads write a 480-page buffer, discard it, three times: 1,440 page
+# requests through the kernel's IOPF path. svatop top -b (its lifecycle
+# hooks and its IOPF accounting, kprobes, in-kernel maps) against iopf.bt
+# (the same counting with the same kprobes, maps printed at exit).
+IOPF_STORM="quiet; bind svamock-dev.0; buffer b 480; repeat 3; touch svamock-dev.0 b write threads=4; discard b; end; unbind svamock-dev.0"
+say iopf.requests_per_storm 1440
+svaload -e "$IOPF_STORM" >/dev/null 2>&1	# warm-up
+settle
+rep=1
+while [ $rep -le $REPS ]; do
+	for cfg in none top bpftrace; do
+		tag=iopf.$cfg.$rep
+		case $cfg in
+		bpftrace)
+			$BPFTRACE /lab/bench/iopf.bt >/out/$tag.txt 2>/out/$tag.err &
+			P=$!
+			wait_for /out/$tag.txt '^READY' $P || { say $tag.error start; continue; } ;;
+		*)
+			tracer_start $cfg $tag || { say $tag.error start; continue; } ;;
+		esac
+		c0=$(cpu_ticks "$P")
+		b0=$(bpf_time "$P")
+		r0=$(awk 'NR > 1 && $1 == "svamock-dev.0" { print $4 }' /sys/kernel/debug/svamock/iopf)
+		t=$(labbench time svaload -e "$IOPF_STORM" | grep '^elapsed_s')
+		say $tag.storm $t
+		say $tag.requests $(($(awk 'NR > 1 && $1 == "svamock-dev.0" { print $4 }' /sys/kernel/debug/svamock/iopf) - r0))
+		say $tag.consumer_cpu_s $(awk -v a=$c0 -v b=$(cpu_ticks "$P") 'BEGIN { printf "%.2f", (b - a) / 100 }')
+		set -- $b0 $(bpf_time "$P")
+		say $tag.bpf_run_s $(awk -v a=$1 -v b=$3 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+		say $tag.bpf_runs $(($4 - $2))
+		settle
+		tracer_stop
+		[ -n "$RC" ] && say $tag.tracer_status $RC
+		[ $cfg = bpftrace ] && say $tag.counted \
+			$(sed -n 's/^@reports\[.*\]: \([0-9]*\)$/\1/p' /out/$tag.txt | awk '{ s += $1 } END { print s + 0 }')
 		rm -f /out/$tag.txt
 		settle
 	done
@@ -141,7 +250,7 @@ stop_hard() {
 	kill $_w 2>/dev/null
 }
 rep=1
-while [ $rep -le $REPS ]; do
+while [ $rep -le $STARTUP_REPS ]; do
 	for cfg in svatop bpftrace; do
 		case $cfg in
 		svatop) set -- svatop trace ;;

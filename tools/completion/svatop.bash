@@ -4,7 +4,7 @@
 # bash-completion package. tests/host/docs.sh checks that every long option
 # `svatop CMD --help' prints is offered here, and nothing else.
 
-_svatop_commands='top probe trace graph leaks check record replay exporter'
+_svatop_commands='top probe trace graph leaks check record replay exporter pasid'
 
 # Options of each command; NAME=KIND for options that take a value, KIND
 # being file, pid, device, sort, arch or value (no completion).
@@ -17,7 +17,7 @@ _svatop_spec()
 		      -s=sort --sort=sort -v --verbose --help --usage' ;;
 	probe)
 		echo '-j --json -v --verbose -h --help --btf=file --image=file
-		      --symbols=file --arch=arch --save-btf=file' ;;
+		      --symbols=file --arch=arch --save-btf=file --force' ;;
 	trace)
 		echo '-d=device --device=device -D=value --duration=value -j --json
 		      -k --kprobe -p=pid --pid=pid -r=file --replay=file -s --stack
@@ -30,11 +30,12 @@ _svatop_spec()
 		echo '-g=value --grace=value -j --json -p=pid --pid=pid -r=file
 		      --replay=file -v --verbose --help --usage' ;;
 	check)
-		echo '-g=value --grace=value -j --json -J=file --junit=file -s --stack
-		      -t=value --timeout=value -v --verbose --help --usage' ;;
+		echo '-g=value --grace=value -j --json -J=file --junit=file -f --force
+		      -s --stack -u=user --user=user -t=value --timeout=value -v --verbose --help --usage' ;;
 	record)
 		echo '-D=value --duration=value -g=value --grace=value -k --kprobe
-		      -o=file --output=file -p=pid --pid=pid -v --verbose --help --usage' ;;
+		      -o=file --output=file -f --force -p=pid --pid=pid -v --verbose
+		      --help --usage' ;;
 	replay)
 		echo '-h --help' ;;
 	exporter)
@@ -43,6 +44,9 @@ _svatop_spec()
 		      -p=pid --pid=pid
 		      -r=file --replay=file -t=value --timeout=value -v --verbose
 		      --help --usage' ;;
+	pasid)
+		echo '-g=value --grace=value -j --json -r=file --replay=file
+		      -s=value --settle=value -v --verbose --help --usage' ;;
 	esac
 }
 
@@ -90,6 +94,8 @@ _svatop_complete_value()
 		COMPREPLY=($(compgen -W 'pid comm pasid domains devices binds unbinds errors age' -- "$cur")) ;;
 	arch)
 		COMPREPLY=($(compgen -W 'x86 arm64' -- "$cur")) ;;
+	user)
+		COMPREPLY=($(compgen -u -- "$cur")) ;;
 	*)
 		COMPREPLY=() ;;
 	esac

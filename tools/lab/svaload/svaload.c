@@ -2,7 +2,8 @@
 /*
  * svaload: runs SVA workload scenarios, written as small text scripts,
  * against svamock's /dev/svamock<N> devices. The language is described in
- * usage() and docs/lab.md; a scenario is data, never C code.
+ * usage() and docs/lab.md; a scenario is data, never C code. Buffers and
+ * device accesses (touch) are in touch.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,15 +23,15 @@
 #include <unistd.h>
 
 #include "../svamock/svamock_uapi.h"
+#include "svaload.h"
 
-#define MAX_DEVS	128
-#define MAX_ARGS	4
+#define MAX_ARGS	5
 #define MAX_DEPTH	16
 
 enum op {
 	OP_OPEN, OP_CLOSE, OP_BIND, OP_UNBIND, OP_SLEEP, OP_FORK, OP_SPAWN,
 	OP_REPEAT, OP_WAIT, OP_EXIT, OP_HOLD, OP_READY, OP_ECHO, OP_KNOB,
-	OP_QUIET, OP_EXEC, OP_END,
+	OP_QUIET, OP_EXEC, OP_BUFFER, OP_TOUCH, OP_DISCARD, OP_UNMAP, OP_FILL, OP_MARK, OP_END,
 };
 
 struct cmd_def {
@@ -57,6 +58,12 @@ static const struct cmd_def cmd_defs[] = {
 	{ "echo", OP_ECHO, 0, MAX_ARGS, false },
 	{ "knob", OP_KNOB, 2, 2, false },
 	{ "quiet", OP_QUIET, 0, 0, false },
+	{ "buffer", OP_BUFFER, 2, 3, false },
+	{ "touch", OP_TOUCH, 2, 5, false },
+	{ "discard", OP_DISCARD, 1, 1, false },
+	{ "unmap", OP_UNMAP, 1, 1, false },
+	{ "fill", OP_FILL, 1, 1, false },
+	{ "mark", OP_MARK, 1, MAX_ARGS, false },
 	{ "end", OP_END, 0, 0, false },
 };
 
@@ -65,27 +72,25 @@ struct stmt {
 	int line;
 	int argc;
 	char *argv[MAX_ARGS];
-	long num;		/* device, count, exit code, ms */
-	int expect;		/* bind/unbind: expected errno, 0 = success */
+	long num;		/* device, count, exit code, ms, pages */
+	int expect;		/* bind/unbind/touch: expected errno, 0 = success */
+	struct touch_args touch;	/* touch */
+	bool read_only;		/* buffer */
 	struct stmt *body;	/* fork/spawn/repeat */
 	struct stmt *next;
 };
 
-struct proc_state {
-	int fds[MAX_DEVS];
-	bool quiet;
-	unsigned long binds, unbinds, expected_errors;
-};
-
 static const char *script_name = "-";
-static struct proc_state st;
+struct proc_state st;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: svaload [-q] SCRIPT | -e 'CMD; CMD; ...'\n"
-"Runs an SVA workload scenario against /dev/svamock<N>. SCRIPT without a\n"
-"'/' that does not exist is looked up in /lab/scenarios/ (.sva optional).\n"
+"usage: svaload [-q] [-n] SCRIPT | -e 'CMD; CMD; ...' | -B\n"
+"Runs an SVA workload scenario against /dev/svamock<N>; -n only checks the\n"
+"script. SCRIPT without a '/' that does not exist is looked up in\n"
+"/lab/scenarios/ (.sva optional). -B lists the kernel's BPF programs, maps\n"
+"and links instead (the guest has no bpftool).\n"
 "One command a line ('#' starts a comment; with -e ';' separates):\n"
 "  open DEV | close DEV        open (again) / close /dev/svamockDEV\n"
 "  bind DEV [expect=E]         bind this process (opens DEV if needed); E: ok or\n"
@@ -102,13 +107,25 @@ static void usage(FILE *f)
 "  ready PATH                  write this pid to PATH (tell a test we got here)\n"
 "  hold [PATH]                 wait for SIGUSR1, or until PATH exists\n"
 "  knob NAME VALUE             write /sys/module/svamock/parameters/NAME\n"
+"  buffer NAME PAGES [ro]      map PAGES anonymous pages (read-only with ro)\n"
+"  touch DEV NAME [write] [threads=N] [expect=E]\n"
+"                              the device accesses every page of buffer NAME\n"
+"                              by PASID (this process's bond on DEV), from N\n"
+"                              threads at once, each its own slice; NAME may be\n"
+"                              'unmapped' (a page with no mapping). E: ok,\n"
+"                              EFAULT, EIO, ETIMEDOUT, ...\n"
+"  discard NAME                madvise(MADV_DONTNEED) the buffer\n"
+"  unmap NAME                  munmap the buffer (its name stays, for touch)\n"
+"  fill NAME                   this process (the CPU) writes every page of NAME\n"
+"  mark TEXT...                write 'svaload: TEXT' to the kernel's trace\n"
+"                              (tracefs trace_marker), to find steps in a trace\n"
 "  quiet                       stop printing each bind/unbind (counts only)\n"
 "  echo TEXT...                print TEXT\n"
 "DEV: N, svamockN, /dev/svamockN or svamock-dev.N.\n"
 "Exit status: 0 as expected, 1 an operation or child failed, 2 bad script.\n");
 }
 
-static void say(const char *fmt, ...)
+void say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -120,7 +137,7 @@ static void say(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void fail(const char *fmt, ...)
+void fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -143,9 +160,10 @@ static const struct {
 	{ "EINVAL", EINVAL }, { "ENOSPC", ENOSPC }, { "ENOTTY", ENOTTY },
 	{ "EOVERFLOW", EOVERFLOW }, { "EOPNOTSUPP", EOPNOTSUPP },
 	{ "ENOTSUP", ENOTSUP }, { "EEXIST", EEXIST }, { "EAGAIN", EAGAIN },
+	{ "ETIMEDOUT", ETIMEDOUT }, { "EINTR", EINTR }, { "ESTALE", ESTALE },
 };
 
-static const char *errname(int err)
+const char *errname(int err)
 {
 	size_t i;
 
@@ -207,6 +225,54 @@ static bool parse_dev(const char *s, long *out)
 	return false;
 }
 
+/* "expect=ok|ERRNO" into *expect; -1 with a message if bad. */
+static int parse_expect(const char *arg, int line, int *expect)
+{
+	const char *e = arg + 7;
+
+	if (strncmp(arg, "expect=", 7))
+		return parse_error(line, "unknown argument '%s' (want expect=ok|ERRNO)", arg);
+	if (!strcmp(e, "ok")) {
+		*expect = 0;
+		return 0;
+	}
+	*expect = errnum(e);
+	if (*expect < 0)
+		return parse_error(line, "unknown errno name '%s'", e);
+	return 0;
+}
+
+/* touch DEV NAME|unmapped [write] [threads=N] [expect=E] */
+static int check_touch(struct stmt *s)
+{
+	struct touch_args *t = &s->touch;
+	long threads = 1;
+	int i;
+
+	t->line = s->line;
+	t->target = s->argv[1];
+	if (!parse_dev(s->argv[0], &t->dev))
+		return parse_error(s->line, "bad device '%s' (want N, svamockN or svamock-dev.N)", s->argv[0]);
+	if (strcmp(t->target, "unmapped") && !buffer_name_ok(t->target))
+		return parse_error(s->line, "bad buffer name '%s'", t->target);
+	for (i = 2; i < s->argc; i++) {
+		const char *a = s->argv[i];
+
+		if (!strcmp(a, "write")) {
+			t->write = true;
+		} else if (!strncmp(a, "threads=", 8)) {
+			if (!parse_long(a + 8, 1, TOUCH_THREADS_MAX, &threads))
+				return parse_error(s->line, "bad thread count '%s' (1-%d)", a + 8, TOUCH_THREADS_MAX);
+		} else if (parse_expect(a, s->line, &t->expect)) {
+			return -1;
+		}
+	}
+	t->threads = (int)threads;
+	if (t->threads > 1 && !strcmp(t->target, "unmapped"))
+		return parse_error(s->line, "'unmapped' is one page: no threads");
+	return 0;
+}
+
 /* Checks the arguments of one statement; fills num and expect. */
 static int check_stmt(struct stmt *s)
 {
@@ -219,21 +285,27 @@ static int check_stmt(struct stmt *s)
 	case OP_UNBIND:
 		if (!parse_dev(a0, &s->num))
 			return parse_error(s->line, "bad device '%s' (want N, svamockN or svamock-dev.N)", a0);
-		if (s->argc == 2) {
-			const char *e = s->argv[1];
-
-			if (strncmp(e, "expect=", 7))
-				return parse_error(s->line, "unknown argument '%s' (want expect=ok|ERRNO)", e);
-			e += 7;
-			if (!strcmp(e, "ok")) {
-				s->expect = 0;
-			} else {
-				s->expect = errnum(e);
-				if (s->expect < 0)
-					return parse_error(s->line, "unknown errno name '%s'", e);
-			}
-		}
+		if (s->argc == 2)
+			return parse_expect(s->argv[1], s->line, &s->expect);
 		return 0;
+	case OP_BUFFER:
+		if (!buffer_name_ok(a0))
+			return parse_error(s->line, "bad buffer name '%s' (letters, digits, _ and -, at most %d; not 'unmapped')",
+					   a0, BUFFER_NAME_MAX);
+		if (!parse_long(s->argv[1], 1, BUFFER_PAGES_MAX, &s->num))
+			return parse_error(s->line, "bad page count '%s' (1-%d)", s->argv[1], BUFFER_PAGES_MAX);
+		if (s->argc == 3 && strcmp(s->argv[2], "ro"))
+			return parse_error(s->line, "unknown argument '%s' (want ro)", s->argv[2]);
+		s->read_only = s->argc == 3;
+		return 0;
+	case OP_DISCARD:
+	case OP_UNMAP:
+	case OP_FILL:
+		if (!buffer_name_ok(a0))
+			return parse_error(s->line, "bad buffer name '%s'", a0);
+		return 0;
+	case OP_TOUCH:
+		return check_touch(s);
 	case OP_SLEEP:
 		if (!parse_long(a0, 0, 3600000, &s->num))
 			return parse_error(s->line, "bad sleep '%s' (milliseconds, 0-3600000)", a0);
@@ -404,7 +476,7 @@ static int parse_text(char *text, bool semicolons, struct stmt **out)
 
 static int run_block(const struct stmt *s);
 
-static int dev_open(long dev)
+int dev_open(long dev)
 {
 	char path[64];
 
@@ -482,8 +554,8 @@ static void finish(int code) __attribute__((noreturn));
 static void finish(int code)
 {
 	if (st.quiet)
-		say("done binds=%lu unbinds=%lu expected_errors=%lu status=%d",
-		    st.binds, st.unbinds, st.expected_errors, code);
+		say("done binds=%lu unbinds=%lu expected_errors=%lu status=%d touches=%lu faults=%lu",
+		    st.binds, st.unbinds, st.expected_errors, code, st.touches, st.faults);
 	fflush(stdout);
 	_exit(code);
 }
@@ -500,6 +572,7 @@ static int start_child(const struct stmt *body)
 	}
 	if (pid == 0) {
 		st.binds = st.unbinds = st.expected_errors = 0;
+		st.touches = st.faults = 0;
 		if (!st.quiet)
 			say("child started");
 		finish(run_block(body) ? 1 : 0);
@@ -573,6 +646,46 @@ static int write_file(const char *path, const char *text, int line)
 	return 0;
 }
 
+/* The statement's arguments, separated by spaces. */
+static void join_args(const struct stmt *s, char *buf, size_t size)
+{
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < s->argc; i++) {
+		strncat(buf, s->argv[i], size - strlen(buf) - 2);
+		if (i + 1 < s->argc)
+			strcat(buf, " ");
+	}
+}
+
+static int trace_mark(const struct stmt *s)
+{
+	static const char *const markers[] = {
+		"/sys/kernel/tracing/trace_marker",
+		"/sys/kernel/debug/tracing/trace_marker",
+	};
+	char buf[PATH_MAX], text[PATH_MAX + 16];
+	ssize_t n = -1;
+	size_t i;
+	int fd = -1;
+
+	join_args(s, buf, sizeof(buf));
+	snprintf(text, sizeof(text), "svaload: %s\n", buf);
+	for (i = 0; i < sizeof(markers) / sizeof(markers[0]) && fd < 0; i++)
+		fd = open(markers[i], O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = write(fd, text, strlen(text));
+		close(fd);
+	}
+	if (n != (ssize_t)strlen(text)) {
+		fail("line %d: cannot write to the trace_marker of tracefs: %s", s->line,
+		     strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int run_stmt(const struct stmt *s)
 {
 	char buf[PATH_MAX];
@@ -637,12 +750,7 @@ static int run_stmt(const struct stmt *s)
 			say("ready %s", s->argv[0]);
 		return ret;
 	case OP_ECHO:
-		buf[0] = '\0';
-		for (i = 0; i < s->argc; i++) {
-			strncat(buf, s->argv[i], sizeof(buf) - strlen(buf) - 2);
-			if (i + 1 < s->argc)
-				strcat(buf, " ");
-		}
+		join_args(s, buf, sizeof(buf));
 		printf("%s\n", buf);
 		fflush(stdout);
 		return 0;
@@ -656,6 +764,18 @@ static int run_stmt(const struct stmt *s)
 	case OP_QUIET:
 		st.quiet = true;
 		return 0;
+	case OP_BUFFER:
+		return buffer_create(s->argv[0], s->num, s->read_only, s->line);
+	case OP_DISCARD:
+		return buffer_discard(s->argv[0], s->line);
+	case OP_UNMAP:
+		return buffer_unmap(s->argv[0], s->line);
+	case OP_FILL:
+		return buffer_fill(s->argv[0], s->line);
+	case OP_MARK:
+		return trace_mark(s);
+	case OP_TOUCH:
+		return touch(&s->touch);
 	case OP_END:
 		break;
 	}
@@ -689,14 +809,16 @@ static FILE *open_script(const char *name)
 int main(int argc, char **argv)
 {
 	struct stmt *prog = NULL;
-	bool inline_script = false, quiet = false;
+	bool inline_script = false, quiet = false, check_only = false;
 	sigset_t set;
 	char *text;
 	FILE *f;
 	int opt, i, ret;
 
-	while ((opt = getopt(argc, argv, "e:qh")) != -1) {
+	while ((opt = getopt(argc, argv, "e:qnhB")) != -1) {
 		switch (opt) {
+		case 'B':
+			return bpf_objects();
 		case 'e':
 			inline_script = true;
 			script_name = "-e";
@@ -704,6 +826,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'n':
+			check_only = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -734,6 +859,8 @@ int main(int argc, char **argv)
 	}
 	if (parse_text(text, inline_script, &prog))
 		return 2;
+	if (check_only)
+		return 0;
 
 	for (i = 0; i < MAX_DEVS; i++)
 		st.fds[i] = -1;

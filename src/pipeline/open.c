@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sessions on a source the session opens itself: the commands' way in.
+ * (session.c needs no source: tests, benchmarks and the fuzz target link
+ * it without libbpf.) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common/clock.h"
+#include "common/log.h"
+#include "pipeline/session.h"
+#include "source/iopf.h"
+
+/* Device page faults beside the live source; missing is normal (said once). */
+static void open_iopf(struct session *s, const struct live_opts *lo)
+{
+	struct iopf_opts o = {
+		.events = lo && lo->iopf_events,
+		.invalidations = lo && lo->iopf_invalidations,
+	};
+	char why[200] = "";
+
+	if (iopf_source_open(&s->iopf, &o, why, sizeof(why))) {
+		s->iopf = NULL;
+		if (!s->stream)
+			snprintf(s->m.iopf.why, sizeof(s->m.iopf.why), "%s", why);
+		p_err("note: device page faults (IOPF) not counted: %s", why);
+		return;
+	}
+	s->iopf_close = iopf_source_close;
+	if (!s->stream)
+		s->m.iopf.active = true;
+}
+
+int session_iopf_refresh(struct session *s)
+{
+	struct iopf_row *rows;
+	size_t n, i;
+	int err;
+
+	if (!s->iopf || s->stream)
+		return 0;
+	err = iopf_source_read(s->iopf, &rows, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		const struct model_pasid *p;
+
+		if (rows[i].s.tgid || rows[i].pasid == IOPF_NO_PASID)
+			continue;
+		/* Refused requests carry no mm: the PASID's holder. */
+		p = model_pasid(&s->m, rows[i].pasid);
+		if (p && p->mm) {
+			rows[i].s.tgid = p->mm->tgid;
+			memcpy(rows[i].s.comm, p->mm->comm, sizeof(rows[i].s.comm));
+		}
+	}
+	err = iopf_table_update(&s->m.iopf, rows, n, clock_monotonic_ns());
+	free(rows);
+	return err;
+}
+
+int session_iopf_poll(struct session *s, int timeout_ms,
+		      int (*fn)(const struct iopf_event *ev, void *ctx), void *ctx)
+{
+	return s->iopf ? iopf_source_poll(s->iopf, timeout_ms, fn, ctx) : 0;
+}
+
+int session_open(struct session *s, const char *replay, const struct live_opts *lo,
+		 uint64_t grace_ns)
+{
+	struct source *src;
+	int err;
+
+	err = session_init(s, grace_ns);
+	if (err)
+		return err;
+	err = source_open(&src, replay, lo);
+	if (err) {
+		session_close(s);
+		return err;
+	}
+	session_set_source(s, src, !replay);
+	if (s->live)
+		open_iopf(s, lo);
+	/* Scripts wait for this line before starting their workload. */
+	if (s->live)
+		fprintf(stderr, "svatop: watching SVA events\n");
+	return 0;
+}
+
+int session_open_stream(struct session *s, const char *replay, const struct live_opts *lo)
+{
+	struct source *src;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->stream = true;
+	err = source_open(&src, replay, lo);
+	if (err)
+		return err;
+	session_set_source(s, src, !replay);
+	if (s->live && lo && lo->iopf_events)
+		open_iopf(s, lo);
+	return 0;
+}

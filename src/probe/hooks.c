@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include "probe/hooks.h"
+
+#define FUNC(lc, fn, fe, fx, kp, krp, era_, opt)				\
+	{ .lifecycle = lc, .target = fn, .kind = HOOK_FUNC,		\
+	  .fentry_prog = fe, .fexit_prog = fx, .kprobe_prog = kp,	\
+	  .kretprobe_prog = krp, .era = era_, .optional = opt }
+
+#define SVA_TP(lc, tp, prog, ...)					\
+	{ .lifecycle = lc, .target = tp, .kind = HOOK_SVA_TRACEPOINT,	\
+	  .fentry_prog = prog, .optional = true,			\
+	  .era = "kernels with svatop's iommu_sva tracepoints (patches/svatop)", \
+	  .replaces = __VA_ARGS__ }
+
+/* bpf/iopf.bpf.c: optional; src/source/iopf.c loads them when all of the
+ * report, response and handler rows are present. */
+#define IOPF(lc, fn, fe, fx, kp, krp, era_, proto)				\
+	{ .lifecycle = lc, .target = fn, .kind = HOOK_FUNC,		\
+	  .fentry_prog = fe, .fexit_prog = fx, .kprobe_prog = kp,	\
+	  .kretprobe_prog = krp, .era = era_, .optional = true,		\
+	  .iopf = true, .kprobe_first = true, .needs_proto = proto }
+
+const struct hook hooks[] = {
+	FUNC("bind", "iommu_sva_bind_device", "fentry_bind", "fexit_bind",
+	     "kprobe_bind", "kretprobe_bind", "every SVA kernel", false),
+	FUNC("unbind", "iommu_sva_unbind_device", "fentry_unbind", NULL,
+	     "kprobe_unbind", NULL, "every SVA kernel", false),
+	FUNC("pasid alloc", "iommu_alloc_global_pasid", NULL, "fexit_pasid_alloc",
+	     "kprobe_pasid_alloc", "kretprobe_pasid_alloc",
+	     "since 2dcebc7ddce7 \"iommu: Move global PASID allocation from SVA to core\"", false),
+	FUNC("pasid free", "iommu_free_global_pasid", "fentry_pasid_free", NULL,
+	     "kprobe_pasid_free", NULL,
+	     "since 2dcebc7ddce7 \"iommu: Move global PASID allocation from SVA to core\"", false),
+	FUNC("pasid alloc", "ioasid_alloc", NULL, "fexit_ioasid_alloc",
+	     "kprobe_ioasid_alloc", "kretprobe_ioasid_alloc",
+	     "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", true),
+	FUNC("pasid free", "ioasid_free", "fentry_ioasid_free", NULL,
+	     "kprobe_ioasid_free", NULL,
+	     "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", true),
+	FUNC("attach", "iommu_attach_device_pasid", NULL, "fexit_attach",
+	     "kprobe_attach", "kretprobe_attach",
+	     "since 16603704559c \"iommu: Add attach/detach_dev_pasid iommu interfaces\"", false),
+	FUNC("detach", "iommu_detach_device_pasid", "fentry_detach", NULL,
+	     "kprobe_detach", NULL,
+	     "since 16603704559c \"iommu: Add attach/detach_dev_pasid iommu interfaces\"", false),
+	FUNC("domain free", "iommu_domain_free", "fentry_domain_free", NULL,
+	     "kprobe_domain_free", NULL,
+	     "SVA domains since 136467962e49 \"iommu: Add IOMMU SVA domain support\"", false),
+	FUNC("mm teardown", "mm_pasid_drop", "fentry_mm_pasid_drop", NULL,
+	     "kprobe_mm_pasid_drop", NULL,
+	     "6.8+ out of line (inline before: use __mmdrop)", false),
+	FUNC("mm teardown", "__mmdrop", "fentry_mmdrop", NULL,
+	     "kprobe_mmdrop", NULL, "every kernel", false),
+	FUNC("fork reset", "mm_init", NULL, "fexit_mm_init",
+	     "kprobe_mm_init", "kretprobe_mm_init", "every kernel", false),
+	{ .lifecycle = "process fork", .target = "sched:sched_process_fork",
+	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_fork",
+	  .kprobe_prog = "tp_fork", .era = "every kernel" },
+	{ .lifecycle = "process exit", .target = "sched:sched_process_exit",
+	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_exit",
+	  .kprobe_prog = "tp_exit", .era = "every kernel" },
+	{ .lifecycle = "process exec", .target = "sched:sched_process_exec",
+	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_exec",
+	  .kprobe_prog = "tp_exec", .era = "every kernel" },
+	/* The old mm is still current's here: one load, where
+	 * sched_process_exec must look every exec up (host tax). */
+	{ .lifecycle = "process exec", .target = "sched:sched_prepare_exec",
+	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_prepare_exec",
+	  .era = "since 6.10", .optional = true,
+	  .replaces = { "sched:sched_process_exec" } },
+	{ .lifecycle = "snapshot", .target = "iter/task", .kind = HOOK_ITER,
+	  .fentry_prog = "iter_snapshot",
+	  .era = "since eaaacd23910f \"bpf: Add task and task/file iterator targets\"" },
+	/* Device page faults (docs/iopf.md). */
+	IOPF("iopf report", "iommu_report_device_fault", "fe_report", "fe_report_ret",
+	     "kp_report", "kp_report_ret", "6.8+ form (struct iopf_fault)",
+	     "struct iopf_fault *"),
+	IOPF("iopf response", "iopf_group_response", NULL, "fe_response",
+	     "kp_response", "kp_response_ret", "6.8+ (iopf groups)", "struct iopf_group *"),
+	IOPF("iopf handler", "iommu_sva_iopf_handler", NULL, "fe_handler",
+	     "kp_handler", "kp_handler_ret", "6.8+ kernels whose SVA works",
+	     "struct iopf_group *"),
+	IOPF("iotlb inval", "__mmu_notifier_arch_invalidate_secondary_tlbs", "fe_inval", NULL,
+	     "kp_inval", NULL, "6.6+ (opt-in: every TLB flush of an mm with notifiers)",
+	     "struct mm_struct *"),
+	/* Our proposed tracepoints (patches/svatop/): preferred when present. */
+	SVA_TP("bind", "iommu_sva:sva_bind", "tp_sva_bind",
+	       { "iommu_sva_bind_device" }),
+	SVA_TP("unbind", "iommu_sva:sva_unbind", "tp_sva_unbind",
+	       { "iommu_sva_unbind_device" }),
+	SVA_TP("domain alloc", "iommu_sva:sva_domain_alloc", "tp_sva_domain_alloc",
+	       { NULL }),
+	SVA_TP("domain free", "iommu_sva:sva_domain_free", "tp_sva_domain_free",
+	       { "iommu_domain_free" }),
+	SVA_TP("pasid alloc", "iommu_sva:sva_pasid_alloc", "tp_sva_pasid_alloc",
+	       { "iommu_alloc_global_pasid" }),
+	SVA_TP("pasid free", "iommu_sva:sva_pasid_free", "tp_sva_pasid_free",
+	       { "iommu_free_global_pasid" }),
+};
+
+const int hooks_count = sizeof(hooks) / sizeof(hooks[0]);
+
+const struct hook *hook_find(const char *target)
+{
+	int i;
+
+	for (i = 0; i < hooks_count; i++)
+		if (!strcmp(hooks[i].target, target))
+			return &hooks[i];
+	return NULL;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# State that predates svatop, complete: bonds, their devices and IOMMU
+# instances, the handles' users and every SVA domain's devices, found by
+# the start-up snapshot in the IOMMU groups' PASID arrays (snap-bond).
+# Before svatop starts: a driver leaks three bonds of two exited processes
+# (one of them 1:n), and a live process holds a 1:n bind, a domain shared
+# by two devices of one instance, and a device bound twice (handle users
+# 2). `svatop graph --json` must list exactly what svamock's debugfs lists.
+. "$(dirname "$0")/lib/harness.sh"
+cd "$LAB_TEST_REPO"
+
+lab_guest --timeout 400 <<'EOF_GUEST'
+echo 1 >/sys/module/svamock/parameters/leak_on_release
+svaload -e 'open svamock-dev.0; bind svamock-dev.0; exit 0' >/out/leak1.log 2>&1
+svaload -e 'open svamock-dev.1; open svamock-dev.4; bind svamock-dev.1; bind svamock-dev.4; exit 0' \
+	>/out/leak2.log 2>&1
+echo 0 >/sys/module/svamock/parameters/leak_on_release
+svaload -e 'bind svamock-dev.0; bind svamock-dev.3; bind svamock-dev.1; bind svamock-dev.0; ready /tmp/p.ready; hold /tmp/p.go; exit 0' \
+	>/out/live.log 2>&1 &
+i=0
+while [ ! -s /tmp/p.ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+cp /tmp/p.ready /out/live.pid
+cat /sys/kernel/debug/svamock/bonds >/out/bonds.txt
+timeout 120 svatop graph --json >/out/graph.json 2>/out/graph.err
+echo $? >/out/graph.rc
+timeout 120 svatop trace -j --duration 2 >/out/trace.json 2>/out/trace.err
+touch /tmp/p.go
+wait
+EOF_GUEST
+
+check_eq "svatop graph --json exited 0" 0 "$(cat "$OUT/graph.rc" 2>/dev/null)"
+check "svamock lists the bonds made before svatop started" test -s "$OUT/bonds.txt"
+live=$(tr -d ' \n' <"$OUT/live.pid" 2>/dev/null)
+
+# One line per bond: PASID DEVICE IOMMU DOMAIN HANDLE-USERS STATE OWNER.
+# svamock lists a device bound twice twice (one row per bind call).
+awk 'NR > 1 { k = $3 " " $1 " " $2 " " $6; n[k]++
+	st[k] = $7 == "leaked" ? "exited" : "live " $4 }
+	END { for (k in n) print k, n[k], st[k] }' "$OUT/bonds.txt" | sort >"$OUT/want"
+jq -r '.mms[] as $m | $m.domains[] as $d | $d.devices[] |
+	"\($m.pasid) \(.name) \(.iommu) \($d.domain) \(.handle_users) " +
+	(if $m.exited then "exited" else "live \($m.pid)" end)' \
+	"$OUT/graph.json" 2>/dev/null | sort >"$OUT/got"
+check_eq "svamock holds 6 distinct bonds (3 leaked, 3 live)" 6 "$(wc -l <"$OUT/want")"
+if cmp -s "$OUT/want" "$OUT/got"; then
+	ok 0 "graph: every bond with its device, IOMMU instance, domain, handle users and owner, as svamock lists it"
+else
+	ok 1 "graph: the bonds as svamock lists them"
+	diff "$OUT/want" "$OUT/got" | sed 's/^/#   /'
+fi
+check_eq "graph: the live process $live's shared domain on svamock-iommu0 has two devices and two users" \
+	"2 2" "$(jq -r --argjson p "${live:-0}" '.mms[] | select(.pid == $p) | .domains[] |
+		select(.iommu == "svamock-iommu0") | "\(.devices | length) \(.users)"' "$OUT/graph.json" 2>/dev/null)"
+check_eq "graph: no domain says its devices are unknown" 0 \
+	"$(jq '[.mms[].domains[] | select((.devices | length) == 0)] | length' "$OUT/graph.json" 2>/dev/null)"
+check_eq "graph: both IOMMU instances are listed with the devices bound before the start" \
+	"svamock-iommu0:svamock-dev.0,svamock-dev.1 svamock-iommu1:svamock-dev.3,svamock-dev.4" \
+	"$(jq -r '[.iommus[] | "\(.name):\([.devices[].name] | sort | join(","))"] | sort | join(" ")' \
+		"$OUT/graph.json" 2>/dev/null)"
+check_eq "trace: one snap-bond record per bond, between the last snap-mm and snap-end" \
+	"6 snap-end" "$(jq -r 'select(.event == "snap-bond") | .event' "$OUT/trace.json" 2>/dev/null | wc -l) $(
+		jq -r 'select(.flags | index("snapshot")) | .event' "$OUT/trace.json" 2>/dev/null | tail -n 1)"
+lab_done
