@@ -236,3 +236,17 @@ bool ksyms_all_zero(const struct ksyms *ks)
 			return false;
 	return true;
 }
+
+bool ksyms_addresses_hidden(const char *path)
+{
+	unsigned long long addr = 0;
+	FILE *f = fopen(path, "re");
+	bool hidden = true;
+
+	if (!f)
+		return true;
+	if (fscanf(f, "%llx", &addr) == 1)
+		hidden = addr == 0;
+	fclose(f);
+	return hidden;
+}

@@ -35,6 +35,10 @@ const struct ksym *ksyms_find(const struct ksyms *ks, const char *name);
 uint64_t ksyms_size(const struct ksyms *ks, const struct ksym *sym);
 /* True when every address is 0 (kallsyms read without privileges). */
 bool ksyms_all_zero(const struct ksyms *ks);
+/* True when the first address in the kallsyms-format file at path is 0, or
+ * the file cannot be read: kernel addresses are hidden (no CAP_SYSLOG, or
+ * kptr_restrict). Reads one line, not the whole table. */
+bool ksyms_addresses_hidden(const char *path);
 /* Function code: T, t, W or w. */
 bool ksym_is_text(char type);
 

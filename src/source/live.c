@@ -337,23 +337,6 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 	return err;
 }
 
-/* Without CAP_SYSLOG (or with kptr_restrict=2) /proc/kallsyms shows zero
- * addresses: libbpf then resolves the snapshot's weak __ksym lists
- * (iommu_sva_mms, iommu_group_kset) to NULL and their walks find nothing. */
-static bool kernel_addresses_hidden(void)
-{
-	unsigned long long addr = 0;
-	FILE *f = fopen("/proc/kallsyms", "r");
-	bool hidden = true;
-
-	if (!f)
-		return true;
-	if (fscanf(f, "%llx", &addr) == 1)
-		hidden = addr == 0;
-	fclose(f);
-	return hidden;
-}
-
 static int run_snapshot(struct live_source *ls)
 {
 	char buf[64];
@@ -427,7 +410,10 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 		goto fail;
 	}
 	if (opts->snapshot) {
-		if (kernel_addresses_hidden())
+		/* Hidden addresses: libbpf resolves the snapshot's weak __ksym
+		 * lists (iommu_sva_mms, iommu_group_kset) to NULL and their
+		 * walks find nothing. */
+		if (ksyms_addresses_hidden("/proc/kallsyms"))
 			p_err("warning: kernel addresses are hidden (no CAP_SYSLOG, or kptr_restrict): "
 			      "the snapshot misses the bonds and the mms whose process is gone");
 		err = run_snapshot(ls);
