@@ -49,13 +49,13 @@ struct {
 	__uint(value_size, SVATOP_STACK_DEPTH * sizeof(u64));
 } stacks SEC(".maps");
 
-/* Arguments of a call in progress, keyed by pid_tgid: bind (dev, mm) for
- * the kretprobe and for attaches inside a bind; attach and mm_init for
- * their kretprobes. */
+/* Arguments of a call in progress, keyed by pid_tgid. */
 struct call_args {
 	u64 a0, a1, a2;
 };
 
+/* The bind in progress (dev, mm), stored by either form's entry: for the
+ * kretprobe, and so a PASID allocation inside the bind names its mm. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
@@ -63,12 +63,14 @@ struct {
 	__type(value, struct call_args);
 } bind_args SEC(".maps");
 
+/* kprobe entry -> kretprobe stash of the other calls whose exit needs their
+ * arguments: PASID allocation, attach and mm_init. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, u64);
 	__type(value, struct call_args);
-} other_args SEC(".maps");
+} kret_args SEC(".maps");
 
 /* Processes that hold SVA state (tgid -> mm), so exit and fork are only
  * reported for them. */
@@ -443,7 +445,7 @@ int BPF_PROG(fexit_pasid_alloc, struct device *dev, u32 ret)
 SEC("kprobe/iommu_alloc_global_pasid")
 int BPF_KPROBE(kprobe_pasid_alloc, struct device *dev)
 {
-	push_args(&other_args, (u64)dev, 0, 0);
+	push_args(&kret_args, (u64)dev, 0, 0);
 	return 0;
 }
 
@@ -452,7 +454,7 @@ int BPF_KRETPROBE(kretprobe_pasid_alloc, u32 ret)
 {
 	struct call_args a;
 
-	if (pop_args(&other_args, &a))
+	if (pop_args(&kret_args, &a))
 		pasid_alloc_exit(ctx, (void *)a.a0, ret, SVATOP_F_KPROBE);
 	return 0;
 }
@@ -579,7 +581,7 @@ SEC("kprobe/iommu_attach_device_pasid")
 int BPF_KPROBE(kprobe_attach, struct iommu_domain *domain, struct device *dev,
 	       u32 pasid)
 {
-	push_args(&other_args, (u64)domain, (u64)dev, pasid);
+	push_args(&kret_args, (u64)domain, (u64)dev, pasid);
 	return 0;
 }
 
@@ -588,7 +590,7 @@ int BPF_KRETPROBE(kretprobe_attach, int ret)
 {
 	struct call_args a;
 
-	if (pop_args(&other_args, &a))
+	if (pop_args(&kret_args, &a))
 		attach_exit(ctx, (void *)a.a0, (void *)a.a1, a.a2, ret,
 			    SVATOP_F_KPROBE);
 	return 0;
@@ -784,7 +786,7 @@ int fexit_mm_init(u64 *ctx)
 SEC("kprobe/mm_init")
 int BPF_KPROBE(kprobe_mm_init, struct mm_struct *mm, struct task_struct *p)
 {
-	push_args(&other_args, (u64)mm, (u64)p, 0);
+	push_args(&kret_args, (u64)mm, (u64)p, 0);
 	return 0;
 }
 
@@ -793,7 +795,7 @@ int BPF_KRETPROBE(kretprobe_mm_init, void *ret)
 {
 	struct call_args a;
 
-	if (pop_args(&other_args, &a) && ret)
+	if (pop_args(&kret_args, &a) && ret)
 		mm_init_exit((void *)a.a0, (void *)a.a1, SVATOP_F_KPROBE);
 	return 0;
 }
