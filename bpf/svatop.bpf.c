@@ -356,7 +356,7 @@ int BPF_KRETPROBE(kretprobe_bind, void *ret)
 
 	/* the bind is over: PASID allocations inside it used the args */
 	if (pop_args(&bind_args, &a))
-		bind_exit(ctx, (void *)a.a0, (void *)a.a1, ret, SVATOP_F_KPROBE);
+		bind_exit(ctx, (void *)a.a0, (void *)a.a1, ret, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -399,7 +399,7 @@ int BPF_PROG(fentry_unbind, void *handle)
 SEC("kprobe/iommu_sva_unbind_device")
 int BPF_KPROBE(kprobe_unbind, void *handle)
 {
-	unbind_enter(handle, SVATOP_F_KPROBE);
+	unbind_enter(handle, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -455,7 +455,7 @@ int BPF_KRETPROBE(kretprobe_pasid_alloc, u32 ret)
 	struct call_args a;
 
 	if (pop_args(&kret_args, &a))
-		pasid_alloc_exit(ctx, (void *)a.a0, ret, SVATOP_F_KPROBE);
+		pasid_alloc_exit(ctx, (void *)a.a0, ret, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -476,7 +476,7 @@ int BPF_KPROBE(kprobe_ioasid_alloc)
 SEC("kretprobe/ioasid_alloc")
 int BPF_KRETPROBE(kretprobe_ioasid_alloc, u32 ret)
 {
-	pasid_alloc_exit(ctx, NULL, ret, SVATOP_F_KPROBE);
+	pasid_alloc_exit(ctx, NULL, ret, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -503,7 +503,7 @@ int BPF_PROG(fentry_pasid_free, u32 pasid)
 SEC("kprobe/iommu_free_global_pasid")
 int BPF_KPROBE(kprobe_pasid_free, u32 pasid)
 {
-	pasid_free_enter(pasid, SVATOP_F_KPROBE);
+	pasid_free_enter(pasid, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -517,7 +517,7 @@ int BPF_PROG(fentry_ioasid_free, u32 pasid)
 SEC("kprobe/ioasid_free")
 int BPF_KPROBE(kprobe_ioasid_free, u32 pasid)
 {
-	pasid_free_enter(pasid, SVATOP_F_KPROBE);
+	pasid_free_enter(pasid, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -592,7 +592,7 @@ int BPF_KRETPROBE(kretprobe_attach, int ret)
 
 	if (pop_args(&kret_args, &a))
 		attach_exit(ctx, (void *)a.a0, (void *)a.a1, a.a2, ret,
-			    SVATOP_F_KPROBE);
+			    SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -632,7 +632,7 @@ SEC("kprobe/iommu_detach_device_pasid")
 int BPF_KPROBE(kprobe_detach, struct iommu_domain *domain, struct device *dev,
 	       u32 pasid)
 {
-	detach_enter(domain, dev, pasid, SVATOP_F_KPROBE);
+	detach_enter(domain, dev, pasid, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -668,7 +668,7 @@ int BPF_PROG(fentry_domain_free, struct iommu_domain *domain)
 SEC("kprobe/iommu_domain_free")
 int BPF_KPROBE(kprobe_domain_free, struct iommu_domain *domain)
 {
-	domain_free_enter(domain, SVATOP_F_KPROBE);
+	domain_free_enter(domain, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -708,7 +708,7 @@ int BPF_PROG(fentry_mm_pasid_drop, struct mm_struct *mm)
 SEC("kprobe/mm_pasid_drop")
 int BPF_KPROBE(kprobe_mm_pasid_drop, struct mm_struct *mm)
 {
-	mm_teardown(SVATOP_EV_MM_PASID_DROP, mm, SVATOP_F_KPROBE);
+	mm_teardown(SVATOP_EV_MM_PASID_DROP, mm, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -724,7 +724,7 @@ int BPF_PROG(fentry_mmdrop, struct mm_struct *mm)
 SEC("kprobe/__mmdrop")
 int BPF_KPROBE(kprobe_mmdrop, struct mm_struct *mm)
 {
-	mm_teardown(SVATOP_EV_MMDROP, mm, SVATOP_F_KPROBE);
+	mm_teardown(SVATOP_EV_MMDROP, mm, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -796,7 +796,7 @@ int BPF_KRETPROBE(kretprobe_mm_init, void *ret)
 	struct call_args a;
 
 	if (pop_args(&kret_args, &a) && ret)
-		mm_init_exit((void *)a.a0, (void *)a.a1, SVATOP_F_KPROBE);
+		mm_init_exit((void *)a.a0, (void *)a.a1, SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -866,7 +866,7 @@ int tp_fork(void *ctx)
 	e = ev_new(SVATOP_EV_PROC_FORK, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return 0;
-	e->flags = SVATOP_F_KPROBE;
+	e->flags = SVATOP_F_FALLBACK;
 	e->mm = (u64)pmm;
 	e->pasid = mm_pasid(pmm);
 	e->aux = ctgid;
@@ -966,7 +966,7 @@ int BPF_PROG(tp_btf_prepare_exec, struct task_struct *task)
 SEC("tracepoint/sched/sched_process_exec")
 int tp_exec(void *ctx)
 {
-	proc_exec((void *)bpf_get_current_task(), SVATOP_F_KPROBE);
+	proc_exec((void *)bpf_get_current_task(), SVATOP_F_FALLBACK);
 	return 0;
 }
 
@@ -1008,7 +1008,7 @@ int BPF_PROG(tp_btf_exit, struct task_struct *task)
 SEC("tracepoint/sched/sched_process_exit")
 int tp_exit(void *ctx)
 {
-	proc_exit((void *)bpf_get_current_task(), SVATOP_F_KPROBE);
+	proc_exit((void *)bpf_get_current_task(), SVATOP_F_FALLBACK);
 	return 0;
 }
 

@@ -84,7 +84,9 @@ enum svatop_event_type {
 #define SVATOP_F_DERIVED	(1u << 0)  /* inferred, not a kernel hook */
 #define SVATOP_F_SNAPSHOT	(1u << 1)  /* from the task iterator */
 #define SVATOP_F_SVA_DOMAIN	(1u << 2)  /* domain->type == SVA */
-#define SVATOP_F_KPROBE		(1u << 3)  /* seen by a kprobe fallback */
+/* Attached by the fallback form: kprobe/kretprobe or a classic tracepoint
+ * (arguments read without BTF). JSON flag "kprobe" (docs/events.md). */
+#define SVATOP_F_FALLBACK	(1u << 3)
 #define SVATOP_F_TRACEPOINT	(1u << 4)  /* seen by an svatop tracepoint */
 #define SVATOP_F_CHILD_SHARES	(1u << 5)  /* FORK: child iommu_mm == parent's */
 #define SVATOP_F_LEADER_EXIT	(1u << 6)  /* EXIT: the whole process exits */

@@ -109,7 +109,7 @@ static const struct {
 } flag_names[] = {
 	{ SVATOP_F_DERIVED, "derived" },
 	{ SVATOP_F_SNAPSHOT, "snapshot" },
-	{ SVATOP_F_KPROBE, "kprobe" },
+	{ SVATOP_F_FALLBACK, "kprobe" },
 	{ SVATOP_F_TRACEPOINT, "tracepoint" },
 	{ SVATOP_F_CHILD_SHARES, "child-shares-iommu-mm" },
 	{ SVATOP_F_EXEC, "exec" },

@@ -88,7 +88,7 @@ static void test_flags_and_stack(void **state)
 {
 	struct svatop_event ev = { .type = SVATOP_EV_EXIT, .version = 1,
 				   .flags = SVATOP_F_LEADER_EXIT | SVATOP_F_EXEC |
-					    SVATOP_F_KPROBE };
+					    SVATOP_F_FALLBACK };
 	char frames[2][64] = { "iommu_sva_bind_device+0xed", "svamock_ioctl+0xf5" };
 	json_t *o, *fl;
 
