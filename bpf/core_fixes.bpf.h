@@ -83,7 +83,8 @@ struct iommu_device___svatop {
  * is a tagged pointer: low bits IOMMU_PASID_ARRAY_HANDLE (1) for a handle,
  * IOMMU_PASID_ARRAY_DOMAIN (0) for a bare domain. The snapshot reads it
  * only where iommu_mm_data.mm_list_elm exists (7.x), a layout newer than
- * the tagging, and says so where it cannot (docs/graph.md).
+ * the tagging, and says so where it cannot (docs/kernels.md, "What the
+ * start-up snapshot finds, per kernel era").
  */
 struct iommu_group___svatop {
 	struct kobject kobj;
