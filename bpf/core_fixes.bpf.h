@@ -63,6 +63,8 @@ struct iommu_sva___domain {
 	refcount_t users;
 } __attribute__((preserve_access_index));
 
+/* The device -> IOMMU instance -> name path: not an era shim, so no
+ * commit is cited; the accessors below still check each member exists. */
 struct dev_iommu___svatop {
 	struct iommu_device *iommu_dev;
 } __attribute__((preserve_access_index));
@@ -81,7 +83,9 @@ struct iommu_device___svatop {
  * kobject is on iommu_group_kset's list, and pasid_array maps each PASID
  * attached to the group to its attach handle. In 7.3's iommu.c an entry
  * is a tagged pointer: low bits IOMMU_PASID_ARRAY_HANDLE (1) for a handle,
- * IOMMU_PASID_ARRAY_DOMAIN (0) for a bare domain. The snapshot reads it
+ * IOMMU_PASID_ARRAY_DOMAIN (0) for a bare domain, since commit
+ * e1ea9d30d84c ("iommu: Store either domain or handle in
+ * group->pasid_array"). The snapshot reads it
  * only where iommu_mm_data.mm_list_elm exists (7.x), a layout newer than
  * the tagging, and says so where it cannot (docs/kernels.md, "What the
  * start-up snapshot finds, per kernel era").

@@ -21,6 +21,11 @@
 	  .kretprobe_prog = krp, .era = era_, .optional = true,		\
 	  .iopf = true, .kprobe_first = true, .needs_proto = proto }
 
+/*
+ * Each era note names the kernel commit that made its row necessary: in the
+ * era string itself (printed by `svatop probe`) or, where the string says a
+ * version, in a comment above the row.
+ */
 const struct hook hooks[] = {
 	FUNC("bind", "iommu_sva_bind_device", "fentry_bind", "fexit_bind",
 	     "kprobe_bind", "kretprobe_bind", "every SVA kernel", false),
@@ -47,6 +52,11 @@ const struct hook hooks[] = {
 	FUNC("domain free", "iommu_domain_free", "fentry_domain_free", NULL,
 	     "kprobe_domain_free", NULL,
 	     "SVA domains since 136467962e49 \"iommu: Add IOMMU SVA domain support\"", false),
+	/* Out of line (hookable) since commit cd3891158a77 ("iommu/sva: Move
+	 * PASID helpers to sva code"), which moved it from an inline in
+	 * include/linux/sched/mm.h into iommu-sva.c: that predates 6.8, so
+	 * "6.8+" below is conservative. Since commit 092edaddb660 ("iommu:
+	 * Support mm PASID 1:n with sva domains"), 6.8, it frees iommu_mm. */
 	FUNC("mm teardown", "mm_pasid_drop", "fentry_mm_pasid_drop", NULL,
 	     "kprobe_mm_pasid_drop", NULL,
 	     "6.8+ out of line (inline before: use __mmdrop)", false),
@@ -64,7 +74,8 @@ const struct hook hooks[] = {
 	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_exec",
 	  .kprobe_prog = "tp_exec", .era = "every kernel" },
 	/* The old mm is still current's here: one load, where
-	 * sched_process_exec must look every exec up (host tax). */
+	 * sched_process_exec must look every exec up (host tax). Since
+	 * commit c82389947d90 ("tracing: Add sched_prepare_exec tracepoint"). */
 	{ .lifecycle = "process exec", .target = "sched:sched_prepare_exec",
 	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_prepare_exec",
 	  .era = "since 6.10", .optional = true,
@@ -72,7 +83,18 @@ const struct hook hooks[] = {
 	{ .lifecycle = "snapshot", .target = "iter/task", .kind = HOOK_ITER,
 	  .fentry_prog = "iter_snapshot",
 	  .era = "since eaaacd23910f \"bpf: Add task and task/file iterator targets\"" },
-	/* Device page faults (docs/iopf.md). */
+	/* Device page faults (docs/iopf.md). The report takes a struct
+	 * iopf_fault since commit 3f02a9dc7000 ("iommu: Merge
+	 * iommu_fault_event and iopf_fault"); iopf_group_response() and
+	 * iommu_sva_iopf_handler(struct iopf_group *) came with commit
+	 * 17c51a0ea36b ("iommu: Separate SVA and IOPF"). The handler is
+	 * dead code, dropped by the compiler, on kernels with the stub of
+	 * commit 72f98ef9a4be ("iommu: disable SVA when CONFIG_X86 is
+	 * set"). The invalidation hook is named so since commit
+	 * 1af5a8109904 ("mmu_notifiers: rename invalidate_range
+	 * notifier"). The two iommu commits were posted and queued after
+	 * 6.8-rc1 (February 2024), so "6.8+" below may be one release early;
+	 * no kernel between 6.8 and 7.3 was checked. */
 	IOPF("iopf report", "iommu_report_device_fault", "fe_report", "fe_report_ret",
 	     "kp_report", "kp_report_ret", "6.8+ form (struct iopf_fault)",
 	     "struct iopf_fault *"),
