@@ -20,6 +20,7 @@
 #include "view/top.h"
 #include "pipeline/session.h"
 #include "view/finding.h"
+#include "view/iopf_view.h"
 
 #define SEC 1000000000ULL
 
@@ -379,6 +380,77 @@ static void test_graph_json_one_to_n(void **state)
 	io1 = json_string_value(json_object_get(json_array_get(ios, 1), "name"));
 	assert_string_not_equal(io0, io1);
 	json_decref(g);
+}
+
+/* The first mm's "iotlb" object in graph --json: (ranges, pages, flushes),
+ * or false when the mm has none. */
+static bool graph_iotlb(struct fixture *f, uint64_t v[3])
+{
+	json_t *g = graph_json(&f->ses.m, NULL, f->s.ts);
+	json_t *io = json_object_get(json_array_get(json_object_get(g, "mms"), 0), "iotlb");
+
+	if (io) {
+		v[0] = json_integer_value(json_object_get(io, "ranges"));
+		v[1] = json_integer_value(json_object_get(io, "pages"));
+		v[2] = json_integer_value(json_object_get(io, "flushes"));
+	}
+	json_decref(g);
+	return io != NULL;
+}
+
+/* Whether graph's text holds needle. */
+static bool graph_text_has(struct fixture *f, const char *needle)
+{
+	char *txt = render(&f->ses.m, GRAPH_TEXT, NULL, f->s.ts);
+	bool has = strstr(txt, needle) != NULL;
+
+	free(txt);
+	return has;
+}
+
+/* --iotlb: each mm's invalidations in the JSON and the text (zeros for an
+ * mm the kernel saw no flush of); without the opt-in, no trace of them. */
+static void test_graph_iotlb(void **state)
+{
+	struct fixture *f = *state;
+	struct iopf_inval_row r[2] = {
+		{ .mm = 0, .s = { .ranges = 3, .pages = 48, .flushes = 1, .tgid = 4444 } },
+		{ .mm = 0xffff8881000ff000ULL, .s = { .ranges = 7, .pages = 7, .tgid = 4545 } },
+	};
+	uint64_t v[3];
+	json_t *io, *st;
+
+	scenario_one2n(f);
+	r[0].mm = one2n.mm;
+	assert_int_equal(iopf_invals_update(&f->ses.m.iopf, r, 2), 0);
+	f->ses.m.iopf.active = true;
+
+	/* Read, but not opted in (the flag says what was attached). */
+	assert_false(graph_iotlb(f, v));
+	assert_false(graph_text_has(f, "iotlb"));
+
+	f->ses.m.iopf.invals_on = true;
+	assert_true(graph_iotlb(f, v));
+	assert_int_equal(v[0], 3);
+	assert_int_equal(v[1], 48);
+	assert_int_equal(v[2], 1);
+	assert_true(graph_text_has(f, "    iotlb invalidations: 3 ranges (48 pages), 1 whole-mm flushes\n"));
+
+	/* The status (top -j): every mm the kernel counted, also gone ones. */
+	st = view_iopf_status_json(&f->ses.m.iopf);
+	assert_true(json_is_true(json_object_get(st, "iotlb")));
+	assert_int_equal(json_array_size(json_object_get(st, "iotlb_mms")), 2);
+	io = json_array_get(json_object_get(st, "iotlb_mms"), 1);
+	assert_int_equal(json_integer_value(json_object_get(io, "pid")), 4545);
+	assert_int_equal(json_integer_value(json_object_get(io, "ranges")), 7);
+	assert_string_equal(json_string_value(json_object_get(io, "mm")), "0xffff8881000ff000");
+	json_decref(st);
+
+	/* An mm with no flush seen: zeros, not absent. */
+	assert_int_equal(iopf_invals_update(&f->ses.m.iopf, &r[1], 1), 0);
+	assert_true(graph_iotlb(f, v));
+	assert_int_equal(v[0] + v[1] + v[2], 0);
+	assert_true(graph_text_has(f, "iotlb invalidations: 0 ranges (0 pages), 0 whole-mm flushes"));
 }
 
 static void test_graph_dot_one_to_n(void **state)
@@ -755,6 +827,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_graph_json_one_to_n),
+		T(test_graph_iotlb),
 		T(test_graph_dot_one_to_n),
 		T(test_graph_text_and_filter),
 		T(test_graph_exited_and_readonly),
