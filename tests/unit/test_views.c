@@ -643,6 +643,54 @@ static void test_top_batch_table(void **state)
 	free(buf);
 }
 
+/* top -j --iotlb: each process row carries its mm's counts (by the mm,
+ * not the pid), the frame every mm counted; without the opt-in, neither. */
+static void test_top_json_iotlb(void **state)
+{
+	struct fixture *f = *state;
+	struct top_opts o = { .sort = TOP_SORT_PID, .json = true };
+	struct iopf_inval_row r = { .s = { .ranges = 5, .pages = 9, .flushes = 2, .tgid = 1 } };
+	json_t *j, *p, *io;
+	char *buf = NULL;
+	size_t len = 0, i;
+	int pass, mine, seen = 0;
+	FILE *out;
+
+	scenario_one2n(f);
+	scenario_leak(f);
+	r.mm = one2n.mm;
+	assert_int_equal(iopf_invals_update(&f->ses.m.iopf, &r, 1), 0);
+	f->ses.m.iopf.active = true;
+	for (pass = 0; pass < 2; pass++) {
+		f->ses.m.iopf.invals_on = pass;
+		out = open_memstream(&buf, &len);
+		top_print_batch(out, &f->ses.m, &f->ses.a, f->s.ts, &o, NULL, 1.0, 0);
+		fclose(out);
+		j = json_loads(buf, 0, NULL);
+		free(buf);
+		buf = NULL;
+		assert_non_null(j);
+		assert_int_equal(json_is_true(json_object_get(json_object_get(j, "iopf"), "iotlb")), pass);
+		assert_int_equal(json_array_size(json_object_get(json_object_get(j, "iopf"), "iotlb_mms")),
+				 pass);
+		assert_true(json_array_size(json_object_get(j, "processes")) >= 2);
+		json_array_foreach(json_object_get(j, "processes"), i, p) {
+			io = json_object_get(p, "iotlb");
+			if (!pass) {
+				assert_null(io);
+				continue;
+			}
+			assert_non_null(io);
+			/* one2n's mm: the kernel's row (its tgid field is not the key) */
+			mine = json_integer_value(json_object_get(p, "pid")) == 4444;
+			seen += mine;
+			assert_int_equal(json_integer_value(json_object_get(io, "ranges")), mine ? 5 : 0);
+		}
+		json_decref(j);
+	}
+	assert_int_equal(seen, 1);
+}
+
 static uint64_t rnd(uint64_t *seed)
 {
 	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -835,6 +883,7 @@ int main(int argc, char **argv)
 		T(test_finding_forms),
 		T(test_top_rows_and_sort),
 		T(test_top_batch_table),
+		T(test_top_json_iotlb),
 		T(test_views_render_any_model),
 		T(test_session_orders_and_ends),
 	};
