@@ -27,9 +27,12 @@ static void open_iopf(struct session *s, const struct live_opts *lo)
 		return;
 	}
 	s->iopf_close = iopf_source_close;
+	if (o.invalidations && !iopf_source_has_invals(s->iopf))
+		p_err("note: IOTLB invalidations not counted: this kernel has no "
+		      "__mmu_notifier_arch_invalidate_secondary_tlbs to hook (svatop probe)");
 	if (!s->stream) {
 		s->m.iopf.active = true;
-		s->m.iopf.invals_on = o.invalidations;
+		s->m.iopf.invals_on = o.invalidations && iopf_source_has_invals(s->iopf);
 	}
 }
 

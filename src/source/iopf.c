@@ -152,6 +152,12 @@ static int grow(void **v, size_t *cap, size_t cnt, size_t sz)
 	return 0;
 }
 
+bool iopf_source_has_invals(const struct iopf_source *src)
+{
+	return bpf_program__autoload(src->skel->progs.kp_inval) ||
+	       bpf_program__autoload(src->skel->progs.fe_inval);
+}
+
 int iopf_source_read(struct iopf_source *src, struct iopf_row **rows, size_t *n)
 {
 	int fd = bpf_map__fd(src->skel->maps.stats);

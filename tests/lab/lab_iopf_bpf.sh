@@ -285,6 +285,14 @@ done < <(cat "$OUT/trace.touch" "$OUT/trace.unmapped" "$OUT/trace.latency" |
 echo "# svatop --iotlb, mm $mm: $(jq -r '"ranges \(.ranges) pages \(.pages) flushes \(.flushes) pid \(.pid)"' <<<"${row:-null}" 2>/dev/null); traced calls $traced (ranges $traced_ranges, pages $traced_pages)"
 check_eq "svatop --iotlb: the pages of touch's mm = the traced ranges' pages ($traced_pages)" \
 	"$traced_pages" "$(jq -r '.pages // "none"' <<<"${row:-null}")"
+# Every mm svatop counted (the three svaloads; the unmapped and latency ones
+# saw only their exit's whole-mm flush), the same equality, and the trace
+# saw no mm svatop missed (in the lab only SVA mms have MMU notifiers: the
+# trace, unlike svatop, does not filter on mm->iommu_mm).
+all_traced=$(cat "$OUT/trace.touch" "$OUT/trace.unmapped" "$OUT/trace.latency" |
+	sed -n 's/.* iotlb_inval: .* mm=\([^ ]*\) .*/\1/p' | sort | uniq -c | awk '{ print $2, $1 }')
+check_eq "svatop --iotlb: per mm, ranges + flushes = the trace's notifier calls, every mm" \
+	"$all_traced" "$(tail -n 1 "$J" | jq -r '.iopf.iotlb_mms[]? | "\(.mm) \(.ranges + .flushes)"' 2>/dev/null | sort)"
 # Attached only when opted in, as the kernel lists its BPF programs and
 # links (svaload -B): with both svatops up, each has its IOPF object (two
 # report programs) but one invalidation program, linked; with svatop trace
