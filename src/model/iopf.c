@@ -95,6 +95,55 @@ void iopf_table_fini(struct iopf_table *t)
 	free(t->rows);
 	t->rows = NULL;
 	t->n = t->cap = 0;
+	free(t->invals);
+	t->invals = NULL;
+	t->ninvals = 0;
+}
+
+int iopf_invals_update(struct iopf_table *t, const struct iopf_inval_row *rows, size_t n)
+{
+	struct iopf_inval_row *nr;
+
+	if (n > IOPF_INVALS_MAX)
+		n = IOPF_INVALS_MAX;
+	nr = calloc(n ? n : 1, sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	if (n)
+		memcpy(nr, rows, n * sizeof(*nr));
+	free(t->invals);
+	t->invals = nr;
+	t->ninvals = n;
+	return 0;
+}
+
+const struct iopf_inval_row *iopf_invals_of_mm(const struct iopf_table *t, uint64_t mm)
+{
+	size_t i;
+
+	for (i = 0; i < t->ninvals; i++)
+		if (t->invals[i].mm == mm)
+			return &t->invals[i];
+	return NULL;
+}
+
+size_t iopf_invals_sum(const struct iopf_table *t, uint32_t tgid, struct iopf_inval_stats *sum)
+{
+	size_t i, n = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->tgid = tgid;
+	for (i = 0; i < t->ninvals; i++) {
+		const struct iopf_inval_stats *s = &t->invals[i].s;
+
+		if (s->tgid != tgid)
+			continue;
+		sum->ranges += s->ranges;
+		sum->pages += s->pages;
+		sum->flushes += s->flushes;
+		n++;
+	}
+	return n;
 }
 
 size_t iopf_table_sum(const struct iopf_table *t, uint32_t tgid, uint64_t dev,

@@ -27,12 +27,18 @@ static void open_iopf(struct session *s, const struct live_opts *lo)
 		return;
 	}
 	s->iopf_close = iopf_source_close;
-	if (!s->stream)
+	if (o.invalidations && !iopf_source_has_invals(s->iopf))
+		p_err("note: IOTLB invalidations not counted: this kernel has no "
+		      "__mmu_notifier_arch_invalidate_secondary_tlbs to hook (svatop probe)");
+	if (!s->stream) {
 		s->m.iopf.active = true;
+		s->m.iopf.invals_on = o.invalidations && iopf_source_has_invals(s->iopf);
+	}
 }
 
 int session_iopf_refresh(struct session *s)
 {
+	struct iopf_inval_row *invals;
 	struct iopf_row *rows;
 	size_t n, i;
 	int err;
@@ -56,6 +62,13 @@ int session_iopf_refresh(struct session *s)
 	}
 	err = iopf_table_update(&s->m.iopf, rows, n, clock_monotonic_ns());
 	free(rows);
+	if (err || !s->m.iopf.invals_on)
+		return err;
+	err = iopf_source_read_invals(s->iopf, &invals, &n);
+	if (err)
+		return err;
+	err = iopf_invals_update(&s->m.iopf, invals, n);
+	free(invals);
 	return err;
 }
 

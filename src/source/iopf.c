@@ -137,24 +137,40 @@ void iopf_source_close(struct iopf_source *src)
 	free(src);
 }
 
+/* Room for one more element of size sz in *v (cnt used of *cap). */
+static int grow(void **v, size_t *cap, size_t cnt, size_t sz)
+{
+	void *nv;
+
+	if (cnt < *cap)
+		return 0;
+	nv = realloc(*v, (*cap ? *cap * 2 : 16) * sz);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = *cap ? *cap * 2 : 16;
+	return 0;
+}
+
+bool iopf_source_has_invals(const struct iopf_source *src)
+{
+	return bpf_program__autoload(src->skel->progs.kp_inval) ||
+	       bpf_program__autoload(src->skel->progs.fe_inval);
+}
+
 int iopf_source_read(struct iopf_source *src, struct iopf_row **rows, size_t *n)
 {
 	int fd = bpf_map__fd(src->skel->maps.stats);
 	struct iopf_key key, next, *prev = NULL;
-	struct iopf_row *v = NULL, *nv;
+	struct iopf_row *v = NULL;
 	size_t cnt = 0, cap = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (grow((void **)&v, &cap, cnt, sizeof(*v))) {
+			free(v);
+			return -ENOMEM;
 		}
 		memset(&v[cnt], 0, sizeof(v[cnt]));
 		if (bpf_map_lookup_elem(fd, &key, &v[cnt].s))
@@ -165,6 +181,31 @@ int iopf_source_read(struct iopf_source *src, struct iopf_row **rows, size_t *n)
 		v[cnt].s.comm[sizeof(v[cnt].s.comm) - 1] = '\0';
 		v[cnt].s.dev_name[sizeof(v[cnt].s.dev_name) - 1] = '\0';
 		cnt++;
+	}
+	*rows = v;
+	*n = cnt;
+	return 0;
+}
+
+int iopf_source_read_invals(struct iopf_source *src, struct iopf_inval_row **rows, size_t *n)
+{
+	int fd = bpf_map__fd(src->skel->maps.invals);
+	__u64 key, next, *prev = NULL;
+	struct iopf_inval_row *v = NULL;
+	size_t cnt = 0, cap = 0;
+
+	/* The map holds at most IOPF_INVALS_MAX keys; the bound guards a
+	 * walk restarted by concurrent deletions. */
+	while (cnt < IOPF_INVALS_MAX && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (grow((void **)&v, &cap, cnt, sizeof(*v))) {
+			free(v);
+			return -ENOMEM;
+		}
+		v[cnt].mm = key;
+		if (!bpf_map_lookup_elem(fd, &key, &v[cnt].s))
+			cnt++;
 	}
 	*rows = v;
 	*n = cnt;

@@ -25,6 +25,11 @@ int iopf_source_open(struct iopf_source **out, const struct iopf_opts *o, char *
 void iopf_source_close(struct iopf_source *src);
 /* Every (device, PASID) row the kernel counted: *rows (free()), count. */
 int iopf_source_read(struct iopf_source *src, struct iopf_row **rows, size_t *n);
+/* Whether the opt-in invalidation hook is attached (asked for, and the
+ * kernel has its function). */
+bool iopf_source_has_invals(const struct iopf_source *src);
+/* The opt-in IOTLB invalidations per SVA mm (none without the hook). */
+int iopf_source_read_invals(struct iopf_source *src, struct iopf_inval_row **rows, size_t *n);
 /* Deliver the per-answer records waiting (events only), at most
  * timeout_ms. Returns how many, or -errno. */
 typedef int (*iopf_event_fn)(const struct iopf_event *ev, void *ctx);

@@ -203,7 +203,7 @@ static int exporter_loop(struct exporter *x)
 int cmd_exporter(int argc, char **argv)
 {
 	const struct argp_child children[] = {
-		{ common_argp(COMMON_REPLAY | COMMON_PID | COMMON_VERBOSE), 0, NULL, 0 },
+		{ common_argp(COMMON_REPLAY | COMMON_PID | COMMON_VERBOSE | COMMON_IOTLB), 0, NULL, 0 },
 		{ 0 },
 	};
 	const struct argp argp = {
@@ -246,6 +246,7 @@ int cmd_exporter(int argc, char **argv)
 	x->http.listen_fd = -1;
 	lo.target_tgid = a.c.pid;
 	lo.verbose = a.c.verbose;
+	lo.iopf_invalidations = a.c.iotlb;
 	if (session_open(&x->s, a.c.replay, &lo, (uint64_t)(a.grace * 1e9))) {
 		pthread_mutex_destroy(&x->http.lock);
 		free(x);

@@ -52,6 +52,8 @@ int exporter_render(FILE *out, const struct model *m, const struct analyzer *a,
 /* Device page faults per device (exporter_iopf.c): counts by answer and a
  * latency histogram; labels bounded to EXPORTER_MAX_SERIES devices. */
 void exporter_render_iopf(FILE *out, const struct iopf_table *t);
+/* The opt-in IOTLB invalidations of SVA mms (--iotlb), by kind. */
+void exporter_render_iotlb(FILE *out, const struct iopf_table *t);
 
 /* "# HELP" and "# TYPE" of a metric family; one sample, with one label
  * or none. */

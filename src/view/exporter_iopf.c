@@ -2,7 +2,9 @@
 /*
  * Device page faults in the exporter (docs/metrics.md): per device name
  * only (PASIDs and processes come and go; a device is hardware), at most
- * EXPORTER_MAX_SERIES devices, the rest under "other".
+ * EXPORTER_MAX_SERIES devices, the rest under "other". The opt-in IOTLB
+ * invalidations (--iotlb) are summed over every SVA mm: labelled by kind
+ * only (two series), since mms and their processes come and go.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -105,4 +107,31 @@ void exporter_render_iopf(FILE *o, const struct iopf_table *t)
 	for (i = 0; i < n; i++)
 		render_histogram(o, &v[i]);
 	free(v);
+}
+
+void exporter_render_iotlb(FILE *o, const struct iopf_table *t)
+{
+	struct iopf_inval_stats sum = { 0 };
+	size_t i;
+
+	exporter_family(o, "svatop_iotlb_enabled", "gauge",
+			"1 when IOTLB invalidations of SVA mms are counted (svatop exporter --iotlb).");
+	exporter_sample(o, "svatop_iotlb_enabled", NULL, NULL, t->active && t->invals_on);
+	if (!t->active || !t->invals_on)
+		return;
+	for (i = 0; i < t->ninvals; i++) {
+		sum.ranges += t->invals[i].s.ranges;
+		sum.pages += t->invals[i].s.pages;
+		sum.flushes += t->invals[i].s.flushes;
+	}
+	exporter_family(o, "svatop_iotlb_invalidations_total", "counter",
+			"Secondary TLB (IOTLB) invalidations of SVA mms since svatop started: "
+			"kind range (an address range) or mm (the whole mm).");
+	fprintf(o, "svatop_iotlb_invalidations_total{kind=\"range\"} %llu\n",
+		(unsigned long long)sum.ranges);
+	fprintf(o, "svatop_iotlb_invalidations_total{kind=\"mm\"} %llu\n",
+		(unsigned long long)sum.flushes);
+	exporter_family(o, "svatop_iotlb_invalidated_pages_total", "counter",
+			"Pages covered by the range invalidations of SVA mms since svatop started.");
+	fprintf(o, "svatop_iotlb_invalidated_pages_total %llu\n", (unsigned long long)sum.pages);
 }

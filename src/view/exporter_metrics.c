@@ -531,6 +531,7 @@ int exporter_render(FILE *o, const struct model *m, const struct analyzer *a,
 	err = err ?: render_findings(o, m, a, st, info->now_ns);
 	render_events(o, m, st);
 	exporter_render_iopf(o, &m->iopf);
+	exporter_render_iotlb(o, &m->iopf);
 
 	exporter_family(o, "svatop_leak_grace_seconds", "gauge",
 	       "How long state may outlive its process before it counts as a leak.");

@@ -134,6 +134,14 @@ static bool orphan_pasid(const struct model_pasid *p)
 
 /* ---- text ---------------------------------------------------------------- */
 
+/* The mm's IOTLB invalidations (--iotlb), NULL when none were seen. */
+static const struct iopf_inval_stats *mm_iotlb(const struct model *m, const struct model_mm *mm)
+{
+	const struct iopf_inval_row *r = iopf_invals_of_mm(&m->iopf, mm->ptr);
+
+	return r ? &r->s : NULL;
+}
+
 static void text_mm(FILE *out, const struct model *m, const struct model_mm *mm, uint64_t now)
 {
 	struct sorted doms, bonds;
@@ -183,6 +191,8 @@ static void text_mm(FILE *out, const struct model *m, const struct model_mm *mm,
 	free(doms.v);
 	if (mm->tgid)
 		view_iopf_text(out, &m->iopf, mm->tgid, "    ");
+	if (m->iopf.invals_on)
+		view_iotlb_text(out, mm_iotlb(m, mm), "    ");
 }
 
 static int graph_text(FILE *out, const struct model *m, const struct graph_filter *flt,
@@ -392,6 +402,8 @@ static json_t *mm_json(const struct model *m, const struct model_mm *mm, uint64_
 	json_object_set_new(o, "domains", doms);
 	json_object_set_new(o, "iopf", mm->tgid ? view_iopf_json(&m->iopf, mm->tgid) :
 				       json_array());
+	if (m->iopf.invals_on)
+		json_object_set_new(o, "iotlb", view_iotlb_json(mm_iotlb(m, mm)));
 	return o;
 }
 
@@ -540,7 +552,8 @@ static int graph_emit(struct session *s, const struct graph_args *a)
 int cmd_graph(int argc, char **argv)
 {
 	const struct argp_child children[] = {
-		{ common_argp(COMMON_JSON | COMMON_PID | COMMON_REPLAY | COMMON_VERBOSE), 0, NULL, 0 },
+		{ common_argp(COMMON_JSON | COMMON_PID | COMMON_REPLAY | COMMON_VERBOSE |
+			      COMMON_IOTLB), 0, NULL, 0 },
 		{ 0 },
 	};
 	const struct argp argp = {
@@ -561,6 +574,7 @@ int cmd_graph(int argc, char **argv)
 		return EXIT_USAGE;
 	lo.target_tgid = a.c.pid;
 	lo.verbose = a.c.verbose;
+	lo.iopf_invalidations = a.c.iotlb;
 	if (session_open(&s, a.c.replay, &lo, ANALYZER_DEFAULT_GRACE_NS))
 		return EXIT_USAGE;
 	stop_on_signals();

@@ -103,11 +103,54 @@ json_t *view_iopf_json(const struct iopf_table *t, uint32_t tgid)
 	return arr;
 }
 
+void view_iotlb_text(FILE *f, const struct iopf_inval_stats *s, const char *prefix)
+{
+	static const struct iopf_inval_stats none;
+
+	if (!s)
+		s = &none;
+	fprintf(f, "%siotlb invalidations: %llu ranges (%llu pages), %llu whole-mm flushes\n",
+		prefix, (unsigned long long)s->ranges, (unsigned long long)s->pages,
+		(unsigned long long)s->flushes);
+}
+
+json_t *view_iotlb_json(const struct iopf_inval_stats *s)
+{
+	static const struct iopf_inval_stats none;
+	json_t *o = json_object();
+
+	if (!s)
+		s = &none;
+	json_object_set_new(o, "ranges", json_integer(s->ranges));
+	json_object_set_new(o, "pages", json_integer(s->pages));
+	json_object_set_new(o, "flushes", json_integer(s->flushes));
+	return o;
+}
+
+json_t *view_iotlb_mms_json(const struct iopf_table *t)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < t->ninvals; i++) {
+		const struct iopf_inval_row *r = &t->invals[i];
+		json_t *o = view_iotlb_json(&r->s);
+
+		json_object_set_new(o, "mm", view_json_ptr(r->mm));
+		json_object_set_new(o, "pid", r->s.tgid ? json_integer(r->s.tgid) : json_null());
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 json_t *view_iopf_status_json(const struct iopf_table *t)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "active", json_boolean(t->active));
+	json_object_set_new(o, "iotlb", json_boolean(t->invals_on));
+	if (t->invals_on)
+		json_object_set_new(o, "iotlb_mms", view_iotlb_mms_json(t));
 	json_object_set_new(o, "interval_s", json_real(t->interval_s));
 	/* Every (process, device) row, also of processes gone from the model. */
 	json_object_set_new(o, "devices", view_iopf_json(t, VIEW_IOPF_ALL));

@@ -21,6 +21,13 @@ json_t *view_iopf_json(const struct iopf_table *t, uint32_t tgid);
  * {"active":bool,"why":str,"interval_s":x,"devices":[...]}. */
 json_t *view_iopf_status_json(const struct iopf_table *t);
 
+/* Opt-in (--iotlb): one mm's IOTLB invalidations, NULL meaning none seen.
+ * Text: one line, prefixed; JSON: {"ranges":n,"pages":n,"flushes":n}. */
+void view_iotlb_text(FILE *f, const struct iopf_inval_stats *s, const char *prefix);
+json_t *view_iotlb_json(const struct iopf_inval_stats *s);
+/* Every mm the kernel counted: [{"mm":"0x..","pid":n,"ranges":..},...]. */
+json_t *view_iotlb_mms_json(const struct iopf_table *t);
+
 /* "success", "invalid", "failure", "refused" */
 const char *view_iopf_outcome(uint32_t outcome);
 /* trace: one fault, as a line under trace's header (rel_s: since the

@@ -62,12 +62,18 @@ void view_parse_interval_count(struct argp_state *state, const char *arg, int *n
 	(*npos)++;
 }
 
+#define COMMON_KEY_IOTLB	0x101	/* long option only */
+
+/* In the order of the COMMON_* bits. */
 static const struct argp_option common_options[] = {
 	{ "pid", 'p', "PID", 0, "only this process (tgid)", 0 },
 	{ "replay", 'r', "FILE", 0, "read events from a recording instead of the kernel", 0 },
 	{ "verbose", 'v', NULL, 0, "loader details (libbpf, attach forms)", 0 },
 	{ "json", 'j', NULL, 0, "JSON output", 0 },
 	{ "duration", 'D', "SECONDS", 0, "stop after SECONDS", 0 },
+	{ "iotlb", COMMON_KEY_IOTLB, NULL, 0,
+	  "count IOTLB invalidations per SVA mm (a hook on every TLB flush of such an mm: "
+	  "costs on that path; docs/iopf.md)", 0 },
 };
 #define NCOMMON	(sizeof(common_options) / sizeof(common_options[0]))
 
@@ -94,6 +100,9 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'D':
 		if (view_parse_seconds(arg, &c->duration) || c->duration <= 0)
 			argp_error(state, "invalid duration '%s'", arg);
+		break;
+	case COMMON_KEY_IOTLB:
+		c->iotlb = true;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

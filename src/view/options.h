@@ -29,7 +29,8 @@ enum {
 	COMMON_VERBOSE	= 1 << 2,	/* -v, --verbose (also sets log_verbose) */
 	COMMON_JSON	= 1 << 3,	/* -j, --json */
 	COMMON_DURATION	= 1 << 4,	/* -D, --duration SECONDS */
-	COMMON_ALL	= (1 << 5) - 1,
+	COMMON_IOTLB	= 1 << 5,	/* --iotlb: the opt-in IOTLB invalidation hook */
+	COMMON_ALL	= (1 << 6) - 1,
 };
 
 struct common_args {
@@ -38,6 +39,7 @@ struct common_args {
 	bool verbose;
 	bool json;
 	double duration;	/* 0: until interrupted */
+	bool iotlb;		/* count IOTLB invalidations per SVA mm (hot path) */
 };
 
 const struct argp *common_argp(unsigned int which);

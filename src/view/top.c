@@ -120,7 +120,8 @@ static int top_batch(struct session *s, struct top_args *a)
 int cmd_top(int argc, char **argv)
 {
 	const struct argp_child children[] = {
-		{ common_argp(COMMON_PID | COMMON_JSON | COMMON_REPLAY | COMMON_VERBOSE), 0, NULL, 0 },
+		{ common_argp(COMMON_PID | COMMON_JSON | COMMON_REPLAY | COMMON_VERBOSE |
+			      COMMON_IOTLB), 0, NULL, 0 },
 		{ 0 },
 	};
 	const struct argp argp = {
@@ -133,6 +134,7 @@ int cmd_top(int argc, char **argv)
 		"LEAKS: B bond, D domain, M mm, P PASID outlived the process past the grace period.\n"
 		"IOPF/s, P50, P99, PFAIL: device page faults per second, their latency (log2\n"
 		"bucket bound) and the faults answered unsuccessfully (docs/iopf.md).\n"
+		"--iotlb: the detail pane and JSON add each mm's IOTLB invalidations.\n"
 		"S: R running, X exited, F being freed. DEVS n+?: some bound before svatop started.\n"
 		"Exit status: 0 done, 2 usage or environment error, 3 events were lost.",
 		children, NULL, NULL,
@@ -149,6 +151,7 @@ int cmd_top(int argc, char **argv)
 		a.batch = true;
 	lo.target_tgid = a.o.pid;
 	lo.verbose = a.c.verbose;
+	lo.iopf_invalidations = a.c.iotlb;
 	lo.collect_stacks = true;	/* findings name the allocation stack */
 	if (session_open(&s, a.c.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;

@@ -343,6 +343,11 @@ static json_t *row_json(const struct top_row *r, const struct iopf_table *t)
 	json_object_set_new(o, "age_ns", json_integer(r->age_ns));
 	json_object_set_new(o, "leaks", json_string(r->leaks));
 	json_object_set_new(o, "iopf", row_iopf_json(r, t));
+	if (t->invals_on) {
+		const struct iopf_inval_row *iv = iopf_invals_of_mm(t, r->mm);
+
+		json_object_set_new(o, "iotlb", view_iotlb_json(iv ? &iv->s : NULL));
+	}
 	return o;
 }
 

@@ -12,7 +12,9 @@
 # iopf_touch, iopf_unmapped and iopf_latency: `top -j` (one frame at the
 # end) per process and device, and `trace -j` (one iopf event per answer)
 # must equal the trace and svamock's debugfs, step by step; its latencies
-# of the 50 ms-delayed requests are >= 50 ms.
+# of the 50 ms-delayed requests are >= 50 ms. top runs with --iotlb: its
+# invalidations of iopf_touch's mm equal the notifier calls traced, and the
+# kernel's program list shows the hook attached for it and not for trace.
 . "$(dirname "$0")/lib/harness.sh"
 . "$(dirname "$0")/lib/iopf.sh"
 
@@ -54,21 +56,26 @@ one() {	# one NAME SCENARIO [iopfstat options]: under iopfstat and labtrace
 	echo "$name end $(cut -d' ' -f1 /proc/uptime)" >>/out/times
 }
 # svatop (two starts: ~35 s each under TCG) around three scenarios: top
-# (one frame at the end) and trace.
-svatop top -b -j 600 >/out/svatop.top 2>/out/svatop.top.err &
+# (one frame at the end) with the IOTLB opt-in, and trace without it.
+svatop top -b -j --iotlb 600 >/out/svatop.top 2>/out/svatop.top.err &
 tp=$!
 svatop trace -j -S >/out/svatop.trace 2>/out/svatop.trace.err &
 sp=$!
 ready $tp /out/svatop.top.err '^svatop: watching'
 ready $sp /out/svatop.trace.err '^svatop: tracing'
 echo "svatop ready $(cut -d' ' -f1 /proc/uptime)" >>/out/times
+# The kernel's BPF objects with both svatops up (no iopfstat yet).
+svaload -B >/out/bpf.both 2>&1
 one touch iopf_touch -i
 one unmapped iopf_unmapped
 one latency iopf_latency
 sleep 0.5	# the trace's last records reach its ring buffer poll
-kill -INT $tp $sp
+kill -INT $tp
 wait $tp
 echo $? >/out/svatop.top.rc
+# ... and with svatop trace alone (it does not opt in).
+svaload -B >/out/bpf.trace 2>&1
+kill -INT $sp
 wait $sp
 echo $? >/out/svatop.trace.rc
 one threads iopf_threads
@@ -240,6 +247,68 @@ check "touch -i: at least 18 range invalidations (16 copy-on-write, discard, unm
 	test "$(kv ranges <<<"$inv")" -ge 18
 check_eq "touch -i: the mm's process is svaload" \
 	"$(sed -n 's/^svaload: pid=\([0-9]*\) .*/\1/p' "$OUT/touch.txt" | head -n 1)" "$(kv tgid <<<"$inv")"
+
+# svatop --iotlb (top, its IOPF object with the invalidation hook) against
+# the kernel's notifier calls for the mm of iopf_touch's svaload. Windows:
+# svatop's hook was attached from before the touch scenario until after the
+# latency scenario, and it keys its counts by the mm pointer, kept after the
+# mm is freed: a later svaload whose mm reuses the address adds to the same
+# row (which keeps its first owner's pid). labtrace's iotlb_inval covered
+# each of the three scenarios from before its svaload started until after it
+# exited, and between them no process had an SVA mm: notifier calls for an
+# SVA mm happen only after its bind (which registers the notifier, with
+# mm->iommu_mm already set, and iommu_mm stays set until the mm is freed), so
+# every call of an SVA mm during svatop's window is in one of the three
+# traces. Hence svatop's ranges + whole-mm flushes for that address equal
+# the traced calls for it summed over the three traces: exactly, not a bound.
+mm=$(grep -m1 ' bind: (' "$OUT/trace.touch" | kv mm)
+row=$(jq -c --arg m "$mm" '.iopf.iotlb_mms[]? | select(.mm == $m)' "$J" 2>/dev/null | tail -n 1)
+traced=$(cat "$OUT/trace.touch" "$OUT/trace.unmapped" "$OUT/trace.latency" | grep -c " iotlb_inval: .* mm=$mm ")
+traced_ranges=$(cat "$OUT/trace.touch" "$OUT/trace.unmapped" "$OUT/trace.latency" |
+	grep " iotlb_inval: .* mm=$mm " | grep -vc ' start=0x0 end=0xffffffffffffffff$')
+check_eq "svatop top --iotlb: .iopf.iotlb is true" true "$(jq -r '.iopf.iotlb' "$J" 2>/dev/null | tail -n 1)"
+check_eq "svatop --iotlb: range invalidations of touch's mm = the trace's range notifier calls for it ($traced_ranges)" \
+	"$traced_ranges" "$(jq -r '.ranges // "none"' <<<"${row:-null}")"
+check_eq "svatop --iotlb: ranges + whole-mm flushes of touch's mm = the trace's notifier calls for it ($traced)" \
+	"$traced" "$(jq -r '(.ranges + .flushes) // "none"' <<<"${row:-null}")"
+check "svatop --iotlb: at least 18 range invalidations (16 copy-on-write, discard, unmap)" \
+	test "$(jq -r '.ranges // 0' <<<"${row:-null}")" -ge 18
+check_eq "svatop --iotlb: the mm's owner is touch's svaload" \
+	"$(sed -n 's/^svaload: pid=\([0-9]*\) .*/\1/p' "$OUT/touch.txt" | head -n 1)" "$(jq -r '.pid' <<<"${row:-null}")"
+# Pages: each traced range call's [start, end) in 4 KiB pages, rounded up.
+traced_pages=0
+while read -r start end; do
+	traced_pages=$((traced_pages + ((end - start + 4095) >> 12)))
+done < <(cat "$OUT/trace.touch" "$OUT/trace.unmapped" "$OUT/trace.latency" |
+	grep " iotlb_inval: .* mm=$mm " | grep -v ' start=0x0 end=0xffffffffffffffff$' |
+	while read -r line; do echo "$(kv start <<<"$line") $(kv end <<<"$line")"; done)
+echo "# svatop --iotlb, mm $mm: $(jq -r '"ranges \(.ranges) pages \(.pages) flushes \(.flushes) pid \(.pid)"' <<<"${row:-null}" 2>/dev/null); traced calls $traced (ranges $traced_ranges, pages $traced_pages)"
+check_eq "svatop --iotlb: the pages of touch's mm = the traced ranges' pages ($traced_pages)" \
+	"$traced_pages" "$(jq -r '.pages // "none"' <<<"${row:-null}")"
+# Every mm svatop counted (the three svaloads; the unmapped and latency ones
+# saw only their exit's whole-mm flush), the same equality, and the trace
+# saw no mm svatop missed (in the lab only SVA mms have MMU notifiers: the
+# trace, unlike svatop, does not filter on mm->iommu_mm).
+all_traced=$(cat "$OUT/trace.touch" "$OUT/trace.unmapped" "$OUT/trace.latency" |
+	sed -n 's/.* iotlb_inval: .* mm=\([^ ]*\) .*/\1/p' | sort | uniq -c | awk '{ print $2, $1 }')
+check_eq "svatop --iotlb: per mm, ranges + flushes = the trace's notifier calls, every mm" \
+	"$all_traced" "$(tail -n 1 "$J" | jq -r '.iopf.iotlb_mms[]? | "\(.mm) \(.ranges + .flushes)"' 2>/dev/null | sort)"
+# Attached only when opted in, as the kernel lists its BPF programs and
+# links (svaload -B): with both svatops up, each has its IOPF object (two
+# report programs) but one invalidation program, linked; with svatop trace
+# alone, its report program and no invalidation program at all.
+progs() { grep -Ec "^prog [0-9]+ [0-9]+ (kp|fe)_$2\$" "$OUT/bpf.$1"; }
+inval_links() {
+	local id n=0
+	for id in $(sed -En 's/^prog ([0-9]+) [0-9]+ (kp|fe)_inval$/\1/p' "$OUT/bpf.$1"); do
+		n=$((n + $(grep -c "^link [0-9]* [0-9]* $id\$" "$OUT/bpf.$1")))
+	done
+	echo $n
+}
+check_eq "kernel: top --iotlb and trace up: 2 IOPF report programs, 1 invalidation program, linked once" \
+	"2 1 1" "$(progs both report) $(progs both inval) $(inval_links both)"
+check_eq "kernel: svatop trace alone (no --iotlb): its report program, no invalidation program" \
+	"1 0 0" "$(progs trace report) $(progs trace inval) $(inval_links trace)"
 
 # The 8 requests delayed by 50 ms are in the slots of >= 32 ms (15 and up).
 B=$OUT/latency.bpf

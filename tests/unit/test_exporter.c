@@ -543,6 +543,48 @@ static void test_iopf_disabled(void **state)
 	free(t);
 }
 
+/* --iotlb: summed over every mm the kernel counted, two series by kind;
+ * without the opt-in (or not counted) the gauge alone, 0. */
+static void test_iotlb(void **state)
+{
+	struct fixture *f = *state;
+	struct iopf_inval_row r[3] = {
+		{ .mm = 0xffff888100010000ULL, .s = { .ranges = 3, .pages = 48, .flushes = 1, .tgid = 10 } },
+		{ .mm = 0xffff888100020000ULL, .s = { .ranges = 4, .pages = 4, .tgid = 11 } },
+		{ .mm = 0xffff888100030000ULL, .s = { .flushes = 2, .tgid = 0 } },
+	};
+	static const char *const want[] = {
+		"svatop_iotlb_enabled 1",
+		"# TYPE svatop_iotlb_invalidations_total counter",
+		"svatop_iotlb_invalidations_total{kind=\"range\"} 7",
+		"svatop_iotlb_invalidations_total{kind=\"mm\"} 3",
+		"svatop_iotlb_invalidated_pages_total 52",
+	};
+	size_t i;
+	char *t;
+
+	assert_int_equal(iopf_invals_update(&f->ses.m.iopf, r, 3), 0);
+	f->ses.m.iopf.active = true;
+	t = render(f);
+	expect_line(t, "svatop_iotlb_enabled 0");
+	assert_null(strstr(t, "svatop_iotlb_invalidations_total"));
+	free(t);
+
+	f->ses.m.iopf.invals_on = true;
+	t = render(f);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		expect_line(t, want[i]);
+	assert_int_equal(count_prefix(t, "svatop_iotlb_invalidations_total{"), 2);
+	assert_null(strstr(t, "pid="));
+	free(t);
+
+	f->ses.m.iopf.active = false;	/* the object could not be loaded */
+	t = render(f);
+	expect_line(t, "svatop_iotlb_enabled 0");
+	assert_null(strstr(t, "svatop_iotlb_invalidations_total"));
+	free(t);
+}
+
 /* A device unplugged and plugged again is a new kernel object with the same
  * name: one series, or Prometheus would reject the whole scrape. */
 static void test_same_name_one_series(void **state)
@@ -708,6 +750,7 @@ int main(int argc, char **argv)
 		T(test_snapshot_time),
 		T(test_iopf_histogram),
 		T(test_iopf_disabled),
+		T(test_iotlb),
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_errno_buckets),
 		cmocka_unit_test(test_parse_listen),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The IOPF table the views read (src/model/iopf.c): quantiles of the log2
- * histogram, sums per process and device, rates between two reads.
+ * histogram, sums per process and device, rates between two reads; the
+ * opt-in IOTLB invalidations per mm.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -76,6 +77,65 @@ static void test_sum_and_rate(void **state)
 	iopf_table_fini(&t);
 }
 
+static void inval_row(struct iopf_inval_row *r, uint64_t mm, uint32_t tgid, uint64_t ranges,
+		      uint64_t pages, uint64_t flushes)
+{
+	memset(r, 0, sizeof(*r));
+	r->mm = mm;
+	r->s.tgid = tgid;
+	r->s.ranges = ranges;
+	r->s.pages = pages;
+	r->s.flushes = flushes;
+}
+
+/* --iotlb: per mm as read, summed per owner; a read replaces the last;
+ * at most IOPF_INVALS_MAX mms. */
+static void test_invals(void **state)
+{
+	static struct iopf_inval_row r[IOPF_INVALS_MAX + 10];
+	struct iopf_table t = { 0 };
+	struct iopf_inval_stats sum;
+	size_t i;
+
+	inval_row(&r[0], 0xffff888100010000ULL, 100, 3, 48, 1);
+	inval_row(&r[1], 0xffff888100020000ULL, 100, 2, 2, 0);	/* a second mm (exec) */
+	inval_row(&r[2], 0xffff888100030000ULL, 200, 5, 5, 2);
+	assert_int_equal(iopf_invals_update(&t, r, 3), 0);
+	assert_int_equal(t.ninvals, 3);
+	assert_int_equal(iopf_invals_sum(&t, 100, &sum), 2);
+	assert_int_equal(sum.tgid, 100);
+	assert_int_equal(sum.ranges, 5);
+	assert_int_equal(sum.pages, 50);
+	assert_int_equal(sum.flushes, 1);
+	assert_int_equal(iopf_invals_sum(&t, 300, &sum), 0);
+	assert_int_equal(sum.ranges + sum.pages + sum.flushes, 0);
+	assert_non_null(iopf_invals_of_mm(&t, 0xffff888100030000ULL));
+	assert_int_equal(iopf_invals_of_mm(&t, 0xffff888100030000ULL)->s.flushes, 2);
+	assert_null(iopf_invals_of_mm(&t, 0xffff888100040000ULL));
+
+	/* The next read is the kernel's whole map again: it replaces. */
+	inval_row(&r[0], 0xffff888100030000ULL, 200, 9, 9, 2);
+	assert_int_equal(iopf_invals_update(&t, r, 1), 0);
+	assert_int_equal(t.ninvals, 1);
+	assert_null(iopf_invals_of_mm(&t, 0xffff888100010000ULL));
+	assert_int_equal(iopf_invals_sum(&t, 200, &sum), 1);
+	assert_int_equal(sum.ranges, 9);
+
+	/* Bounded: the first IOPF_INVALS_MAX rows. */
+	for (i = 0; i < IOPF_INVALS_MAX + 10; i++)
+		inval_row(&r[i], 0x1000 + i * 0x1000, 7, 1, 1, 0);
+	assert_int_equal(iopf_invals_update(&t, r, IOPF_INVALS_MAX + 10), 0);
+	assert_int_equal(t.ninvals, IOPF_INVALS_MAX);
+	assert_int_equal(iopf_invals_sum(&t, 7, &sum), IOPF_INVALS_MAX);
+	assert_int_equal(sum.ranges, IOPF_INVALS_MAX);
+	assert_null(iopf_invals_of_mm(&t, 0x1000 + IOPF_INVALS_MAX * 0x1000));
+
+	assert_int_equal(iopf_invals_update(&t, NULL, 0), 0);
+	assert_int_equal(t.ninvals, 0);
+	iopf_table_fini(&t);
+	assert_null(t.invals);
+}
+
 static void collect(const struct finding *f, void *ctx)
 {
 	struct finding *out = ctx;
@@ -116,6 +176,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_sum_and_rate),
+		cmocka_unit_test(test_invals),
 		cmocka_unit_test(test_rule_iopf_failed),
 	};
 

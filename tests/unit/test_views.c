@@ -20,6 +20,7 @@
 #include "view/top.h"
 #include "pipeline/session.h"
 #include "view/finding.h"
+#include "view/iopf_view.h"
 
 #define SEC 1000000000ULL
 
@@ -381,6 +382,77 @@ static void test_graph_json_one_to_n(void **state)
 	json_decref(g);
 }
 
+/* The first mm's "iotlb" object in graph --json: (ranges, pages, flushes),
+ * or false when the mm has none. */
+static bool graph_iotlb(struct fixture *f, uint64_t v[3])
+{
+	json_t *g = graph_json(&f->ses.m, NULL, f->s.ts);
+	json_t *io = json_object_get(json_array_get(json_object_get(g, "mms"), 0), "iotlb");
+
+	if (io) {
+		v[0] = json_integer_value(json_object_get(io, "ranges"));
+		v[1] = json_integer_value(json_object_get(io, "pages"));
+		v[2] = json_integer_value(json_object_get(io, "flushes"));
+	}
+	json_decref(g);
+	return io != NULL;
+}
+
+/* Whether graph's text holds needle. */
+static bool graph_text_has(struct fixture *f, const char *needle)
+{
+	char *txt = render(&f->ses.m, GRAPH_TEXT, NULL, f->s.ts);
+	bool has = strstr(txt, needle) != NULL;
+
+	free(txt);
+	return has;
+}
+
+/* --iotlb: each mm's invalidations in the JSON and the text (zeros for an
+ * mm the kernel saw no flush of); without the opt-in, no trace of them. */
+static void test_graph_iotlb(void **state)
+{
+	struct fixture *f = *state;
+	struct iopf_inval_row r[2] = {
+		{ .mm = 0, .s = { .ranges = 3, .pages = 48, .flushes = 1, .tgid = 4444 } },
+		{ .mm = 0xffff8881000ff000ULL, .s = { .ranges = 7, .pages = 7, .tgid = 4545 } },
+	};
+	uint64_t v[3];
+	json_t *io, *st;
+
+	scenario_one2n(f);
+	r[0].mm = one2n.mm;
+	assert_int_equal(iopf_invals_update(&f->ses.m.iopf, r, 2), 0);
+	f->ses.m.iopf.active = true;
+
+	/* Read, but not opted in (the flag says what was attached). */
+	assert_false(graph_iotlb(f, v));
+	assert_false(graph_text_has(f, "iotlb"));
+
+	f->ses.m.iopf.invals_on = true;
+	assert_true(graph_iotlb(f, v));
+	assert_int_equal(v[0], 3);
+	assert_int_equal(v[1], 48);
+	assert_int_equal(v[2], 1);
+	assert_true(graph_text_has(f, "    iotlb invalidations: 3 ranges (48 pages), 1 whole-mm flushes\n"));
+
+	/* The status (top -j): every mm the kernel counted, also gone ones. */
+	st = view_iopf_status_json(&f->ses.m.iopf);
+	assert_true(json_is_true(json_object_get(st, "iotlb")));
+	assert_int_equal(json_array_size(json_object_get(st, "iotlb_mms")), 2);
+	io = json_array_get(json_object_get(st, "iotlb_mms"), 1);
+	assert_int_equal(json_integer_value(json_object_get(io, "pid")), 4545);
+	assert_int_equal(json_integer_value(json_object_get(io, "ranges")), 7);
+	assert_string_equal(json_string_value(json_object_get(io, "mm")), "0xffff8881000ff000");
+	json_decref(st);
+
+	/* An mm with no flush seen: zeros, not absent. */
+	assert_int_equal(iopf_invals_update(&f->ses.m.iopf, &r[1], 1), 0);
+	assert_true(graph_iotlb(f, v));
+	assert_int_equal(v[0] + v[1] + v[2], 0);
+	assert_true(graph_text_has(f, "iotlb invalidations: 0 ranges (0 pages), 0 whole-mm flushes"));
+}
+
 static void test_graph_dot_one_to_n(void **state)
 {
 	struct fixture *f = *state;
@@ -571,6 +643,54 @@ static void test_top_batch_table(void **state)
 	free(buf);
 }
 
+/* top -j --iotlb: each process row carries its mm's counts (by the mm,
+ * not the pid), the frame every mm counted; without the opt-in, neither. */
+static void test_top_json_iotlb(void **state)
+{
+	struct fixture *f = *state;
+	struct top_opts o = { .sort = TOP_SORT_PID, .json = true };
+	struct iopf_inval_row r = { .s = { .ranges = 5, .pages = 9, .flushes = 2, .tgid = 1 } };
+	json_t *j, *p, *io;
+	char *buf = NULL;
+	size_t len = 0, i;
+	int pass, mine, seen = 0;
+	FILE *out;
+
+	scenario_one2n(f);
+	scenario_leak(f);
+	r.mm = one2n.mm;
+	assert_int_equal(iopf_invals_update(&f->ses.m.iopf, &r, 1), 0);
+	f->ses.m.iopf.active = true;
+	for (pass = 0; pass < 2; pass++) {
+		f->ses.m.iopf.invals_on = pass;
+		out = open_memstream(&buf, &len);
+		top_print_batch(out, &f->ses.m, &f->ses.a, f->s.ts, &o, NULL, 1.0, 0);
+		fclose(out);
+		j = json_loads(buf, 0, NULL);
+		free(buf);
+		buf = NULL;
+		assert_non_null(j);
+		assert_int_equal(json_is_true(json_object_get(json_object_get(j, "iopf"), "iotlb")), pass);
+		assert_int_equal(json_array_size(json_object_get(json_object_get(j, "iopf"), "iotlb_mms")),
+				 pass);
+		assert_true(json_array_size(json_object_get(j, "processes")) >= 2);
+		json_array_foreach(json_object_get(j, "processes"), i, p) {
+			io = json_object_get(p, "iotlb");
+			if (!pass) {
+				assert_null(io);
+				continue;
+			}
+			assert_non_null(io);
+			/* one2n's mm: the kernel's row (its tgid field is not the key) */
+			mine = json_integer_value(json_object_get(p, "pid")) == 4444;
+			seen += mine;
+			assert_int_equal(json_integer_value(json_object_get(io, "ranges")), mine ? 5 : 0);
+		}
+		json_decref(j);
+	}
+	assert_int_equal(seen, 1);
+}
+
 static uint64_t rnd(uint64_t *seed)
 {
 	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -755,6 +875,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_graph_json_one_to_n),
+		T(test_graph_iotlb),
 		T(test_graph_dot_one_to_n),
 		T(test_graph_text_and_filter),
 		T(test_graph_exited_and_readonly),
@@ -762,6 +883,7 @@ int main(int argc, char **argv)
 		T(test_finding_forms),
 		T(test_top_rows_and_sort),
 		T(test_top_batch_table),
+		T(test_top_json_iotlb),
 		T(test_views_render_any_model),
 		T(test_session_orders_and_ends),
 	};

@@ -13,7 +13,7 @@ _svatop_spec()
 	case $1 in
 	top)
 		echo '-b --batch -d=device --device=device -g=value --grace=value
-		      -j --json -p=pid --pid=pid -r=file --replay=file -R --reverse
+		      --iotlb -j --json -p=pid --pid=pid -r=file --replay=file -R --reverse
 		      -s=sort --sort=sort -v --verbose --help --usage' ;;
 	probe)
 		echo '-j --json -v --verbose -h --help --btf=file --image=file
@@ -24,7 +24,7 @@ _svatop_spec()
 		      -S --no-snapshot -v --verbose --help --usage' ;;
 	graph)
 		echo '-d=device --device=device -D --dot -i=value --interval=value
-		      -j --json -p=pid --pid=pid -r=file --replay=file
+		      --iotlb -j --json -p=pid --pid=pid -r=file --replay=file
 		      -s=value --settle=value -v --verbose -w --watch --help --usage' ;;
 	leaks)
 		echo '-g=value --grace=value -j --json -p=pid --pid=pid -r=file
@@ -40,7 +40,7 @@ _svatop_spec()
 		echo '-h --help' ;;
 	exporter)
 		echo '-c=value --max-connections=value -g=value --grace=value
-		      -i=value --interval=value -l=value --listen=value -P --per-process
+		      -i=value --interval=value --iotlb -l=value --listen=value -P --per-process
 		      -p=pid --pid=pid
 		      -r=file --replay=file -t=value --timeout=value -v --verbose
 		      --help --usage' ;;
