@@ -104,6 +104,11 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case COMMON_KEY_IOTLB:
 		c->iotlb = true;
 		break;
+	case ARGP_KEY_END:
+		if (c->iotlb && c->replay)
+			argp_error(state, "--iotlb counts the live kernel's invalidations: "
+				   "a recording carries none");
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

@@ -59,6 +59,11 @@ $SVATOP replay "$D/orphan.rec" leaks --json >"$D/orphan.json"
 expect_eq 1 $? "leaks: state the snapshot found with no task is a leak at once (exit 1, 0.1 s after start)"
 expect_eq "findings 3 0 true" "$(jq -r '[.verdict, (.leaks|length), (.pending|length), (.leaks|all(.owner_gone_before_start))]|map(tostring)|join(" ")' "$D/orphan.json")" \
 	"leaks --json: the ownerless domain, mm and PASID are leaks, none pending"
+for v in graph top; do
+	$SVATOP replay "$D/clean.rec" $v --iotlb >/dev/null 2>"$D/iotlb.err"
+	expect_eq "2 1" "$? $(grep -c -- '--iotlb counts the live kernel' "$D/iotlb.err")" \
+		"$v --iotlb on a recording: refused with one line (a recording carries no invalidations)"
+done
 $SVATOP replay "$D/clean.rec" leaks >"$D/clean.txt"
 expect_eq 0 $? "leaks: the clean recording exits 0"
 grep -q '0 leak(s), 0 violation(s), 0 pending, grace 3.0s: clean' "$D/clean.txt"
