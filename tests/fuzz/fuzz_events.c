@@ -67,6 +67,20 @@ int iopf_source_read(struct iopf_source *src, struct iopf_row **rows, size_t *n)
 	return 0;
 }
 
+bool iopf_source_has_invals(const struct iopf_source *src)
+{
+	(void)src;
+	return false;
+}
+
+int iopf_source_read_invals(struct iopf_source *src, struct iopf_inval_row **rows, size_t *n)
+{
+	(void)src;
+	*rows = NULL;
+	*n = 0;
+	return 0;
+}
+
 int iopf_source_poll(struct iopf_source *src, int timeout_ms, iopf_event_fn fn, void *ctx)
 {
 	(void)src;
