@@ -6,7 +6,10 @@
 # Before svatop starts: a driver leaks three bonds of two exited processes
 # (one of them 1:n), and a live process holds a 1:n bind, a domain shared
 # by two devices of one instance, and a device bound twice (handle users
-# 2). `svatop graph --json` must list exactly what svamock's debugfs lists.
+# 2). A second live process binds from four threads (one mm, so one
+# PASID): a domain shared by dev.0 and dev.1, dev.4 on the other instance,
+# and dev.0 again from the fourth thread. `svatop graph --json` must list
+# exactly what svamock's debugfs lists.
 . "$(dirname "$0")/lib/harness.sh"
 cd "$LAB_TEST_REPO"
 
@@ -21,6 +24,16 @@ svaload -e 'bind svamock-dev.0; bind svamock-dev.3; bind svamock-dev.1; bind sva
 i=0
 while [ ! -s /tmp/p.ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 cp /tmp/p.ready /out/live.pid
+# Each thread binds, says so, then holds; the next one starts after that.
+svaload -e 'thread; bind svamock-dev.0; ready /tmp/t1; hold /tmp/p.go; end; hold /tmp/t1
+thread; bind svamock-dev.1; ready /tmp/t2; hold /tmp/p.go; end; hold /tmp/t2
+thread; bind svamock-dev.4; ready /tmp/t3; hold /tmp/p.go; end; hold /tmp/t3
+thread; bind svamock-dev.0; ready /tmp/t4; hold /tmp/p.go; end; hold /tmp/t4
+ready /tmp/t.ready; wait; exit 0' >/out/threads.log 2>&1 &
+i=0
+while [ ! -s /tmp/t.ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+cp /tmp/t.ready /out/threads.pid
+ls /proc/"$(cat /tmp/t.ready)"/task | wc -l >/out/threads.tasks
 cat /sys/kernel/debug/svamock/bonds >/out/bonds.txt
 timeout 120 svatop graph --json >/out/graph.json 2>/out/graph.err
 echo $? >/out/graph.rc
@@ -32,6 +45,7 @@ EOF_GUEST
 check_eq "svatop graph --json exited 0" 0 "$(cat "$OUT/graph.rc" 2>/dev/null)"
 check "svamock lists the bonds made before svatop started" test -s "$OUT/bonds.txt"
 live=$(tr -d ' \n' <"$OUT/live.pid" 2>/dev/null)
+threaded=$(tr -d ' \n' <"$OUT/threads.pid" 2>/dev/null)
 
 # One line per bond: PASID DEVICE IOMMU DOMAIN HANDLE-USERS STATE OWNER.
 # svamock lists a device bound twice twice (one row per bind call).
@@ -42,7 +56,7 @@ jq -r '.mms[] as $m | $m.domains[] as $d | $d.devices[] |
 	"\($m.pasid) \(.name) \(.iommu) \($d.domain) \(.handle_users) " +
 	(if $m.exited then "exited" else "live \($m.pid)" end)' \
 	"$OUT/graph.json" 2>/dev/null | sort >"$OUT/got"
-check_eq "svamock holds 6 distinct bonds (3 leaked, 3 live)" 6 "$(wc -l <"$OUT/want")"
+check_eq "svamock holds 9 distinct bonds (3 leaked, 3 + 3 live)" 9 "$(wc -l <"$OUT/want")"
 if cmp -s "$OUT/want" "$OUT/got"; then
 	ok 0 "graph: every bond with its device, IOMMU instance, domain, handle users and owner, as svamock lists it"
 else
@@ -52,6 +66,20 @@ fi
 check_eq "graph: the live process $live's shared domain on svamock-iommu0 has two devices and two users" \
 	"2 2" "$(jq -r --argjson p "${live:-0}" '.mms[] | select(.pid == $p) | .domains[] |
 		select(.iommu == "svamock-iommu0") | "\(.devices | length) \(.users)"' "$OUT/graph.json" 2>/dev/null)"
+check_eq "the threaded process $threaded ran its main thread and four binding threads" 5 \
+	"$(tr -d ' ' <"$OUT/threads.tasks" 2>/dev/null)"
+check_eq "svamock: the four threads' binds are four bonds of process $threaded with one PASID" "4 1" \
+	"$(awk -v p="${threaded:-none}" '$4 == p { n++; pasid[$3] = 1 } END { print n + 0, length(pasid) }' \
+		"$OUT/bonds.txt")"
+check_eq "graph: process $threaded is one mm, with the PASID svamock lists" \
+	"$(awk -v p="${threaded:-none}" '$4 == p { print $3; exit }' "$OUT/bonds.txt")" \
+	"$(jq -r --argjson p "${threaded:-0}" '[.mms[] | select(.pid == $p) | .pasid] | map(tostring) | join(",")' \
+		"$OUT/graph.json" 2>/dev/null)"
+check_eq "graph: process $threaded's domains: dev.0 (bound by two threads) and dev.1 share one on iommu0, dev.4 has one on iommu1" \
+	"svamock-iommu0:2:svamock-dev.0/2,svamock-dev.1/1 svamock-iommu1:1:svamock-dev.4/1" \
+	"$(jq -r --argjson p "${threaded:-0}" '[.mms[] | select(.pid == $p) | .domains[] |
+		"\(.iommu):\(.users):\([.devices[] | "\(.name)/\(.handle_users)"] | sort | join(","))"] |
+		sort | join(" ")' "$OUT/graph.json" 2>/dev/null)"
 check_eq "graph: no domain says its devices are unknown" 0 \
 	"$(jq '[.mms[].domains[] | select((.devices | length) == 0)] | length' "$OUT/graph.json" 2>/dev/null)"
 check_eq "graph: both IOMMU instances are listed with the devices bound before the start" \
@@ -59,6 +87,6 @@ check_eq "graph: both IOMMU instances are listed with the devices bound before t
 	"$(jq -r '[.iommus[] | "\(.name):\([.devices[].name] | sort | join(","))"] | sort | join(" ")' \
 		"$OUT/graph.json" 2>/dev/null)"
 check_eq "trace: one snap-bond record per bond, between the last snap-mm and snap-end" \
-	"6 snap-end" "$(jq -r 'select(.event == "snap-bond") | .event' "$OUT/trace.json" 2>/dev/null | wc -l) $(
+	"9 snap-end" "$(jq -r 'select(.event == "snap-bond") | .event' "$OUT/trace.json" 2>/dev/null | wc -l) $(
 		jq -r 'select(.flags | index("snapshot")) | .event' "$OUT/trace.json" 2>/dev/null | tail -n 1)"
 lab_done

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,10 +28,11 @@
 
 #define MAX_ARGS	5
 #define MAX_DEPTH	16
+#define MAX_THREADS	64
 
 enum op {
 	OP_OPEN, OP_CLOSE, OP_BIND, OP_UNBIND, OP_SLEEP, OP_FORK, OP_SPAWN,
-	OP_REPEAT, OP_WAIT, OP_EXIT, OP_HOLD, OP_READY, OP_ECHO, OP_KNOB,
+	OP_REPEAT, OP_THREAD, OP_WAIT, OP_EXIT, OP_HOLD, OP_READY, OP_ECHO, OP_KNOB,
 	OP_QUIET, OP_EXEC, OP_BUFFER, OP_TOUCH, OP_DISCARD, OP_UNMAP, OP_FILL, OP_MARK, OP_END,
 };
 
@@ -50,6 +52,7 @@ static const struct cmd_def cmd_defs[] = {
 	{ "fork", OP_FORK, 0, 0, true },
 	{ "spawn", OP_SPAWN, 1, 1, true },
 	{ "repeat", OP_REPEAT, 1, 1, true },
+	{ "thread", OP_THREAD, 0, 0, true },
 	{ "wait", OP_WAIT, 0, 0, false },
 	{ "exit", OP_EXIT, 0, 1, false },
 	{ "exec", OP_EXEC, 1, MAX_ARGS, false },
@@ -76,12 +79,21 @@ struct stmt {
 	int expect;		/* bind/unbind/touch: expected errno, 0 = success */
 	struct touch_args touch;	/* touch */
 	bool read_only;		/* buffer */
-	struct stmt *body;	/* fork/spawn/repeat */
+	struct stmt *body;	/* fork/spawn/repeat/thread */
 	struct stmt *next;
 };
 
 static const char *script_name = "-";
 struct proc_state st;
+
+/*
+ * Threads (the thread command): one runs commands at a time, holding
+ * run_lock; hold, sleep and wait release it while they block.
+ */
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t threads[MAX_THREADS];
+static int nr_threads;
+static bool thread_failed;	/* under run_lock */
 
 static void usage(FILE *f)
 {
@@ -100,7 +112,11 @@ static void usage(FILE *f)
 "  fork ... end                run the block in a child process (no wait)\n"
 "  spawn N ... end             run the block in N child processes\n"
 "  repeat N ... end            run the block N times\n"
-"  wait                        wait for every child; fails if one failed\n"
+"  thread ... end              run the block in a new thread of this process\n"
+"                              (no wait); the threads' commands run one at a\n"
+"                              time, but hold, sleep and wait let others run\n"
+"  wait                        wait for every thread, then every child; fails\n"
+"                              if one failed\n"
 "  exit [CODE]                 exit now, without unbinding (the files close)\n"
 "  exec PROG [ARG...]          replace this process (a new mm; the device files\n"
 "                              stay open, so the old mm's bonds stay)\n"
@@ -475,6 +491,7 @@ static int parse_text(char *text, bool semicolons, struct stmt **out)
 /* ---- running -------------------------------------------------------- */
 
 static int run_block(const struct stmt *s);
+static int hold_unlocked(const struct stmt *s);
 
 int dev_open(long dev)
 {
@@ -532,11 +549,24 @@ static int do_ioctl(const struct stmt *s)
 	return -1;
 }
 
-/* Waits for every child; -1 if one failed. */
+/* Waits for every thread and child; -1 if one failed. run_lock held. */
 static int wait_children(void)
 {
-	int status, ret = 0;
+	int status, ret = 0, i;
 	pid_t pid;
+
+	if (nr_threads) {
+		pthread_mutex_unlock(&run_lock);
+		for (i = 0; i < nr_threads; i++)
+			pthread_join(threads[i], NULL);
+		pthread_mutex_lock(&run_lock);
+		nr_threads = 0;
+		if (thread_failed) {
+			fail("a thread failed");
+			ret = -1;
+		}
+		thread_failed = false;
+	}
 
 	while ((pid = wait(&status)) > 0) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -571,6 +601,9 @@ static int start_child(const struct stmt *body)
 		return -1;
 	}
 	if (pid == 0) {
+		/* Only the forking thread lives on in the child. */
+		nr_threads = 0;
+		thread_failed = false;
 		st.binds = st.unbinds = st.expected_errors = 0;
 		st.touches = st.faults = 0;
 		if (!st.quiet)
@@ -580,7 +613,47 @@ static int start_child(const struct stmt *body)
 	return 0;
 }
 
+static void *thread_main(void *arg)
+{
+	const struct stmt *body = arg;
+
+	pthread_mutex_lock(&run_lock);
+	if (!st.quiet)
+		say("thread %d started", gettid());
+	if (run_block(body))
+		thread_failed = true;
+	pthread_mutex_unlock(&run_lock);
+	return NULL;
+}
+
+static int start_thread(const struct stmt *s)
+{
+	int ret;
+
+	if (nr_threads == MAX_THREADS) {
+		fail("line %d: more than %d threads not waited for", s->line, MAX_THREADS);
+		return -1;
+	}
+	ret = pthread_create(&threads[nr_threads], NULL, thread_main, s->body);
+	if (ret) {
+		fail("line %d: pthread_create: %s", s->line, strerror(ret));
+		return -1;
+	}
+	nr_threads++;
+	return 0;
+}
+
 static int hold(const struct stmt *s)
+{
+	int ret;
+
+	pthread_mutex_unlock(&run_lock);
+	ret = hold_unlocked(s);
+	pthread_mutex_lock(&run_lock);
+	return ret;
+}
+
+static int hold_unlocked(const struct stmt *s)
 {
 	sigset_t set;
 	int fd, sig;
@@ -707,8 +780,10 @@ static int run_stmt(const struct stmt *s)
 	case OP_SLEEP:
 		ts.tv_sec = s->num / 1000;
 		ts.tv_nsec = (s->num % 1000) * 1000000L;
+		pthread_mutex_unlock(&run_lock);
 		while (nanosleep(&ts, &ts) && errno == EINTR)
 			;
+		pthread_mutex_lock(&run_lock);
 		return 0;
 	case OP_FORK:
 		return start_child(s->body);
@@ -722,6 +797,8 @@ static int run_stmt(const struct stmt *s)
 			if (run_block(s->body))
 				return -1;
 		return 0;
+	case OP_THREAD:
+		return start_thread(s);
 	case OP_WAIT:
 		return wait_children();
 	case OP_EXIT:
@@ -870,6 +947,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
+	pthread_mutex_lock(&run_lock);
 	ret = run_block(prog);
 	/* The script's end waits for children it did not wait for. */
 	if (wait_children())
