@@ -67,6 +67,7 @@ struct iommu_sva___domain {
  * commit is cited; the accessors below still check each member exists. */
 struct dev_iommu___svatop {
 	struct iommu_device *iommu_dev;
+	u32 max_pasids;
 } __attribute__((preserve_access_index));
 
 struct device___svatop {
@@ -224,6 +225,22 @@ static __always_inline struct iommu_device *dev_iommu_device(struct device *dev)
 		return NULL;
 	di = BPF_CORE_READ(d, iommu);
 	return di ? BPF_CORE_READ(di, iommu_dev) : NULL;
+}
+
+/* dev->iommu->max_pasids (6.0+; 0: no PASID capability) into *out;
+ * false when the device has no dev_iommu or the kernel no such field. */
+static __always_inline bool dev_max_pasids(struct device *dev, u32 *out)
+{
+	struct device___svatop *d = (void *)dev;
+	struct dev_iommu___svatop *di;
+
+	if (!dev || !bpf_core_field_exists(d->iommu))
+		return false;
+	di = BPF_CORE_READ(d, iommu);
+	if (!di || !bpf_core_field_exists(di->max_pasids))
+		return false;
+	*out = BPF_CORE_READ(di, max_pasids);
+	return true;
 }
 
 static __always_inline const char *dev_name_ptr(struct device *dev)

@@ -227,6 +227,17 @@ static __always_inline void ev_set_dev(struct svatop_wire *e, struct device *dev
 	e->iommu = iommu;
 }
 
+/* aux2 = the device's max_pasids, for why a bind or a PASID failed. */
+static __always_inline void ev_set_max_pasids(struct svatop_wire *e, struct device *dev)
+{
+	u32 n;
+
+	if (dev_max_pasids(dev, &n)) {
+		e->aux2 = n;
+		e->flags |= SVATOP_F_MAX_PASIDS;
+	}
+}
+
 static __always_inline void ev_stack(struct svatop_wire *e, void *ctx)
 {
 	if (collect_stacks)
@@ -279,7 +290,7 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 	if (filtered())
 		return;
 	iommu = dev_iommu(dev);
-	e = ev_new(SVATOP_EV_BIND, SVATOP_WIRE_UPTO(aux));
+	e = ev_new(SVATOP_EV_BIND, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return;
 	e->flags = flags;
@@ -287,6 +298,7 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 	e->pasid = mm_pasid(mm);
 	e->aux = mm_sva_state(mm);
 	ev_set_dev(e, dev, iommu);
+	ev_set_max_pasids(e, dev);
 	if (!ret || IS_ERR_VALUE_BPF(ret)) {
 		e->ret = ret ? (s32)(long)ret : -22;
 	} else {
@@ -416,10 +428,11 @@ static __always_inline void pasid_alloc_exit(void *ctx, struct device *dev,
 	if (filtered())
 		return;
 	iommu = dev_iommu(dev);
-	e = ev_new(SVATOP_EV_PASID_ALLOC, SVATOP_WIRE_UPTO(stack_id));
+	e = ev_new(SVATOP_EV_PASID_ALLOC, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return;
 	e->flags = flags;
+	ev_set_max_pasids(e, dev);
 	if (ret == (u32)-1) {
 		e->ret = -28;	/* -ENOSPC: the IDA is full */
 	} else if ((s32)ret < 0) {

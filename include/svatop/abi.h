@@ -23,13 +23,15 @@
 enum svatop_event_type {
 	SVATOP_EV_NONE = 0,
 	/* iommu_sva_bind_device() returned: ret, handle, mm, dev, pasid,
-	 * domain, handle_users, domain_users. */
+	 * domain, handle_users, domain_users; aux = mm->iommu_mm, aux2 = the
+	 * device's max_pasids (SVATOP_F_MAX_PASIDS). */
 	SVATOP_EV_BIND = 1,
 	/* iommu_sva_unbind_device() entered: handle, dev, domain, mm, pasid,
 	 * handle_users and domain_users as they were before the call. */
 	SVATOP_EV_UNBIND = 2,
 	/* iommu_alloc_global_pasid() returned: pasid (valid when ret == 0),
-	 * dev; ret is 0 or -errno (the kernel returns IOMMU_PASID_INVALID). */
+	 * dev; ret is 0 or -errno (the kernel returns IOMMU_PASID_INVALID);
+	 * aux2 = the device's max_pasids (SVATOP_F_MAX_PASIDS). */
 	SVATOP_EV_PASID_ALLOC = 3,
 	/* iommu_free_global_pasid(pasid) entered. */
 	SVATOP_EV_PASID_FREE = 4,
@@ -91,6 +93,9 @@ enum svatop_event_type {
 #define SVATOP_F_CHILD_SHARES	(1u << 5)  /* FORK: child iommu_mm == parent's */
 #define SVATOP_F_LEADER_EXIT	(1u << 6)  /* EXIT: the whole process exits */
 #define SVATOP_F_EXEC		(1u << 7)  /* EXIT: exec replaced the mm (the process lives on) */
+/* PASID_ALLOC, BIND: aux2 is the device's dev->iommu->max_pasids (0: the
+ * device has no PASID capability). Without the flag it is unknown. */
+#define SVATOP_F_MAX_PASIDS	(1u << 8)
 
 struct svatop_event {
 	__u16 type;		/* enum svatop_event_type */

@@ -3,8 +3,12 @@
  * Every failed bind explained (docs/leaks.md, "Failed binds"). The steps
  * of iommu_sva_bind_device() (7.x; 6.8+ alike) as the tracer sees them:
  *  1. no IOMMU group: -ENODEV, nothing else happens;
- *  2. iommu_alloc_mm_data(): mm not shareable (-EBUSY), else the mm's
- *     PASID, allocated once (pasid-alloc event; none left: -ENOSPC);
+ *  2. iommu_alloc_mm_data(): mm not shareable (-EBUSY); an mm with a PASID
+ *     already: -EOVERFLOW when the PASID is not below the device's
+ *     max_pasids (0 without PASID capability); else the mm's PASID,
+ *     allocated once (pasid-alloc event; iommu_alloc_global_pasid() gives
+ *     none, -ENOSPC, when the space is exhausted or the device's
+ *     max_pasids is 0: the events say which, SVATOP_F_MAX_PASIDS);
  *  3. the PASID already bound on the device to another mm: -EBUSY;
  *  4. each of the mm's SVA domains tried (attach events, users >= 1);
  *  5. a new domain from the driver (iommu_sva_domain_alloc(): its failure
@@ -69,6 +73,8 @@ bool bind_tracker_feed(struct bind_tracker *t, const struct svatop_event *ev,
 		s->pasid_seen = true;
 		s->pasid_ret = ev->ret;
 		s->pasid = ev->ret ? 0 : ev->pasid;
+		s->max_pasids_known = ev->flags & SVATOP_F_MAX_PASIDS;
+		s->max_pasids = s->max_pasids_known ? (uint32_t)ev->aux2 : 0;
 	} else if (ev->type == SVATOP_EV_DOMAIN_ALLOC) {
 		s->domain_born = true;
 	} else if (s->nattach < BIND_ATTEMPTS_MAX) {
@@ -119,6 +125,9 @@ void explain_bind(const struct svatop_event *ev, const struct bind_window *w,
 
 	memset(x, 0, sizeof(*x));
 	x->ret = ev->ret;
+	/* the bind's own reading first, the PASID allocation's else */
+	x->max_pasids_known = ev->flags & SVATOP_F_MAX_PASIDS || w->max_pasids_known;
+	x->max_pasids = ev->flags & SVATOP_F_MAX_PASIDS ? (uint32_t)ev->aux2 : w->max_pasids;
 	x->pasid_seen = w->pasid_seen;
 	x->pasid = w->pasid_seen && !w->pasid_ret ? w->pasid : ev->pasid;
 	x->nattach = w->nattach;
@@ -129,7 +138,25 @@ void explain_bind(const struct svatop_event *ev, const struct bind_window *w,
 	err_text(ev->ret, e, sizeof(e));
 	attempts_text(x, at, sizeof(at));
 
-	if ((w->pasid_seen && w->pasid_ret) || (ev->ret == -ENOSPC && !pasid_known)) {
+	if (((w->pasid_seen && w->pasid_ret) || (ev->ret == -ENOSPC && !pasid_known)) &&
+	    x->max_pasids_known && !x->max_pasids) {
+		x->step = BIND_STEP_DEVICE;
+		snprintf(x->why, sizeof(x->why), "the device has no PASID capability "
+			 "(max_pasids 0): no PASID can be allocated for it (%s)", e);
+	} else if (ev->ret == -EOVERFLOW && !w->pasid_seen && !w->nattach) {
+		x->step = BIND_STEP_DEVICE;
+		if (x->max_pasids_known && !x->max_pasids)
+			snprintf(x->why, sizeof(x->why), "the device has no PASID capability "
+				 "(max_pasids 0): the mm's PASID %u is out of its range "
+				 "(-EOVERFLOW)", x->pasid);
+		else if (x->max_pasids_known)
+			snprintf(x->why, sizeof(x->why), "the mm's PASID %u is out of the "
+				 "device's range (max_pasids %u) (-EOVERFLOW)", x->pasid,
+				 x->max_pasids);
+		else
+			snprintf(x->why, sizeof(x->why), "the mm's PASID %u is out of the "
+				 "device's range (-EOVERFLOW)", x->pasid);
+	} else if ((w->pasid_seen && w->pasid_ret) || (ev->ret == -ENOSPC && !pasid_known)) {
 		x->step = BIND_STEP_PASID;
 		snprintf(x->why, sizeof(x->why), "no PASID for the mm: the PASID space is "
 			 "exhausted (%s)", err_text(w->pasid_seen && w->pasid_ret ?
@@ -146,8 +173,8 @@ void explain_bind(const struct svatop_event *ev, const struct bind_window *w,
 				 "before any PASID or IOMMU step (-EOPNOTSUPP; svatop probe)");
 		} else if (ev->ret == -ENODEV) {
 			x->step = BIND_STEP_DEVICE;
-			snprintf(x->why, sizeof(x->why), "the device has no IOMMU group, no "
-				 "PASID capability or no SVA-capable IOMMU (-ENODEV)");
+			snprintf(x->why, sizeof(x->why), "the device has no IOMMU group "
+				 "(-ENODEV before any step)");
 		} else if (ev->ret == -EBUSY) {
 			x->step = BIND_STEP_BUSY;
 			snprintf(x->why, sizeof(x->why), "the mm cannot be shared with the "

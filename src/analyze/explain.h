@@ -22,7 +22,9 @@
 
 enum bind_step {
 	BIND_STEP_STUB,		/* the kernel's SVA stub: no PASID, no IOMMU asked */
-	BIND_STEP_DEVICE,	/* -ENODEV before any step: no IOMMU group, PASID or SVA IOMMU */
+	BIND_STEP_DEVICE,	/* the device: no IOMMU group (-ENODEV), no PASID
+				 * capability (max_pasids 0: -ENOSPC for a new mm),
+				 * the mm's PASID beyond its range (-EOVERFLOW) */
 	BIND_STEP_PASID,	/* no PASID: the space is exhausted (-ENOSPC) */
 	BIND_STEP_DOMAIN_ALLOC,	/* the IOMMU driver allocated no SVA domain */
 	BIND_STEP_ATTACH,	/* every candidate domain refused by set_dev_pasid */
@@ -48,6 +50,8 @@ struct bind_window {
 	bool pasid_seen;
 	int32_t pasid_ret;
 	uint32_t pasid;
+	bool max_pasids_known;	/* the pasid-alloc said the device's max_pasids */
+	uint32_t max_pasids;
 	bool domain_born;
 	uint8_t nattach;
 	bool truncated;		/* more attach attempts than kept */
@@ -71,6 +75,8 @@ struct bind_explain {
 	int32_t ret;
 	bool pasid_seen;	/* a PASID allocation was seen in the bind */
 	uint32_t pasid;		/* the PASID the bind used, 0: none */
+	bool max_pasids_known;	/* the device's max_pasids was seen */
+	uint32_t max_pasids;	/* 0: the device has no PASID capability */
 	uint8_t nattach;
 	struct bind_attempt attach[BIND_ATTEMPTS_MAX];
 	uint8_t nholders;	/* -ENOSPC, with a model: the space's holders */

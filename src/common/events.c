@@ -114,6 +114,7 @@ static const struct {
 	{ SVATOP_F_CHILD_SHARES, "child-shares-iommu-mm" },
 	{ SVATOP_F_EXEC, "exec" },
 	{ SVATOP_F_LEADER_EXIT, "process-exit" },
+	{ SVATOP_F_MAX_PASIDS, "max-pasids" },
 };
 
 /*

@@ -15,6 +15,9 @@ json_t *view_bind_explain_json(const struct bind_explain *x)
 	json_object_set_new(o, "step", json_string(bind_step_name(x->step)));
 	json_object_set_new(o, "why", view_json_str(x->why));
 	json_object_set_new(o, "pasid", x->pasid ? json_integer(x->pasid) : json_null());
+	/* the device's PASIDs (0: no PASID capability), null: not seen */
+	json_object_set_new(o, "max_pasids", x->max_pasids_known ?
+			    json_integer(x->max_pasids) : json_null());
 	arr = json_array();
 	for (i = 0; i < x->nattach; i++) {
 		a = json_object();

@@ -292,6 +292,10 @@ static void test_leak_found_by_snapshot(void **state)
 
 /* ---- failed binds explained ------------------------------------------ */
 
+/* The device's max_pasids the next fail_bind()'s events carry (the
+ * tracer's SVATOP_F_MAX_PASIDS); -1: they say nothing. */
+static long max_pasids_next = -1;
+
 /* Events of thread tid: a pasid-alloc, attaches (users 0: a new domain),
  * then the failed bind; returns the analyzer's explanation. */
 static const struct bind_explain *fail_bind(struct fixture *f, struct synth_proc *p,
@@ -307,6 +311,10 @@ static const struct bind_explain *fail_bind(struct fixture *f, struct synth_proc
 		synth_event(&f->s, &ev, SVATOP_EV_PASID_ALLOC, p);
 		ev.ret = pasid_ret;
 		ev.pasid = pasid_ret ? 0 : 7;
+		if (max_pasids_next >= 0) {
+			ev.flags |= SVATOP_F_MAX_PASIDS;
+			ev.aux2 = (uint64_t)max_pasids_next;
+		}
 		feed(&ev, f);
 	}
 	for (i = 0; i < nattach; i++) {
@@ -322,6 +330,11 @@ static const struct bind_explain *fail_bind(struct fixture *f, struct synth_proc
 	ev.dev = d->ptr;
 	strcpy(ev.dev_name, d->name);
 	ev.ret = ret;
+	if (max_pasids_next >= 0) {
+		ev.flags |= SVATOP_F_MAX_PASIDS;
+		ev.aux2 = (uint64_t)max_pasids_next;
+	}
+	max_pasids_next = -1;
 	feed(&ev, f);
 	assert_int_equal(f->ses.a.nbind_fails, before + 1);
 	return &analyzer_last_bind_failure(&f->ses.a, p->tgid)->x;
@@ -340,14 +353,44 @@ static void test_explain_failed_binds(void **state)
 	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, -EOPNOTSUPP);
 	assert_int_equal(x->step, BIND_STEP_STUB);
 	assert_string_equal(bind_step_name(x->step), "stub");
-	/* No IOMMU group / PASID capability: -ENODEV before anything. */
+	/* No IOMMU group: -ENODEV before anything. */
 	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, -ENODEV);
 	assert_int_equal(x->step, BIND_STEP_DEVICE);
+	assert_non_null(strstr(x->why, "no IOMMU group"));
 	/* PASID space exhausted: the allocation failed inside the bind. */
 	x = fail_bind(f, &p, &f->dev0, -ENOSPC, NULL, NULL, 0, -ENOSPC);
 	assert_int_equal(x->step, BIND_STEP_PASID);
 	assert_true(x->pasid_seen);
+	assert_false(x->max_pasids_known);
 	assert_non_null(strstr(x->why, "exhausted"));
+	/* The same failure on a device of 2^20 PASIDs: still the space. */
+	max_pasids_next = 1 << 20;
+	x = fail_bind(f, &p, &f->dev0, -ENOSPC, NULL, NULL, 0, -ENOSPC);
+	assert_int_equal(x->step, BIND_STEP_PASID);
+	assert_int_equal(x->max_pasids, 1 << 20);
+	/* No PASID capability (max_pasids 0): the kernel's allocator gives a
+	 * new mm no PASID, -ENOSPC, whatever the space holds. */
+	max_pasids_next = 0;
+	x = fail_bind(f, &p, &f->dev0, -ENOSPC, NULL, NULL, 0, -ENOSPC);
+	assert_int_equal(x->step, BIND_STEP_DEVICE);
+	assert_true(x->max_pasids_known);
+	assert_int_equal(x->max_pasids, 0);
+	assert_non_null(strstr(x->why, "no PASID capability"));
+	assert_non_null(strstr(x->why, "-ENOSPC"));
+	/* ... and an mm that has a PASID already: -EOVERFLOW, no allocation. */
+	p.pasid = 7;
+	max_pasids_next = 0;
+	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, -EOVERFLOW);
+	assert_int_equal(x->step, BIND_STEP_DEVICE);
+	assert_int_equal(x->pasid, 7);
+	assert_non_null(strstr(x->why, "no PASID capability"));
+	assert_non_null(strstr(x->why, "-EOVERFLOW"));
+	/* A device with fewer PASIDs than the mm's PASID needs. */
+	max_pasids_next = 4;
+	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, -EOVERFLOW);
+	assert_int_equal(x->step, BIND_STEP_DEVICE);
+	assert_non_null(strstr(x->why, "max_pasids 4"));
+	p.pasid = 0;
 	/* The driver's domain allocation failed: a PASID, no new domain tried. */
 	x = fail_bind(f, &p, &f->dev0, 0, NULL, NULL, 0, -ENOMEM);
 	assert_int_equal(x->step, BIND_STEP_DOMAIN_ALLOC);
@@ -369,8 +412,9 @@ static void test_explain_failed_binds(void **state)
 	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, -EBUSY);
 	assert_int_equal(x->step, BIND_STEP_BUSY);
 	/* Counted by (step, errno). */
-	assert_int_equal(f->ses.a.nbind_fails, 7);
-	assert_int_equal(f->ses.a.nbind_fail_kinds, 6);	/* domain-alloc -ENOMEM twice */
+	assert_int_equal(f->ses.a.nbind_fails, 11);
+	/* pasid -ENOSPC, domain-alloc -ENOMEM and device -EOVERFLOW twice */
+	assert_int_equal(f->ses.a.nbind_fail_kinds, 8);
 	/* Another thread's events never explain this thread's bind. */
 	assert_null(analyzer_last_bind_failure(&f->ses.a, 4301));
 }

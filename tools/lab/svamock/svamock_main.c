@@ -79,6 +79,10 @@ static unsigned int max_pasids = 1U << 20;
 module_param(max_pasids, uint, 0444);
 MODULE_PARM_DESC(max_pasids, "PASIDs per device, 2-1048576; usable PASIDs are 1..max_pasids-1");
 
+static int nopasid_dev = -1;
+module_param(nopasid_dev, int, 0444);
+MODULE_PARM_DESC(nopasid_dev, "fault: svamock-dev.<N> has no PASID capability (no pasid-num-bits: max_pasids 0); -1 (default): none");
+
 static bool leak_on_release;
 module_param(leak_on_release, bool, 0644);
 MODULE_PARM_DESC(leak_on_release, "fault: release() keeps the bonds (leaks bond, domain, mm, PASID)");
@@ -572,6 +576,8 @@ static int svamock_dev_add(struct svamock_dev *sdev, struct svamock_iommu *smmu,
 		PROPERTY_ENTRY_U32("pasid-num-bits", order_base_2(max_pasids)),
 		{ }
 	};
+	/* No property: the core's dev_iommu_get_max_pasids() finds 0. */
+	bool pasid = nopasid_dev < 0 || index != (unsigned int)nopasid_dev;
 	struct device *dev;
 	int ret;
 
@@ -582,7 +588,7 @@ static int svamock_dev_add(struct svamock_dev *sdev, struct svamock_iommu *smmu,
 	if (!sdev->pdev)
 		return -ENOMEM;
 	dev = &sdev->pdev->dev;
-	ret = device_create_managed_software_node(dev, props, NULL);
+	ret = device_create_managed_software_node(dev, pasid ? props : &props[1], NULL);
 	if (ret)
 		return ret;
 	ret = iommu_fwspec_init(dev, smmu->fwnode);
@@ -651,10 +657,11 @@ static int __init svamock_init(void)
 
 	if (!nr_iommus || nr_iommus > SVAMOCK_MAX_IOMMUS ||
 	    !devs_per_iommu || devs_per_iommu > SVAMOCK_MAX_DEVS_PER_IOMMU ||
-	    max_pasids < 2 || max_pasids > (1U << 20)) {
-		pr_err("bad parameters: nr_iommus=%u (1-%u) devs_per_iommu=%u (1-%u) max_pasids=%u (2-1048576)\n",
+	    max_pasids < 2 || max_pasids > (1U << 20) || nopasid_dev < -1 ||
+	    nopasid_dev >= (int)(nr_iommus * devs_per_iommu)) {
+		pr_err("bad parameters: nr_iommus=%u (1-%u) devs_per_iommu=%u (1-%u) max_pasids=%u (2-1048576) nopasid_dev=%d (-1 or a device)\n",
 		       nr_iommus, SVAMOCK_MAX_IOMMUS, devs_per_iommu,
-		       SVAMOCK_MAX_DEVS_PER_IOMMU, max_pasids);
+		       SVAMOCK_MAX_DEVS_PER_IOMMU, max_pasids, nopasid_dev);
 		return -EINVAL;
 	}
 	ret = svamock_iopf_init();
