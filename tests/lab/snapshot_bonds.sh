@@ -8,8 +8,10 @@
 # by two devices of one instance, and a device bound twice (handle users
 # 2). A second live process binds from four threads (one mm, so one
 # PASID): a domain shared by dev.0 and dev.1, dev.4 on the other instance,
-# and dev.0 again from the fourth thread. `svatop graph --json` must list
-# exactly what svamock's debugfs lists.
+# and dev.0 again from the fourth thread. A third binds dev.2 and dev.5
+# from two threads, then its main thread exits (pthread_exit: a zombie
+# leader without an mm, the process lives on). `svatop graph --json` must
+# list exactly what svamock's debugfs lists.
 . "$(dirname "$0")/lib/harness.sh"
 cd "$LAB_TEST_REPO"
 
@@ -34,6 +36,17 @@ i=0
 while [ ! -s /tmp/t.ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 cp /tmp/t.ready /out/threads.pid
 ls /proc/"$(cat /tmp/t.ready)"/task | wc -l >/out/threads.tasks
+svaload -e 'thread; bind svamock-dev.2; ready /tmp/u1; hold /tmp/p.go; end; hold /tmp/u1
+thread; bind svamock-dev.5; ready /tmp/u2; hold /tmp/p.go; end; hold /tmp/u2
+ready /tmp/u.ready; leave' >/out/leader.log 2>&1 &
+i=0
+while [ ! -s /tmp/u.ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+cp /tmp/u.ready /out/leader.pid
+u=$(cat /tmp/u.ready)
+# Until the leader is a zombie: the state of each of its tasks, leader first.
+i=0
+while ! grep -q '^State:.*Z' /proc/"$u"/status && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+for t in /proc/"$u"/task/*; do echo "$(basename "$t") $(cut -d' ' -f3 "$t"/stat)"; done >/out/leader.tasks
 cat /sys/kernel/debug/svamock/bonds >/out/bonds.txt
 timeout 120 svatop graph --json >/out/graph.json 2>/out/graph.err
 echo $? >/out/graph.rc
@@ -46,6 +59,7 @@ check_eq "svatop graph --json exited 0" 0 "$(cat "$OUT/graph.rc" 2>/dev/null)"
 check "svamock lists the bonds made before svatop started" test -s "$OUT/bonds.txt"
 live=$(tr -d ' \n' <"$OUT/live.pid" 2>/dev/null)
 threaded=$(tr -d ' \n' <"$OUT/threads.pid" 2>/dev/null)
+leaderless=$(tr -d ' \n' <"$OUT/leader.pid" 2>/dev/null)
 
 # One line per bond: PASID DEVICE IOMMU DOMAIN HANDLE-USERS STATE OWNER.
 # svamock lists a device bound twice twice (one row per bind call).
@@ -56,7 +70,7 @@ jq -r '.mms[] as $m | $m.domains[] as $d | $d.devices[] |
 	"\($m.pasid) \(.name) \(.iommu) \($d.domain) \(.handle_users) " +
 	(if $m.exited then "exited" else "live \($m.pid)" end)' \
 	"$OUT/graph.json" 2>/dev/null | sort >"$OUT/got"
-check_eq "svamock holds 9 distinct bonds (3 leaked, 3 + 3 live)" 9 "$(wc -l <"$OUT/want")"
+check_eq "svamock holds 11 distinct bonds (3 leaked, 3 + 3 + 2 live)" 11 "$(wc -l <"$OUT/want")"
 if cmp -s "$OUT/want" "$OUT/got"; then
 	ok 0 "graph: every bond with its device, IOMMU instance, domain, handle users and owner, as svamock lists it"
 else
@@ -80,13 +94,23 @@ check_eq "graph: process $threaded's domains: dev.0 (bound by two threads) and d
 	"$(jq -r --argjson p "${threaded:-0}" '[.mms[] | select(.pid == $p) | .domains[] |
 		"\(.iommu):\(.users):\([.devices[] | "\(.name)/\(.handle_users)"] | sort | join(","))"] |
 		sort | join(" ")' "$OUT/graph.json" 2>/dev/null)"
+check_eq "process $leaderless: its leader is a zombie, its two binding threads live" "${leaderless:-none} Z|S S" \
+	"$(awk -v p="${leaderless:-none}" '$1 == p { z = $1 " " $2 } $1 != p { s = s " " $2 } END { print z "|" substr(s, 2) }' \
+		"$OUT/leader.tasks" 2>/dev/null)"
+check_eq "svamock: process $leaderless's threads hold dev.2 and dev.5, one PASID" "svamock-dev.2,svamock-dev.5 1" \
+	"$(awk -v p="${leaderless:-none}" '$4 == p { d = d "," $1; pasid[$3] = 1 } END { print substr(d, 2), length(pasid) }' \
+		"$OUT/bonds.txt")"
+check_eq "graph: process $leaderless (leader gone, threads live) is live, one mm, with svamock's PASID" \
+	"false $(awk -v p="${leaderless:-none}" '$4 == p { print $3; exit }' "$OUT/bonds.txt")" \
+	"$(jq -r --argjson p "${leaderless:-0}" '[.mms[] | select(.pid == $p) | "\(.exited) \(.pasid)"] | join(",")' \
+		"$OUT/graph.json" 2>/dev/null)"
 check_eq "graph: no domain says its devices are unknown" 0 \
 	"$(jq '[.mms[].domains[] | select((.devices | length) == 0)] | length' "$OUT/graph.json" 2>/dev/null)"
 check_eq "graph: both IOMMU instances are listed with the devices bound before the start" \
-	"svamock-iommu0:svamock-dev.0,svamock-dev.1 svamock-iommu1:svamock-dev.3,svamock-dev.4" \
+	"svamock-iommu0:svamock-dev.0,svamock-dev.1,svamock-dev.2 svamock-iommu1:svamock-dev.3,svamock-dev.4,svamock-dev.5" \
 	"$(jq -r '[.iommus[] | "\(.name):\([.devices[].name] | sort | join(","))"] | sort | join(" ")' \
 		"$OUT/graph.json" 2>/dev/null)"
 check_eq "trace: one snap-bond record per bond, between the last snap-mm and snap-end" \
-	"9 snap-end" "$(jq -r 'select(.event == "snap-bond") | .event' "$OUT/trace.json" 2>/dev/null | wc -l) $(
+	"11 snap-end" "$(jq -r 'select(.event == "snap-bond") | .event' "$OUT/trace.json" 2>/dev/null | wc -l) $(
 		jq -r 'select(.flags | index("snapshot")) | .event' "$OUT/trace.json" 2>/dev/null | tail -n 1)"
 lab_done

@@ -32,7 +32,7 @@
 
 enum op {
 	OP_OPEN, OP_CLOSE, OP_BIND, OP_UNBIND, OP_SLEEP, OP_FORK, OP_SPAWN,
-	OP_REPEAT, OP_THREAD, OP_WAIT, OP_EXIT, OP_HOLD, OP_READY, OP_ECHO, OP_KNOB,
+	OP_REPEAT, OP_THREAD, OP_LEAVE, OP_WAIT, OP_EXIT, OP_HOLD, OP_READY, OP_ECHO, OP_KNOB,
 	OP_QUIET, OP_EXEC, OP_BUFFER, OP_TOUCH, OP_DISCARD, OP_UNMAP, OP_FILL, OP_MARK, OP_END,
 };
 
@@ -53,6 +53,7 @@ static const struct cmd_def cmd_defs[] = {
 	{ "spawn", OP_SPAWN, 1, 1, true },
 	{ "repeat", OP_REPEAT, 1, 1, true },
 	{ "thread", OP_THREAD, 0, 0, true },
+	{ "leave", OP_LEAVE, 0, 0, false },
 	{ "wait", OP_WAIT, 0, 0, false },
 	{ "exit", OP_EXIT, 0, 1, false },
 	{ "exec", OP_EXEC, 1, MAX_ARGS, false },
@@ -115,6 +116,10 @@ static void usage(FILE *f)
 "  thread ... end              run the block in a new thread of this process\n"
 "                              (no wait); the threads' commands run one at a\n"
 "                              time, but hold, sleep and wait let others run\n"
+"  leave                       end this thread only (pthread_exit); the process\n"
+"                              lives on while another thread does, and then\n"
+"                              exits 0 (its threads' and children's results\n"
+"                              are not judged)\n"
 "  wait                        wait for every thread, then every child; fails\n"
 "                              if one failed\n"
 "  exit [CODE]                 exit now, without unbinding (the files close)\n"
@@ -799,6 +804,12 @@ static int run_stmt(const struct stmt *s)
 		return 0;
 	case OP_THREAD:
 		return start_thread(s);
+	case OP_LEAVE:
+		if (!st.quiet)
+			say("thread %d leaves", gettid());
+		fflush(stdout);
+		pthread_mutex_unlock(&run_lock);
+		pthread_exit(NULL);
 	case OP_WAIT:
 		return wait_children();
 	case OP_EXIT:
