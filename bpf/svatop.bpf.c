@@ -1269,7 +1269,12 @@ int iter_snapshot(struct bpf_iter__task *ctx)
 		}
 		return 0;
 	}
-	if (task->pid != task->tgid)
+	/*
+	 * One task per process: the leader, or, once the leader has exited
+	 * (a zombie without an mm while its other threads run), each other
+	 * thread (snap_seen keeps the first). Named by the leader either way.
+	 */
+	if (task->pid != task->tgid && BPF_CORE_READ(task, group_leader, mm))
 		return 0;
 	if (target_tgid && task->tgid != target_tgid)
 		return 0;
@@ -1277,7 +1282,7 @@ int iter_snapshot(struct bpf_iter__task *ctx)
 	if (!mm || !mm_sva_state(mm))
 		return 0;
 	/* Probe-read copies: the verifier wants scalars for a global
-	 * function, and a leader's group_leader is the task itself. */
+	 * function. */
 	snap_mm_global((u64)BPF_CORE_READ(task, mm),
 		       (u64)BPF_CORE_READ(task, group_leader));
 	return 0;
