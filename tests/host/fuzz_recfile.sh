@@ -91,7 +91,7 @@ expect_refusal truncated.rec 'truncated block.* at offset [0-9]+'
 # -- bounded fuzzing ---------------------------------------------------------
 secs=${FUZZ_TIME:-25}
 fuzz() {	# fuzz NAME BINARY CORPUS: FUZZ_TIME seconds, figures in the TAP line
-	local name=$1 bin=$2 corpus=$3 rc runs stats
+	local name=$1 bin=$2 corpus=$3 rc runs stats pass why
 	mkdir -p "$work/corpus-$name" "$work/artifacts-$name"
 	"$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$work/artifacts-$name/" \
@@ -106,8 +106,14 @@ fuzz() {	# fuzz NAME BINARY CORPUS: FUZZ_TIME seconds, figures in the TAP line
 		grep -m5 -E 'ERROR|SUMMARY|==[0-9]+==|runtime error' "$work/fuzz-$name.log"
 	fi
 	[ $rc -eq 0 ] && [ -z "$(ls -A "$work/artifacts-$name")" ] && [ "${runs:-0}" -gt 0 ]
-	ok $? "$name: $secs s of fuzzing, ${runs:-0} inputs, no crash, sanitizer report, leak or hang" \
-		"status $rc; reproducers in .output/fuzz/failures (add them to $corpus once fixed)"
+	pass=$?
+	# the failure's first line, the log's last lines and the reproducers'
+	# names in the TAP line itself: a CI log keeps only that line
+	why="status $rc: $(grep -m1 -E 'ERROR|runtime error|SUMMARY|==[0-9]+==' "$work/fuzz-$name.log" |
+		cut -c1-200); last: $(tail -n 3 "$work/fuzz-$name.log" | cut -c1-120 | tr '\n' '|');"
+	why="$why artifacts: $(ls "$work/artifacts-$name" | head -n 3 | tr '\n' ' ')"
+	ok $pass "$name: $secs s of fuzzing, ${runs:-0} inputs, no crash, sanitizer report, leak or hang" \
+		"$why; reproducers in .output/fuzz/failures (add them to $corpus once fixed)"
 }
 fuzz fuzz_recfile "$FUZZ" "$C"
 fuzz fuzz_events "$FUZZ_EV" "$CE"
