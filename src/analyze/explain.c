@@ -16,6 +16,7 @@
  * The stub kernels (x86 stable backport) return -EOPNOTSUPP at once.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "analyze/explain.h"
@@ -92,7 +93,8 @@ bool bind_tracker_feed(struct bind_tracker *t, const struct svatop_event *ev,
 
 static const char *err_text(int ret, char *buf, size_t n)
 {
-	const char *en = ret < 0 ? strerrorname_np(-ret) : NULL;	/* "EINVAL" */
+	/* "EINVAL"; INT_MIN (from a recording) cannot be negated */
+	const char *en = ret < 0 && ret != INT_MIN ? strerrorname_np(-ret) : NULL;
 
 	if (en)
 		snprintf(buf, n, "-%s", en);

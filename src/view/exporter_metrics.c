@@ -467,7 +467,8 @@ static void render_bind_failures(FILE *o, const struct analyzer *a)
 		k = &a->bind_fail_kinds[i];
 		en = errno_name(k->ret);
 		if (!en) {
-			snprintf(num, sizeof(num), "%d", -k->ret);
+			/* wider: INT_MIN from a recording cannot be negated in int */
+			snprintf(num, sizeof(num), "%lld", -(long long)k->ret);
 			en = num;
 		}
 		fprintf(o, "svatop_bind_failures_total{step=\"%s\",errno=\"", bind_step_name(k->step));

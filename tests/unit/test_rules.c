@@ -2,6 +2,7 @@
 /* Every analyzer rule on synthetic event sequences: the violation, the
  * clean case, and the mid-flight case that must not be judged. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -420,6 +421,22 @@ static void test_explain_failed_binds(void **state)
 }
 
 /* -ENOSPC names the holders of the PASID space, most first. */
+/* A return value no kernel gives (a damaged or hostile recording): shown
+ * as the number, never negated (INT_MIN found by fuzz_events). */
+static void test_explain_errno_extremes(void **state)
+{
+	struct fixture *f = *state;
+	const struct bind_explain *x;
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 4310, "odd");
+	p.pasid = 7;
+	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, INT_MIN);
+	assert_non_null(strstr(x->why, "-2147483648"));
+	x = fail_bind(f, &p, &f->dev0, 1, NULL, NULL, 0, -4095);
+	assert_non_null(strstr(x->why, "-4095"));
+}
+
 static void test_explain_enospc_holders(void **state)
 {
 	struct fixture *f = *state;
@@ -965,6 +982,7 @@ int main(void)
 		T(test_pending_within_grace),
 		T(test_explain_failed_binds),
 		T(test_explain_enospc_holders),
+		T(test_explain_errno_extremes),
 		T(test_pending_resolved),
 		T(test_lazy_tlb_deferred_drop_not_leak),
 		T(test_pasid_freed_with_domains),
