@@ -10,11 +10,7 @@ cd "$(dirname "$0")/../.."
 SVATOP=.output/svatop
 UNIT=debian/svatop.svatop-exporter.service
 DEFAULTS=debian/svatop.svatop-exporter.default
-n_fail=0
-ok() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi
-}
-expect_eq() { if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "expected '$1', saw '$2'"; fi; }
+. tests/host/lib/tap.sh
 
 [ -x "$SVATOP" ] || { echo "not ok - deb_unit: $SVATOP is missing (make)"; exit 1; }
 for tool in systemd-analyze strace; do

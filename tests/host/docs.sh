@@ -20,11 +20,7 @@ cd "$(dirname "$0")/../.."
 SVATOP=.output/svatop
 MAN=docs/svatop.8
 COMP=tools/completion/svatop.bash
-n_fail=0
-ok() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi
-}
-expect_eq() { if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "expected '$1', saw '$2'"; fi; }
+. tests/host/lib/tap.sh
 
 for need in "$SVATOP" "$MAN" "$COMP"; do
 	[ -e "$need" ] || { echo "not ok - docs: $need is missing"; exit 1; }

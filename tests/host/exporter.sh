@@ -12,11 +12,7 @@ set -u
 cd "$(dirname "$0")/../.."
 SVATOP=.output/svatop
 GEN=.output/tests/test_exporter
-n_fail=0
-ok() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi
-}
-expect_eq() { if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "expected '$1', saw '$2'"; fi; }
+. tests/host/lib/tap.sh
 
 for need in "$SVATOP" "$GEN"; do
 	[ -x "$need" ] || { echo "not ok - exporter: $need is missing (make test-bins)"; exit 1; }
@@ -26,27 +22,7 @@ for tool in prometheus promtool curl jq valgrind; do
 done
 
 D=$(mktemp -d)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$D"
-}
-trap cleanup EXIT
-
-# wait_for SECONDS COMMAND...: retry every 0.2 s until COMMAND succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	while [ $SECONDS -lt $end ]; do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-# The port from the exporter's "serving http://ADDR:PORT/metrics" line.
-served_port() { sed -n 's|^svatop exporter: serving http://.*:\([0-9]*\)/metrics$|\1|p' "$1"; }
+. tests/host/lib/bg.sh
 http_code() { curl -s -m 5 -o /dev/null -w '%{http_code}' "$@"; }
 
 $GEN --write-scenario "$D/fleet.rec" fleet >"$D/gen.log" 2>&1 &&

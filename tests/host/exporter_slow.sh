@@ -15,10 +15,7 @@ set -u
 cd "$(dirname "$0")/../.."
 SVATOP=${SVATOP:-.output/svatop}
 REC=tests/fuzz/corpus/mix_two_blocks.rec
-n_fail=0
-ok() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi
-}
+. tests/host/lib/tap.sh
 [ -x "$SVATOP" ] || { echo "not ok - exporter_slow: $SVATOP is missing (make test-bins)"; exit 1; }
 for tool in curl setpriv; do
 	command -v $tool >/dev/null || { echo "not ok - exporter_slow: $tool is not installed"; exit 1; }
@@ -27,23 +24,7 @@ done
 
 D=$(mktemp -d)
 chmod 0755 "$D"
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$D"
-}
-trap cleanup EXIT
-wait_for() {	# wait_for SECONDS COMMAND...
-	local end=$((SECONDS + $1))
-	shift
-	while [ $SECONDS -lt $end ]; do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
+. tests/host/lib/bg.sh
 
 $SVATOP exporter --replay "$REC" --listen 127.0.0.1:0 --interval 0.5 --timeout 4 \
 	--max-connections 128 >"$D/exp.out" 2>"$D/exp.err" &
@@ -51,7 +32,7 @@ EXP=$!
 PIDS+=("$EXP")
 wait_for 20 grep -qs '^svatop exporter: serving' "$D/exp.err"
 ok $? "exporter serves the recording" "$(head -3 "$D/exp.err")"
-EP=$(sed -n 's|^svatop exporter: serving http://.*:\([0-9]*\)/metrics$|\1|p' "$D/exp.err")
+EP=$(served_port "$D/exp.err")
 URL=http://127.0.0.1:${EP:-0}/metrics
 
 # The slow client: N connections, one byte of a never-ending request on

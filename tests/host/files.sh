@@ -8,10 +8,7 @@ set -u
 cd "$(dirname "$0")/../.."
 SVATOP=.output/svatop
 BTF=.output/kernels/7.3.4-trixie-backports/btf
-n_fail=0
-ok() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi
-}
+. tests/host/lib/tap.sh
 for need in "$SVATOP" "$BTF"; do
 	[ -e "$need" ] || { echo "not ok - files: $need is missing (make test-bins)"; exit 1; }
 done

@@ -9,12 +9,7 @@
 # crash, sanitizer report, leak or hang.
 set -u
 cd "$(dirname "$0")/../.."
-n_fail=0
-ok() {	# ok STATUS DESCRIPTION [DETAIL]
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else
-		echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi
-}
-expect_eq() { if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "expected '$1', saw '$2'"; fi; }
+. tests/host/lib/tap.sh
 FUZZ=.output/fuzz/fuzz_recfile
 FUZZ_EV=.output/fuzz/fuzz_events
 SVATOP=.output/svatop

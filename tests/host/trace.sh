@@ -6,9 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 SVATOP=.output/svatop
-n_fail=0
-ok() { if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2${3:+ ($3)}"; n_fail=$((n_fail + 1)); fi; }
-expect_eq() { if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3" "expected '$1', saw '$2'"; fi; }
+. tests/host/lib/tap.sh
 [ -x $SVATOP ] && [ -x .output/tests/test_views ] || { echo "not ok - trace: build first (make test-bins)"; exit 1; }
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
