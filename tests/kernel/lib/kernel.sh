@@ -53,18 +53,7 @@ boot() {
 		# ACPICA's 30 s loop timeout on a loaded host, virtio-pci gets
 		# no interrupt ("PCI INT A: no GSI") and the guest has no port
 		# for /out (first boots of the fork-bug kernel, 2 of 2).
-		# no5lvl: 4-level paging. QEMU's -cpu max offers LA57, and in
-		# 7.3 pgtable_l5_enabled() is cpu_feature_enabled(LA57), which
-		# reads boot_cpu_data until alternatives are patched.
-		# arch_cpu_finalize_init()'s identify_cpu() zeroes those bits
-		# (memset of x86_capability) and reads CPUID again: an
-		# interrupt in that window has KASAN take its shadow bounds
-		# for 4 levels while the direct map is 5-level (ff11...), so
-		# every lock the interrupt takes is reported as a
-		# wild-memory-access and the guest hangs before the scenario
-		# (zoo-unbind-crash and zoo-pasid-mmput, 0.7 s into the boot;
-		# other boots of the same images ran).
-		append="$append acpi=noirq no5lvl $(cat "$d/cmdline" 2>/dev/null)"
+		append="$append acpi=noirq $(cat "$d/cmdline" 2>/dev/null)"
 	fi
 	LAB_APPEND=$append "$LAB_RUN" -q --out "$out" --console "$out/console" \
 		--timeout "${LAB_TIMEOUT:-600}" "${args[@]}" --script "$out/guest-script.sh" \
