@@ -25,6 +25,19 @@ const volatile __u32 sva_tracepoints;
 /* mm_init cannot be hooked (inlined on some builds): report the child's
  * SVA state from sched_process_fork instead. */
 const volatile __u32 fork_check_at_tp;
+/*
+ * State mode (top, exporter): the hot hooks (bind, unbind, attach, detach,
+ * domain free) stream nothing when they succeed; they count into the
+ * counters array and the tally map, and the consumer re-walks the kernel's
+ * own SVA lists (iter_snapshot) at its interval. Failures, PASIDs, forks,
+ * exits and mm teardown still stream: they are rare and the rules need
+ * them in order.
+ */
+const volatile __u32 state_mode;
+
+/* Set by the consumer before each re-walk: its records carry
+ * SVATOP_F_RESYNC. */
+__u32 snap_resync;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -126,6 +139,35 @@ static __always_inline void count(u32 which)
 
 	if (c)
 		*c += 1;
+}
+
+/* State mode: each mm's binds and unbinds (struct svatop_tally). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u64);
+	__type(value, struct svatop_tally);
+} tally SEC(".maps");
+
+static __always_inline void tally_add(struct mm_struct *mm, bool unbind)
+{
+	struct svatop_tally *t, fresh = {};
+	u64 key = (u64)mm;
+
+	t = bpf_map_lookup_elem(&tally, &key);
+	if (!t) {
+		/* NOEXIST: a racing first bind of the same mm keeps its count */
+		bpf_map_update_elem(&tally, &key, &fresh, BPF_NOEXIST);
+		t = bpf_map_lookup_elem(&tally, &key);
+		if (!t) {
+			count(SVATOP_CNT_STATE_TALLY_FULL);
+			return;
+		}
+	}
+	if (unbind)
+		__sync_fetch_and_add(&t->unbinds, 1);
+	else
+		__sync_fetch_and_add(&t->binds, 1);
 }
 
 static __always_inline bool filtered(void)
@@ -247,8 +289,12 @@ static __always_inline void ev_stack(struct svatop_wire *e, void *ctx)
 static __always_inline void remember_proc(struct mm_struct *mm)
 {
 	u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	u64 v = (u64)mm;
+	u64 v = (u64)mm, *old;
 
+	/* a lookup costs less than an update, and re-binds are the rule */
+	old = bpf_map_lookup_elem(&sva_procs, &tgid);
+	if (old && *old == v)
+		return;
 	bpf_map_update_elem(&sva_procs, &tgid, &v, BPF_ANY);
 }
 
@@ -289,6 +335,12 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 
 	if (filtered())
 		return;
+	if (state_mode && ret && !IS_ERR_VALUE_BPF(ret)) {
+		count(SVATOP_CNT_STATE_BINDS);
+		tally_add(mm, false);
+		remember_proc(mm);
+		return;
+	}
 	iommu = dev_iommu(dev);
 	e = ev_new(SVATOP_EV_BIND, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
@@ -376,14 +428,20 @@ int BPF_KRETPROBE(kretprobe_bind, void *ret)
 
 static __always_inline void unbind_enter(void *handle, u32 flags)
 {
-	struct device *dev = sva_handle_dev(handle);
 	struct iommu_domain *domain;
 	struct svatop_wire *e;
 	struct mm_struct *mm;
+	struct device *dev;
 	u64 iommu;
 
 	if (filtered())
 		return;
+	if (state_mode) {
+		count(SVATOP_CNT_STATE_UNBINDS);
+		tally_add(domain_mm(sva_handle_domain(handle)), true);
+		return;
+	}
+	dev = sva_handle_dev(handle);
 	iommu = dev_iommu(dev);
 	e = ev_new(SVATOP_EV_UNBIND, SVATOP_WIRE_UPTO(stack_id));
 	if (!e)
@@ -547,9 +605,15 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 
 	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
 		return;
+	users = domain_users(domain);
+	/* State mode: a failed attach still streams (bind_explain). */
+	if (state_mode && ret >= 0) {
+		if (users == 0 && !sva_tracepoints)
+			count(SVATOP_CNT_STATE_DOMAIN_ALLOCS);
+		return;
+	}
 	iommu = dev_iommu(dev);
 	mm = domain_mm(domain);
-	users = domain_users(domain);
 	/*
 	 * iommu_sva_domain_alloc() is inlined: a domain with no users yet
 	 * that attaches inside a bind was just born there (the core sets
@@ -617,7 +681,7 @@ static __always_inline void detach_enter(struct iommu_domain *domain,
 	struct mm_struct *mm;
 	u64 iommu;
 
-	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
+	if (state_mode || domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
 		return;
 	iommu = dev_iommu(dev);
 	e = ev_new(SVATOP_EV_DETACH, SVATOP_WIRE_UPTO(iommu));
@@ -659,6 +723,10 @@ static __always_inline void domain_free_enter(struct iommu_domain *domain,
 
 	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA)
 		return;
+	if (state_mode) {
+		count(SVATOP_CNT_STATE_DOMAIN_FREES);
+		return;
+	}
 	e = ev_new(SVATOP_EV_DOMAIN_FREE, SVATOP_WIRE_UPTO(domain_users));
 	if (!e)
 		return;
@@ -694,17 +762,28 @@ static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 	u64 state = mm_sva_state(mm);
 	u64 key = (u64)mm;
 
+	struct svatop_tally *t = NULL;
+
 	/* Both run for every mm on the system: only SVA ones matter. */
 	if (!state)
 		return;
 	bpf_map_delete_elem(&snap_seen, &key);
-	e = ev_new(type, SVATOP_WIRE_UPTO(aux));
+	if (state_mode && type == SVATOP_EV_MMDROP)
+		t = bpf_map_lookup_elem(&tally, &key);
+	e = ev_new(type, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return;
 	e->flags = flags;
 	e->mm = (u64)mm;
 	e->pasid = mm_pasid(mm);
 	e->aux = state;
+	if (t) {
+		/* the mm's last counts: its tally goes with it */
+		e->flags |= SVATOP_F_TALLY;
+		e->handle = t->binds;
+		e->aux2 = t->unbinds;
+		bpf_map_delete_elem(&tally, &key);
+	}
 	ev_submit(e);
 }
 
@@ -1028,6 +1107,11 @@ int tp_exit(void *ctx)
 /* ---- snapshot of what existed before svatop started ------------------ */
 
 #define SNAP_MAX_DOMAINS	32
+
+static __always_inline u32 snap_flag(void)
+{
+	return snap_resync ? SVATOP_F_RESYNC : 0;
+}
 #define SNAP_MAX_ORPHANS	1024
 
 static __always_inline void snap_domains(struct mm_struct *mm,
@@ -1048,7 +1132,7 @@ static __always_inline void snap_domains(struct mm_struct *mm,
 		e = ev_new(SVATOP_EV_SNAP_DOMAIN, SVATOP_WIRE_UPTO(domain_users));
 		if (!e)
 			return;
-		e->flags = SVATOP_F_SNAPSHOT | SVATOP_F_SVA_DOMAIN;
+		e->flags = SVATOP_F_SNAPSHOT | SVATOP_F_SVA_DOMAIN | snap_flag();
 		e->domain = (u64)d;
 		e->mm = (u64)mm;
 		e->pasid = pasid;
@@ -1080,7 +1164,7 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 	e = ev_new(SVATOP_EV_SNAP_MM, SVATOP_WIRE_UPTO(aux));
 	if (!e)
 		return 0;
-	e->flags = flags | SVATOP_F_SNAPSHOT;
+	e->flags = flags | SVATOP_F_SNAPSHOT | snap_flag();
 	e->mm = key;
 	e->pasid = pasid;
 	e->aux = mm_sva_state(mm);
@@ -1171,7 +1255,7 @@ static long snap_bond_cb(void *map, u32 *pasid, u64 *mm, struct snap_group_ctx *
 	e = ev_new(SVATOP_EV_SNAP_BOND, SVATOP_WIRE_UPTO(aux));
 	if (!e)
 		return 1;
-	e->flags = SVATOP_F_SNAPSHOT | SVATOP_F_SVA_DOMAIN;
+	e->flags = SVATOP_F_SNAPSHOT | SVATOP_F_SVA_DOMAIN | snap_flag();
 	/* Not the reader's: the owner is the mm's (SNAP_MM). */
 	e->pid = 0;
 	e->tgid = 0;
@@ -1264,7 +1348,7 @@ int iter_snapshot(struct bpf_iter__task *ctx)
 		snap_bonds();
 		e = ev_new(SVATOP_EV_SNAP_END, SVATOP_WIRE_HEAD);
 		if (e) {
-			e->flags = SVATOP_F_SNAPSHOT;
+			e->flags = SVATOP_F_SNAPSHOT | snap_flag();
 			ev_submit(e);
 		}
 		return 0;
@@ -1315,6 +1399,10 @@ int BPF_PROG(tp_sva_domain_alloc, struct iommu_domain *domain,
 
 	if (filtered())
 		return 0;
+	if (state_mode) {
+		count(SVATOP_CNT_STATE_DOMAIN_ALLOCS);
+		return 0;
+	}
 	iommu = dev_iommu(dev);
 	e = ev_new(SVATOP_EV_DOMAIN_ALLOC, SVATOP_WIRE_UPTO(stack_id));
 	if (!e)

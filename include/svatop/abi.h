@@ -96,6 +96,12 @@ enum svatop_event_type {
 /* PASID_ALLOC, BIND: aux2 is the device's dev->iommu->max_pasids (0: the
  * device has no PASID capability). Without the flag it is unknown. */
 #define SVATOP_F_MAX_PASIDS	(1u << 8)
+/* State mode (docs/design.md, "State mode"): a snapshot record of a
+ * periodic re-walk (the first walk's records do not carry it). */
+#define SVATOP_F_RESYNC		(1u << 9)
+/* State mode, MMDROP: handle and aux2 are the mm's final bind and unbind
+ * counts, kept in the kernel until the mm went. */
+#define SVATOP_F_TALLY		(1u << 10)
 
 struct svatop_event {
 	__u16 type;		/* enum svatop_event_type */
@@ -187,7 +193,20 @@ enum svatop_counter {
 	SVATOP_CNT_DROPPED = 1,		/* ring full: record lost */
 	/* ring full, per event type: slot SVATOP_CNT_DROPPED_TYPE + type */
 	SVATOP_CNT_DROPPED_TYPE = 2,
-	SVATOP_CNT_MAX = SVATOP_CNT_DROPPED_TYPE + SVATOP_EV_MAX
+	/* State mode: what the hot hooks count instead of streaming. */
+	SVATOP_CNT_STATE_BINDS = SVATOP_CNT_DROPPED_TYPE + SVATOP_EV_MAX,
+	SVATOP_CNT_STATE_UNBINDS,
+	SVATOP_CNT_STATE_DOMAIN_ALLOCS,
+	SVATOP_CNT_STATE_DOMAIN_FREES,
+	SVATOP_CNT_STATE_TALLY_FULL,	/* an mm's counts found no room */
+	SVATOP_CNT_MAX
+};
+
+/* State mode: an mm's successful binds and unbinds, in the BPF "tally"
+ * hash (key: struct mm_struct *), removed at the mm's __mmdrop(). */
+struct svatop_tally {
+	__u64 binds;
+	__u64 unbinds;
 };
 
 /* Knobs in BPF .rodata, set by the loader before load. */

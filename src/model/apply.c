@@ -26,6 +26,20 @@ static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
 	p->alloc_tid = ev->pid;
 	p->stack_id = ev->stack_id;
 	p->dev = obj_dev_get(m, ev);
+	/* State mode streams no successful bind to name the mm: the record
+	 * names it (the bind in progress). */
+	if (m->state_mode && ev->mm) {
+		struct model_mm *mm = obj_mm_get(m, ev->mm, ev->ts_ns);
+
+		if (mm) {
+			if (!mm->pasid_val)
+				mm->flags |= MF_BORN_LIVE;
+			mm->flags |= MF_SVA;
+			obj_mm_set_owner(mm, ev);
+			obj_pasid_link_mm(p, mm);
+		}
+		return;
+	}
 	/* The bind that follows in this thread names the mm. */
 	if (ev->pid)
 		obj_note_enomem(m, keymap_put(&m->pending_pasid_by_tid, ev->pid, p));
@@ -270,6 +284,13 @@ static void on_mmdrop(struct model *m, const struct svatop_event *ev)
 		return;
 	}
 	mm->flags |= MF_DROPPING;
+	/* State mode: the mm's final counts, which left the kernel with it. */
+	if (ev->flags & SVATOP_F_TALLY) {
+		if (ev->handle > mm->binds)
+			mm->binds = (uint32_t)ev->handle;
+		if (ev->aux2 > mm->unbinds)
+			mm->unbinds = (uint32_t)ev->aux2;
+	}
 	m->changes++;
 }
 
@@ -317,8 +338,9 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (!mm)
 		return;
-	/* Seen live already: the live events are newer than the snapshot. */
-	if (!known)
+	/* Seen live already: the live events are newer than the snapshot.
+	 * A re-walk's new mm was born while svatop watched. */
+	if (!known && !(ev->flags & SVATOP_F_RESYNC))
 		mm->flags |= MF_SNAPSHOT;
 	mm->flags |= MF_SVA;
 	if (ev->aux && !mm->iommu_mm)
@@ -330,17 +352,32 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 		mm->exit_ts = ev->ts_ns;
 	}
 	p = obj_pasid_get(m, ev->pasid, ev->ts_ns);
-	if (p && !(p->flags & PF_BORN_LIVE))
+	if (p && !(p->flags & PF_BORN_LIVE) && !(ev->flags & SVATOP_F_RESYNC))
 		p->flags |= PF_SNAPSHOT;
 	obj_pasid_link_mm(p, mm);
 }
 
+/* A re-walk found a domain address the model holds for another mm: the
+ * kernel freed that domain unseen (state mode) and made a new one there. */
+static void resync_domain_reused(struct model *m, const struct svatop_event *ev)
+{
+	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+
+	if (d && d->mm_ptr != ev->mm)
+		obj_domain_free(m, d);
+}
+
 static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 {
-	bool known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
+	bool resync = ev->flags & SVATOP_F_RESYNC;
 	bool mm_known = keymap_get(&m->mm_by_ptr, ev->mm) != NULL;
 	struct model_domain *d;
 	struct model_mm *mm;
+	bool known;
+
+	if (resync)
+		resync_domain_reused(m, ev);
+	known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
 
 	if (!known && (keymap_get(&m->freed_in_snapshot, ev->domain) ||
 		       keymap_get(&m->freed_in_snapshot, ev->mm))) {
@@ -350,7 +387,11 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 	d = obj_domain_get(m, ev->domain, ev->ts_ns);
 	if (!d)
 		return;
-	if (!known) {
+	if (resync) {
+		/* nothing newer exists in state mode: the walk is the truth */
+		d->users = ev->domain_users;
+		d->seen_gen = m->resync_gen;
+	} else if (!known) {
 		d->flags |= DF_SNAPSHOT;
 		d->users = ev->domain_users;
 	}
@@ -360,7 +401,7 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (!mm)
 		return;
-	if (!mm_known)
+	if (!mm_known && !resync)
 		mm->flags |= MF_SNAPSHOT;
 	obj_domain_link_mm(d, mm);
 }
@@ -369,14 +410,36 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
  * gives the snapshot's domains their devices and IOMMU instances. */
 static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 {
-	bool known = keymap_get(&m->bond_by_handle, ev->handle) != NULL;
-	bool dom_known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
+	struct model_bond *kb = keymap_get(&m->bond_by_handle, ev->handle);
+	bool resync = ev->flags & SVATOP_F_RESYNC;
+	bool known = kb != NULL;
+	bool dom_known;
 	bool mm_known = keymap_get(&m->mm_by_ptr, ev->mm) != NULL;
 	struct model_domain *d;
 	struct model_bond *b;
 	struct model_dev *dev;
 	struct model_mm *mm;
 
+	/* A re-walk refreshes what it finds (state mode has no newer view);
+	 * the same address on another domain or mm is a new bond. */
+	if (known && resync) {
+		if (kb->domain && kb->domain->ptr == ev->domain && kb->mm &&
+		    kb->mm->ptr == ev->mm) {
+			kb->seen_gen = m->resync_gen;
+			kb->domain->seen_gen = m->resync_gen;
+			if (kb->users != ev->handle_users ||
+			    kb->domain->users != ev->domain_users)
+				m->changes++;
+			kb->users = ev->handle_users;
+			kb->domain->users = ev->domain_users;
+			return;
+		}
+		obj_bond_free(m, kb);
+		known = false;
+	}
+	if (resync)
+		resync_domain_reused(m, ev);
+	dom_known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
 	/* Seen live already: the live events are newer than the snapshot. */
 	if (known || !ev->handle)
 		return;
@@ -389,28 +452,59 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (!mm)
 		return;
-	if (!mm_known)
+	if (!mm_known && !resync)
 		mm->flags |= MF_SNAPSHOT;
 	mm->flags |= MF_SVA;
 	d = obj_domain_get(m, ev->domain, ev->ts_ns);
 	if (!d)
 		return;
 	if (!dom_known) {
-		d->flags |= DF_SNAPSHOT;
+		if (!resync)
+			d->flags |= DF_SNAPSHOT;
 		d->users = ev->domain_users;
 		d->mm_ptr = ev->mm;
+	}
+	if (resync) {
+		d->users = ev->domain_users;
+		d->seen_gen = m->resync_gen;
 	}
 	obj_domain_link_mm(d, mm);
 	dev = obj_dev_get(m, ev);
 	if (!d->first_dev)
 		d->first_dev = dev;
-	b = bond_new(m, ev, mm->tgid, BF_SNAPSHOT);
+	b = bond_new(m, ev, mm->tgid, resync ? 0 : BF_SNAPSHOT);
 	if (!b)
 		return;
+	b->seen_gen = m->resync_gen;
 	b->pasid = ev->pasid;
 	b->users = ev->handle_users;
 	obj_bond_link(b, mm, d, dev);
 	m->changes++;
+}
+
+/*
+ * The end of a re-walk (state mode): a bond or domain it did not find is
+ * gone from the kernel. Its unbind, detach and free were counted there,
+ * not streamed, so it leaves the model without counting anything.
+ */
+static void resync_sweep(struct model *m)
+{
+	struct model_domain *d;
+	struct model_bond *b;
+	uint32_t i;
+
+	m->resync_open = false;
+	m->resyncs++;
+	pool_for_each(&m->bonds, struct model_bond, b, i)
+		if (b->seen_gen != m->resync_gen) {
+			obj_bond_free(m, b);
+			m->changes++;
+		}
+	pool_for_each(&m->domains, struct model_domain, d, i)
+		if (d->seen_gen != m->resync_gen) {
+			obj_domain_free(m, d);
+			m->changes++;
+		}
 }
 
 static void on_fork(struct model *m, const struct svatop_event *ev)
@@ -434,6 +528,12 @@ int model_apply(struct model *m, const struct svatop_event *ev)
 	if (ev->ts_ns > m->now_ns)
 		m->now_ns = ev->ts_ns;
 
+	if ((ev->flags & SVATOP_F_RESYNC) && !m->resync_open &&
+	    (ev->type == SVATOP_EV_SNAP_MM || ev->type == SVATOP_EV_SNAP_DOMAIN ||
+	     ev->type == SVATOP_EV_SNAP_BOND || ev->type == SVATOP_EV_SNAP_END)) {
+		m->resync_open = true;
+		m->resync_gen++;
+	}
 	switch (ev->type) {
 	case SVATOP_EV_BIND:
 		on_bind(m, ev);
@@ -488,6 +588,8 @@ int model_apply(struct model *m, const struct svatop_event *ev)
 		m->snapshot_seen = true;
 		m->snapshot_done = true;
 		keymap_fini(&m->freed_in_snapshot);
+		if (ev->flags & SVATOP_F_RESYNC)
+			resync_sweep(m);
 		m->changes++;
 		break;
 	default:

@@ -178,3 +178,28 @@ const char *model_verify(const struct model *m)
 		return "a map and its pool disagree";
 	return NULL;
 }
+
+void model_set_state_totals(struct model *m, uint64_t binds, uint64_t unbinds,
+			    uint64_t domain_allocs, uint64_t domain_frees)
+{
+	if (m->cnt.binds != binds || m->cnt.unbinds != unbinds ||
+	    m->cnt.domain_allocs != domain_allocs || m->cnt.domain_frees != domain_frees)
+		m->changes++;
+	m->cnt.binds = binds;
+	m->cnt.unbinds = unbinds;
+	m->cnt.domain_allocs = domain_allocs;
+	m->cnt.domain_frees = domain_frees;
+}
+
+void model_set_tally(struct model *m, uint64_t ptr, uint64_t binds, uint64_t unbinds)
+{
+	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ptr);
+
+	/* An mm no walk has reported yet gets its counts at the next one. */
+	if (!mm)
+		return;
+	if (mm->binds != (uint32_t)binds || mm->unbinds != (uint32_t)unbinds)
+		m->changes++;
+	mm->binds = (uint32_t)binds;
+	mm->unbinds = (uint32_t)unbinds;
+}

@@ -97,6 +97,7 @@ struct model_domain {
 	int32_t stack_id;
 	uint32_t uid;
 	uint32_t flags;			/* DF_* */
+	uint32_t seen_gen;		/* state mode: the last re-walk that saw it */
 };
 
 /* bond flags */
@@ -118,6 +119,7 @@ struct model_bond {
 	int32_t stack_id;
 	uint32_t uid;
 	uint32_t flags;
+	uint32_t seen_gen;		/* state mode: the last re-walk that saw it */
 };
 
 struct model_iommu {
@@ -170,6 +172,15 @@ struct model {
 	uint32_t next_uid;
 	bool snapshot_seen;		/* at least one SNAP_* record */
 	bool snapshot_done;		/* SNAP_END seen */
+	/*
+	 * State mode (docs/design.md): the kernel counts binds and unbinds
+	 * and the source re-walks the kernel's state at an interval; a
+	 * re-walk's SNAP_END removes the bonds and domains it did not find.
+	 */
+	bool state_mode;
+	bool resync_open;		/* a re-walk's records are arriving */
+	uint32_t resync_gen;		/* re-walks begun */
+	uint64_t resyncs;		/* re-walks completed */
 	int err;			/* sticky -ENOMEM */
 	uint64_t changes;		/* bumped on every state change (for --watch) */
 	struct model_counters cnt;
@@ -177,6 +188,13 @@ struct model {
 	 * aggregates by live sessions (session_iopf_refresh). */
 	struct iopf_table iopf;
 };
+
+/* State mode: the kernel's counts (src/source/source.h, struct
+ * source_state) into the model: totals since the source opened, and one
+ * live mm's binds and unbinds. */
+void model_set_state_totals(struct model *m, uint64_t binds, uint64_t unbinds,
+			    uint64_t domain_allocs, uint64_t domain_frees);
+void model_set_tally(struct model *m, uint64_t mm, uint64_t binds, uint64_t unbinds);
 
 #define MODEL_ERROR_ONLY_MAX	4096
 

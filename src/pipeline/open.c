@@ -72,6 +72,38 @@ int session_iopf_refresh(struct session *s)
 	return err;
 }
 
+int session_state_sync(struct session *s)
+{
+	struct source_state st;
+	uint64_t until;
+	size_t i;
+	int err;
+
+	if (!s->m.state_mode || !s->src || !s->src->ops->resync || !s->src->ops->state)
+		return 0;
+	err = s->src->ops->resync(s->src);
+	if (err)
+		return err;
+	/* The walk's records are on the ring: take them, and wait out the
+	 * reorder window so they are applied before the frame. */
+	until = clock_monotonic_ns() + SESSION_REORDER_NS + 10 * 1000000ULL;
+	while (!s->ended && clock_monotonic_ns() < until) {
+		err = session_poll(s, 10);
+		if (err)
+			return err;
+	}
+	err = s->src->ops->state(s->src, &st);
+	if (err)
+		return err;
+	model_set_state_totals(&s->m, st.binds, st.unbinds, st.domain_allocs,
+			       st.domain_frees);
+	for (i = 0; i < st.nmms; i++)
+		model_set_tally(&s->m, st.mms[i].mm, st.mms[i].binds, st.mms[i].unbinds);
+	s->tally_full = st.tally_full;
+	free(st.mms);
+	return 0;
+}
+
 int session_iopf_poll(struct session *s, int timeout_ms,
 		      int (*fn)(const struct iopf_event *ev, void *ctx), void *ctx)
 {
@@ -93,11 +125,13 @@ int session_open(struct session *s, const char *replay, const struct live_opts *
 		return err;
 	}
 	session_set_source(s, src, !replay);
+	s->m.state_mode = source_state_mode(src);
 	if (s->live)
 		open_iopf(s, lo);
 	/* Scripts wait for this line before starting their workload. */
 	if (s->live)
-		fprintf(stderr, "svatop: watching SVA events\n");
+		fprintf(stderr, "svatop: watching SVA events%s\n",
+			s->m.state_mode ? " (state mode)" : "");
 	return 0;
 }
 

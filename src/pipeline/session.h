@@ -62,6 +62,8 @@ struct session {
 	 * NULL when not loaded (a recording, or a kernel without it). */
 	struct iopf_source *iopf;
 	void (*iopf_close)(struct iopf_source *);
+	/* State mode: mms whose kernel counts found no room (tally map full). */
+	uint64_t tally_full;
 };
 
 /* A session without a source (tests, benchmarks): records are handed in
@@ -105,6 +107,11 @@ uint64_t session_dropped(struct session *s);
  * s->m.iopf (owners the kernel did not name come from the model's PASIDs):
  * views call it once per frame. */
 int session_iopf_refresh(struct session *s);
+/* State mode (s->m.state_mode, docs/design.md): re-walk the kernel's SVA
+ * state and read its counts into the model; views call it once per frame,
+ * before they read the model. Takes about SESSION_REORDER_NS. A no-op
+ * otherwise. */
+int session_state_sync(struct session *s);
 /* trace: deliver the per-fault records waiting (s opened with
  * lo->iopf_events). Returns how many, or -errno. */
 int session_iopf_poll(struct session *s, int timeout_ms,

@@ -36,6 +36,8 @@ struct live_source {
 	int fn_ret;
 	bool sva_tracepoints;	/* the kernel has svatop's iommu_sva tracepoints */
 	bool fork_check_at_tp;	/* mm_init is not hookable here */
+	bool state_capable;	/* the re-walk sees bonds (7.x lists and fields) */
+	bool state_mode;	/* loaded with state_mode (docs/design.md) */
 	struct wire_names names;	/* device names, sent once per device */
 	char desc[128];
 };
@@ -168,7 +170,7 @@ static void live_stats(struct source *src, struct source_stats *out)
 			out->submitted = sum;
 		else if (key == SVATOP_CNT_DROPPED)
 			out->dropped = sum;
-		else
+		else if (key < SVATOP_CNT_DROPPED_TYPE + SVATOP_EV_MAX)
 			out->dropped_by_type[key - SVATOP_CNT_DROPPED_TYPE] = sum;
 	}
 	free(vals);
@@ -222,13 +224,107 @@ static int live_stack(struct source *src, int32_t stack_id, char frames[][64], i
 	return n;
 }
 
+static int run_snapshot(struct live_source *ls);
+
+/* Empty a hash map from user space (a key deleted under get_next_key
+ * restarts the walk from the first key). */
+static void map_clear(int fd)
+{
+	uint64_t key;
+	int guard = 1 << 20;
+
+	while (guard-- > 0 && !bpf_map_get_next_key(fd, NULL, &key))
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+}
+
+static int live_resync(struct source *src)
+{
+	struct live_source *ls = (void *)src;
+
+	if (!ls->state_mode)
+		return -EOPNOTSUPP;
+	/* Each walk emits every SVA mm and looks every PASID up again. */
+	map_clear(bpf_map__fd(ls->skel->maps.snap_seen));
+	map_clear(bpf_map__fd(ls->skel->maps.snap_pasids));
+	ls->skel->bss->snap_resync = 1;
+	return run_snapshot(ls);
+}
+
+static uint64_t counter_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
+{
+	uint64_t sum = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(fd, &key, vals))
+		return 0;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+static int live_state(struct source *src, struct source_state *out)
+{
+	struct live_source *ls = (void *)src;
+	int ncpu = libbpf_num_possible_cpus(), fd;
+	struct svatop_tally t;
+	size_t cap = 0;
+	uint64_t key, *vals;
+	bool first = true;
+
+	memset(out, 0, sizeof(*out));
+	if (!ls->state_mode)
+		return -EOPNOTSUPP;
+	if (ncpu <= 0)
+		return -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	fd = bpf_map__fd(ls->skel->maps.counters);
+	out->binds = counter_sum(fd, SVATOP_CNT_STATE_BINDS, vals, ncpu);
+	out->unbinds = counter_sum(fd, SVATOP_CNT_STATE_UNBINDS, vals, ncpu);
+	out->domain_allocs = counter_sum(fd, SVATOP_CNT_STATE_DOMAIN_ALLOCS, vals, ncpu);
+	out->domain_frees = counter_sum(fd, SVATOP_CNT_STATE_DOMAIN_FREES, vals, ncpu);
+	out->tally_full = counter_sum(fd, SVATOP_CNT_STATE_TALLY_FULL, vals, ncpu);
+	free(vals);
+	/* The tally map holds at most its max_entries: a bounded walk. */
+	fd = bpf_map__fd(ls->skel->maps.tally);
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &key)) {
+		first = false;
+		if (bpf_map_lookup_elem(fd, &key, &t))
+			continue;	/* gone with its mm meanwhile */
+		if (out->nmms == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct source_tally *n = realloc(out->mms, ncap * sizeof(*n));
+
+			if (!n) {
+				free(out->mms);
+				out->mms = NULL;
+				out->nmms = 0;
+				return -ENOMEM;
+			}
+			out->mms = n;
+			cap = ncap;
+		}
+		out->mms[out->nmms++] = (struct source_tally){ key, t.binds, t.unbinds };
+	}
+	return 0;
+}
+
 static const struct source_ops live_ops = {
 	.poll = live_poll,
 	.stats = live_stats,
 	.close = live_close,
 	.describe = live_describe,
 	.stack = live_stack,
+	.resync = live_resync,
+	.state = live_state,
 };
+
+bool source_state_mode(struct source *src)
+{
+	return src && src->ops == &live_ops && ((struct live_source *)src)->state_mode;
+}
 
 /* Root, or a service's ambient CAP_BPF and CAP_PERFMON (svatop-exporter.service). */
 static bool may_trace(void)
@@ -288,6 +384,12 @@ static int choose_forms(struct live_source *ls, const struct live_opts *opts,
 		return err;
 	}
 	err = check_environment(k, &r);
+	/* State mode re-walks the kernel's lists: the bonds need the IOMMU
+	 * groups' PASID arrays and the mm list (7.x). */
+	ls->state_capable = kfacts_symbol(k, "iommu_group_kset", NULL) == KF_YES &&
+			    kfacts_member(k, "iommu_group", "pasid_array") == KF_YES &&
+			    kfacts_member(k, "iommu_mm_data", "mm_list_elm") == KF_YES &&
+			    kfacts_member(k, "iommu_mm_data", "sva_domains") == KF_YES;
 	for (i = 0; !err && i < r.nhooks && i < 64; i++) {
 		const struct hook_status *st = &r.hooks[i];
 		const struct hook *h = st->hook;
@@ -328,6 +430,7 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 	ls->skel->rodata->collect_stacks = opts->collect_stacks;
 	ls->skel->rodata->sva_tracepoints = ls->sva_tracepoints;
 	ls->skel->rodata->fork_check_at_tp = ls->fork_check_at_tp;
+	ls->skel->rodata->state_mode = ls->state_mode;
 	apply_forms(ls, forms);
 	err = svatop_bpf__load(ls->skel);
 	if (err) {
@@ -383,6 +486,13 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 			ls->ksyms = NULL;
 		}
 	}
+	if (opts->state_mode && opts->snapshot) {
+		ls->state_mode = ls->state_capable &&
+				 !ksyms_addresses_hidden("/proc/kallsyms");
+		if (!ls->state_mode)
+			p_info("state mode needs the 7.x IOMMU group and mm lists and visible "
+			       "kernel addresses: streaming every event instead");
+	}
 	err = load_with(ls, opts, forms);
 	if (err && !opts->force_kprobe) {
 		/* e.g. no BPF trampoline on this kernel: kprobes everywhere */
@@ -423,9 +533,10 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 	}
 	for (i = 0; i < hooks_count; i++)
 		iopf_rows += hooks[i].iopf;	/* src/source/iopf.c loads those */
-	snprintf(ls->desc, sizeof(ls->desc), "live, %d hooks%s%s", hooks_count - iopf_rows - missing,
+	snprintf(ls->desc, sizeof(ls->desc), "live, %d hooks%s%s%s", hooks_count - iopf_rows - missing,
 		 missing ? " (some missing)" : "",
-		 ls->sva_tracepoints ? ", iommu_sva tracepoints" : "");
+		 ls->sva_tracepoints ? ", iommu_sva tracepoints" : "",
+		 ls->state_mode ? ", state mode" : "");
 	*out = &ls->base;
 	return 0;
 fail:

@@ -29,6 +29,23 @@ struct source_stats {
 	uint64_t dropped_by_type[SVATOP_EV_MAX];	/* dropped, per event type */
 };
 
+/*
+ * State mode (docs/design.md, "State mode"): what the kernel counted
+ * instead of streaming. Totals since the source opened; per mm, the live
+ * mms' counts (an mm's final counts come with its MMDROP record).
+ */
+struct source_tally {
+	uint64_t mm;
+	uint64_t binds, unbinds;
+};
+
+struct source_state {
+	uint64_t binds, unbinds, domain_allocs, domain_frees;
+	uint64_t tally_full;		/* mms whose counts found no room */
+	struct source_tally *mms;	/* malloc'd, the caller frees */
+	size_t nmms;
+};
+
 struct source_ops {
 	/* Deliver what is available, waiting at most timeout_ms (-1: forever).
 	 * Returns the number of records delivered, 0 on timeout, -ENODATA at
@@ -44,6 +61,11 @@ struct source_ops {
 	/* Optional: symbolize a kernel stack id into up to max frames of
 	 * "func+0xoff"; returns the number of frames, or -errno. */
 	int (*stack)(struct source *src, int32_t stack_id, char frames[][64], int max);
+	/* Optional, state mode: start a re-walk of the kernel's SVA state
+	 * (its records arrive through poll, SVATOP_F_RESYNC) / read the
+	 * counts. -EOPNOTSUPP when the source is not in state mode. */
+	int (*resync)(struct source *src);
+	int (*state)(struct source *src, struct source_state *out);
 };
 
 struct source {
@@ -93,7 +115,12 @@ struct live_opts {
 	bool force_kprobe;	/* never use fentry (testing the fallback) */
 	bool iopf_events;	/* device page faults: one record each (trace) */
 	bool iopf_invalidations; /* device page faults: the opt-in IOTLB hook */
+	bool state_mode;	/* counts and re-walks instead of hot events
+				 * (where the kernel allows: live_state_mode()) */
 };
+
+/* Whether a live source is in state mode (false for any other source). */
+bool source_state_mode(struct source *src);
 
 /* Live source: loads and attaches the BPF programs. On failure returns
  * -errno and prints one line saying what is missing. */

@@ -33,8 +33,11 @@ struct exporter_args {
 	double timeout;
 	unsigned long max_conn;
 	bool per_process;
+	bool stream;		/* --stream: no state mode */
 	struct common_args c;
 };
+
+#define EXPORTER_OPT_STREAM	0x100
 
 struct exporter {
 	struct session s;
@@ -56,6 +59,9 @@ static const struct argp_option exporter_options[] = {
 	{ "timeout", 't', "SECONDS", 0, "a request's whole time: slower clients are dropped (10)", 0 },
 	{ "per-process", 'P', NULL, 0,
 	  "also series per process (pid, comm labels; at most 512 pids)", 0 },
+	{ "stream", EXPORTER_OPT_STREAM, NULL, 0,
+	  "stream every event instead of state mode (kernel counts and a re-walk of the "
+	  "kernel's SVA state per interval; docs/design.md)", 0 },
 	{ 0 },
 };
 
@@ -86,6 +92,9 @@ static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'P':
 		a->per_process = true;
+		break;
+	case EXPORTER_OPT_STREAM:
+		a->stream = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -127,6 +136,11 @@ static int exporter_render_now(struct exporter *x)
 	FILE *o;
 	int err;
 
+	if (x->s.live) {
+		err = session_state_sync(&x->s);
+		if (err)
+			return err;
+	}
 	source_stats(x->s.src, &st);
 	session_iopf_refresh(&x->s);
 	o = open_memstream(&buf, &len);
@@ -247,6 +261,7 @@ int cmd_exporter(int argc, char **argv)
 	lo.target_tgid = a.c.pid;
 	lo.verbose = a.c.verbose;
 	lo.iopf_invalidations = a.c.iotlb;
+	lo.state_mode = !a.stream;
 	if (session_open(&x->s, a.c.replay, &lo, (uint64_t)(a.grace * 1e9))) {
 		pthread_mutex_destroy(&x->http.lock);
 		free(x);

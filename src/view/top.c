@@ -23,6 +23,9 @@ static const struct argp_option top_options[] = {
 	{ "sort", 's', "KEY", 0, "pid, comm, pasid, domains, devices, binds, unbinds, errors, age", 0 },
 	{ "reverse", 'R', NULL, 0, "reverse the sort order", 0 },
 	{ "grace", 'g', "SECONDS", 0, "leak grace period (3)", 0 },
+	{ "stream", TOP_OPT_STREAM, NULL, 0,
+	  "stream every event (as before 0.9) instead of state mode: kernel counts and a "
+	  "re-walk of the kernel's SVA state per frame (docs/design.md)", 0 },
 	{ 0 },
 };
 
@@ -52,6 +55,9 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'g':
 		view_arg_seconds(state, arg, "grace period", 0, &a->grace);
+		break;
+	case TOP_OPT_STREAM:
+		a->stream = true;
 		break;
 	case ARGP_KEY_ARG:
 		view_parse_interval_count(state, arg, &a->npos, &a->interval, &a->count);
@@ -106,6 +112,10 @@ static int top_batch(struct session *s, struct top_args *a)
 		}
 		if (err)
 			break;
+		if (s->live)
+			err = session_state_sync(s);
+		if (err)
+			break;
 		session_iopf_refresh(s);
 		top_print_batch(stdout, &s->m, &s->a, session_now(s), &a->o, &prev,
 				a->interval, session_dropped(s));
@@ -153,6 +163,7 @@ int cmd_top(int argc, char **argv)
 	lo.verbose = a.c.verbose;
 	lo.iopf_invalidations = a.c.iotlb;
 	lo.collect_stacks = true;	/* findings name the allocation stack */
+	lo.state_mode = !a.stream;
 	if (session_open(&s, a.c.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;
 	/* Attached, maps open, kernel symbols read: no capability needed. */

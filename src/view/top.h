@@ -87,8 +87,11 @@ struct top_args {
 	unsigned long count;
 	int npos;
 	double grace;
+	bool stream;		/* --stream: no state mode */
 	struct common_args c;
 };
+
+#define TOP_OPT_STREAM	0x100
 
 /* The interactive screen until q or a signal (top_screen.c). */
 int top_interactive(struct session *s, struct top_args *a);

@@ -79,6 +79,8 @@ static void draw(struct session *s, struct top_args *a, struct screen *sc,
 	size_t i, first;
 
 	getmaxyx(stdscr, rows, cols);
+	if (s->live)
+		session_state_sync(s);
 	session_iopf_refresh(s);
 	free(sc->rows);
 	sc->n = top_collect(&s->m, &s->a, now, &a->o, prev, a->interval, &sc->rows);

@@ -91,9 +91,13 @@ int synth_bind(struct synth *s, struct synth_proc *p, const struct synth_dev *d)
 		synth_event(s, &ev, SVATOP_EV_PASID_ALLOC, p);
 		set_dev(&ev, d);
 		ev.stack_id = s->next_stack++;
-		ev.mm = 0;
+		/* the stream names the mm through the bind that follows; state
+		 * mode has no such bind record, so the kernel side names it */
+		if (!s->state_mode)
+			ev.mm = 0;
 		s->emit(&ev, s->ctx);
 	}
+	p->binds++;
 	for (i = 0; i < p->nbond; i++) {
 		if (p->bond[i].dev == d->ptr) {
 			p->bond[i].users++;
@@ -105,7 +109,8 @@ int synth_bind(struct synth *s, struct synth_proc *p, const struct synth_dev *d)
 			ev.domain = p->bond[i].domain;
 			ev.handle_users = p->bond[i].users;
 			ev.domain_users = p->dom[dom].users;
-			s->emit(&ev, s->ctx);
+			if (!s->state_mode)
+				s->emit(&ev, s->ctx);
 			return i;
 		}
 	}
@@ -118,12 +123,13 @@ int synth_bind(struct synth *s, struct synth_proc *p, const struct synth_dev *d)
 		ev.domain = p->dom[i].ptr;
 		if (p->dom[i].iommu != d->iommu) {
 			ev.ret = -22;
-			s->emit(&ev, s->ctx);
+			s->emit(&ev, s->ctx);	/* failures stream in state mode too */
 			continue;
 		}
 		p->dom[i].users++;
 		ev.domain_users = p->dom[i].users;
-		s->emit(&ev, s->ctx);
+		if (!s->state_mode)
+			s->emit(&ev, s->ctx);
 		dom = i;
 		break;
 	}
@@ -139,12 +145,14 @@ int synth_bind(struct synth *s, struct synth_proc *p, const struct synth_dev *d)
 		ev.domain = p->dom[dom].ptr;
 		ev.flags |= SVATOP_F_DERIVED;
 		ev.stack_id = s->next_stack++;
-		s->emit(&ev, s->ctx);
+		if (!s->state_mode)
+			s->emit(&ev, s->ctx);
 		synth_event(s, &ev, SVATOP_EV_ATTACH, p);
 		set_dev(&ev, d);
 		ev.domain = p->dom[dom].ptr;
 		ev.domain_users = 1;
-		s->emit(&ev, s->ctx);
+		if (!s->state_mode)
+			s->emit(&ev, s->ctx);
 	}
 	b = p->nbond++;
 	p->bond[b].handle = synth_alloc_ptr(s);
@@ -158,7 +166,8 @@ int synth_bind(struct synth *s, struct synth_proc *p, const struct synth_dev *d)
 	ev.handle_users = 1;
 	ev.domain_users = p->dom[dom].users;
 	ev.stack_id = s->next_stack++;
-	s->emit(&ev, s->ctx);
+	if (!s->state_mode)
+		s->emit(&ev, s->ctx);
 	return b;
 }
 
@@ -169,26 +178,30 @@ void synth_unbind(struct synth *s, struct synth_proc *p, int b)
 
 	for (dom = 0; dom < p->ndom && p->dom[dom].ptr != p->bond[b].domain; dom++)
 		;
+	p->unbinds++;
 	synth_event(s, &ev, SVATOP_EV_UNBIND, p);
 	ev.handle = p->bond[b].handle;
 	ev.dev = p->bond[b].dev;
 	ev.domain = p->bond[b].domain;
 	ev.handle_users = p->bond[b].users;
 	ev.domain_users = p->dom[dom].users;
-	s->emit(&ev, s->ctx);
+	if (!s->state_mode)
+		s->emit(&ev, s->ctx);
 	if (--p->bond[b].users)
 		return;
 	synth_event(s, &ev, SVATOP_EV_DETACH, p);
 	ev.domain = p->bond[b].domain;
 	ev.dev = p->bond[b].dev;
-	s->emit(&ev, s->ctx);
+	if (!s->state_mode)
+		s->emit(&ev, s->ctx);
 	synth_free_ptr(s, p->bond[b].handle);
 	p->bond[b] = p->bond[--p->nbond];
 	if (--p->dom[dom].users)
 		return;
 	synth_event(s, &ev, SVATOP_EV_DOMAIN_FREE, p);
 	ev.domain = p->dom[dom].ptr;
-	s->emit(&ev, s->ctx);
+	if (!s->state_mode)
+		s->emit(&ev, s->ctx);
 	synth_free_ptr(s, p->dom[dom].ptr);
 	p->dom[dom] = p->dom[--p->ndom];
 }
@@ -213,6 +226,11 @@ bool synth_mm_release(struct synth *s, struct synth_proc *p)
 	synth_event(s, &ev, SVATOP_EV_MMDROP, p);
 	ev.pid = ev.tgid = 7;
 	memcpy(ev.comm, "kworker/0:1", 12);
+	if (s->state_mode && (p->binds || p->unbinds)) {
+		ev.flags |= SVATOP_F_TALLY;
+		ev.handle = p->binds;
+		ev.aux2 = p->unbinds;
+	}
 	s->emit(&ev, s->ctx);
 	if (p->pasid) {
 		synth_event(s, &ev, SVATOP_EV_MM_PASID_DROP, p);
@@ -254,6 +272,55 @@ void synth_snapshot(struct synth *s, struct synth_proc **procs, int n)
 	}
 	synth_event(s, &ev, SVATOP_EV_SNAP_END, NULL);
 	ev.flags |= SVATOP_F_SNAPSHOT;
+	s->emit(&ev, s->ctx);
+}
+
+void synth_resync(struct synth *s, struct synth_proc **procs, int n)
+{
+	const uint32_t rs = SVATOP_F_SNAPSHOT | SVATOP_F_RESYNC;
+	struct svatop_event ev;
+	int i, j, k;
+
+	for (i = 0; i < n; i++) {
+		struct synth_proc *p = procs[i];
+
+		if (!p->pasid || p->freed)
+			continue;
+		synth_event(s, &ev, SVATOP_EV_SNAP_MM, p);
+		ev.flags |= rs;
+		ev.aux = p->iommu_mm;
+		if (p->exited)
+			ev.pid = ev.tgid = 0;
+		s->emit(&ev, s->ctx);
+		for (j = 0; j < p->ndom; j++) {
+			synth_event(s, &ev, SVATOP_EV_SNAP_DOMAIN, p);
+			ev.flags |= rs;
+			ev.domain = p->dom[j].ptr;
+			ev.domain_users = p->dom[j].users;
+			s->emit(&ev, s->ctx);
+		}
+	}
+	/* the bonds come last, from the IOMMU groups' PASID arrays */
+	for (i = 0; i < n; i++) {
+		struct synth_proc *p = procs[i];
+
+		for (k = 0; !p->freed && k < p->nbond; k++) {
+			synth_event(s, &ev, SVATOP_EV_SNAP_BOND, p);
+			ev.flags |= rs;
+			ev.pid = ev.tgid = 0;
+			memset(ev.comm, 0, sizeof(ev.comm));
+			ev.handle = p->bond[k].handle;
+			ev.dev = p->bond[k].dev;
+			ev.domain = p->bond[k].domain;
+			ev.handle_users = p->bond[k].users;
+			for (j = 0; j < p->ndom; j++)
+				if (p->dom[j].ptr == p->bond[k].domain)
+					ev.domain_users = p->dom[j].users;
+			s->emit(&ev, s->ctx);
+		}
+	}
+	synth_event(s, &ev, SVATOP_EV_SNAP_END, NULL);
+	ev.flags |= rs;
 	s->emit(&ev, s->ctx);
 }
 

@@ -41,6 +41,7 @@ struct synth_proc {
 		int users;
 	} bond[SYNTH_MAX_BONDS];
 	int nbond;
+	uint64_t binds, unbinds;	/* successful ones, for state mode */
 };
 
 struct synth {
@@ -52,6 +53,10 @@ struct synth {
 	int32_t next_stack;
 	synth_emit_fn emit;
 	void *ctx;
+	/* Emit what the kernel side streams in state mode (docs/design.md):
+	 * no successful bind/unbind/attach/detach/domain record; PASID
+	 * allocations name their mm; the final MMDROP carries the tally. */
+	bool state_mode;
 };
 
 void synth_init(struct synth *s, synth_emit_fn emit, void *ctx);
@@ -72,6 +77,9 @@ void synth_exit(struct synth *s, struct synth_proc *p);
 bool synth_mm_release(struct synth *s, struct synth_proc *p);
 /* Emit the start-up snapshot of procs, then SNAP_END. */
 void synth_snapshot(struct synth *s, struct synth_proc **procs, int n);
+/* State mode: a periodic re-walk of procs (SNAP_MM, SNAP_DOMAIN and
+ * SNAP_BOND with SVATOP_F_RESYNC, then SNAP_END). */
+void synth_resync(struct synth *s, struct synth_proc **procs, int n);
 /* fork: PROC_FORK + FORK of a child; shares_bug: child keeps iommu_mm. */
 void synth_fork(struct synth *s, const struct synth_proc *parent,
 		struct synth_proc *child, uint32_t child_tgid, bool shares_bug);

@@ -609,7 +609,8 @@ static void test_random_events_keep_model_consistent(void **state)
 		ev.handle_users = (int)(rnd(&seed) % 5) - 1;
 		ev.domain_users = (int)(rnd(&seed) % 5) - 1;
 		ev.stack_id = (int)(rnd(&seed) % 10) - 1;
-		ev.flags = rnd(&seed) & 0x7f;
+		ev.flags = rnd(&seed) & 0x7ff;	/* every SVATOP_F_* */
+		s.m.state_mode = (i / 20000) % 2;
 		for (int k = 0; k < SVATOP_NAME_LEN; k++)
 			ev.dev_name[k] = (char)rnd(&seed);	/* unterminated garbage */
 		session_apply(&s, &ev);
@@ -628,6 +629,209 @@ static void test_random_events_keep_model_consistent(void **state)
 		      (unsigned long long)s.a.violations.len);
 	finding_list_fini(&leaks);
 	session_close(&s);
+}
+
+/*
+ * State mode against the stream: the same random binds, unbinds, exits and
+ * releases, once as the full stream and once as state mode emits them (no
+ * successful bind/unbind/attach/detach/free records, a re-walk every few
+ * steps, the kernel's counts set as the session sets them). After each
+ * re-walk both models must agree on every mm: PASID, domains, bonds,
+ * binds, unbinds, exited; and on the object totals.
+ */
+struct twin {
+	struct model m;
+	struct synth s;
+};
+
+static void twin_apply(const struct svatop_event *ev, void *ctx)
+{
+	struct twin *t = ctx;
+
+	assert_int_equal(model_apply(&t->m, ev), 0);
+}
+
+#define TWIN_PROCS	6
+
+static void twin_ops(struct twin *t, struct synth_proc *p, struct synth_dev *devs,
+		     uint64_t *seed)
+{
+	int b, i = rnd(seed) % TWIN_PROCS;
+	struct synth_proc *q = &p[i];
+
+	switch (rnd(seed) % 8) {
+	case 0: case 1: case 2:
+		if (!q->exited)
+			synth_bind(&t->s, q, &devs[rnd(seed) % 3]);
+		break;
+	case 3: case 4: case 5:
+		if (q->nbond) {
+			b = rnd(seed) % q->nbond;
+			synth_unbind(&t->s, q, b);
+		}
+		break;
+	case 6:
+		if (!q->exited && rnd(seed) % 4 == 0)
+			synth_exit(&t->s, q);
+		break;
+	default:
+		if (q->exited && !q->freed) {
+			while (q->nbond && rnd(seed) % 3)
+				synth_unbind(&t->s, q, 0);
+			synth_mm_release(&t->s, q);
+		}
+		break;
+	}
+}
+
+static void twin_compare(const struct twin *a, const struct twin *b,
+			 const struct synth_proc *pa, int step)
+{
+	int i;
+
+	assert_int_equal(a->m.bonds.count, b->m.bonds.count);
+	assert_int_equal(a->m.domains.count, b->m.domains.count);
+	assert_int_equal(a->m.mms.count, b->m.mms.count);
+	assert_int_equal(a->m.pasids.count, b->m.pasids.count);
+	for (i = 0; i < TWIN_PROCS; i++) {
+		const struct model_mm *x = model_mm(&a->m, pa[i].mm);
+		const struct model_mm *y = model_mm(&b->m, pa[i].mm);
+
+		if (!x || !y) {
+			if (!x != !y)
+				fail_msg("step %d: mm of proc %d in one model only", step, i);
+			continue;
+		}
+		if (x->pasid_val != y->pasid_val || x->ndomains != y->ndomains ||
+		    x->nbonds != y->nbonds || x->binds != y->binds ||
+		    x->unbinds != y->unbinds ||
+		    (x->flags & (MF_EXITED | MF_SVA)) != (y->flags & (MF_EXITED | MF_SVA)) ||
+		    x->tgid != y->tgid)
+			fail_msg("step %d, proc %d: stream pasid %u doms %u bonds %u binds %u "
+				 "unbinds %u flags %x, state %u %u %u %u %u %x", step, i,
+				 x->pasid_val, x->ndomains, x->nbonds, x->binds, x->unbinds,
+				 x->flags, y->pasid_val, y->ndomains, y->nbonds, y->binds,
+				 y->unbinds, y->flags);
+	}
+}
+
+static void test_state_mode_equals_stream(void **state)
+{
+	struct synth_proc pa[TWIN_PROCS], pb[TWIN_PROCS], *list[TWIN_PROCS];
+	struct synth_dev devs[3];
+	struct twin *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	uint64_t sa = 99, sb = 99;
+	int i, step, resyncs = 0;
+	size_t swept = 0;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(model_init(&a->m), 0);
+	assert_int_equal(model_init(&b->m), 0);
+	b->m.state_mode = true;
+	synth_init(&a->s, twin_apply, a);
+	synth_init(&b->s, twin_apply, b);
+	b->s.state_mode = true;
+	/* dev 0 and 1 share an IOMMU (one domain for both), dev 2 has its own */
+	synth_dev_init(&devs[0], 0xffff888100001000ULL, "dsa0", 0xffff888100900000ULL, "iommu0");
+	synth_dev_init(&devs[1], 0xffff888100002000ULL, "dsa1", 0xffff888100900000ULL, "iommu0");
+	synth_dev_init(&devs[2], 0xffff888100003000ULL, "iax0", 0xffff888100a00000ULL, "iommu1");
+	for (i = 0; i < TWIN_PROCS; i++) {
+		synth_proc_init(&a->s, &pa[i], 100 + i, "twin");
+		synth_proc_init(&b->s, &pb[i], 100 + i, "twin");
+		list[i] = &pb[i];
+	}
+	synth_snapshot(&a->s, NULL, 0);
+	synth_snapshot(&b->s, NULL, 0);
+	for (step = 1; step <= 4000; step++) {
+		twin_ops(a, pa, devs, &sa);
+		twin_ops(b, pb, devs, &sb);
+		if (step % 7)
+			continue;
+		size_t before = b->m.bonds.count + b->m.domains.count;
+
+		synth_resync(&b->s, list, TWIN_PROCS);
+		resyncs++;
+		swept += before > b->m.bonds.count + b->m.domains.count ?
+			 before - (b->m.bonds.count + b->m.domains.count) : 0;
+		/* what session_state_sync() reads from the tally map */
+		for (i = 0; i < TWIN_PROCS; i++)
+			if (!pb[i].freed)
+				model_set_tally(&b->m, pb[i].mm, pb[i].binds, pb[i].unbinds);
+		twin_compare(a, b, pa, step);
+		assert_null(model_verify(&b->m));
+		/* a released process starts again as a new one */
+		for (i = 0; i < TWIN_PROCS; i++)
+			if (pa[i].freed) {
+				synth_proc_init(&a->s, &pa[i], 100 + i, "twin");
+				synth_proc_init(&b->s, &pb[i], 100 + i, "twin");
+			}
+	}
+	assert_int_equal(b->m.resyncs, (uint64_t)resyncs);
+	/* the scenario did remove state between re-walks, and grew some */
+	assert_true(swept > 100);
+	assert_true(a->m.cnt.pasid_frees > 10);
+	assert_int_equal(a->m.cnt.pasid_frees, b->m.cnt.pasid_frees);
+	print_message("# state mode: %d re-walks, %zu objects swept, %llu mms freed\n",
+		      resyncs, swept, (unsigned long long)a->m.cnt.pasid_frees);
+	model_fini(&a->m);
+	model_fini(&b->m);
+	free(a);
+	free(b);
+}
+
+static void emit_nothing(const struct svatop_event *ev, void *ctx)
+{
+	(void)ev;
+	(void)ctx;
+}
+
+/* A bond found by the first walk and gone at the next is removed, not
+ * counted as an unbind; a re-walk's new mm is not "pre-existing". */
+static void test_state_mode_resync_flags(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc old, p, *procs[] = { &old, &p };
+	const struct model_mm *mm;
+
+	f->m.state_mode = true;
+	f->s.state_mode = true;
+	synth_proc_init(&f->s, &old, 300, "old");
+	synth_proc_init(&f->s, &p, 301, "new");
+	f->s.emit = emit_nothing;		/* before svatop: unseen */
+	synth_bind(&f->s, &old, &f->dev0);
+	f->s.emit = apply;
+	synth_snapshot(&f->s, procs, 1);
+	mm = model_mm(&f->m, old.mm);
+	assert_non_null(mm);
+	assert_true(mm->flags & MF_SNAPSHOT);
+	assert_int_equal(mm->ndomains, 1);
+	synth_bind(&f->s, &p, &f->dev1);
+	synth_unbind(&f->s, &old, 0);
+	synth_resync(&f->s, procs, 2);
+	mm = model_mm(&f->m, old.mm);
+	assert_int_equal(mm->ndomains, 0);
+	assert_int_equal(mm->nbonds, 0);
+	assert_int_equal(mm->unbinds, 0);	/* the kernel counts it, not the sweep */
+	assert_int_equal(f->m.cnt.unbinds, 0);
+	mm = model_mm(&f->m, p.mm);
+	assert_non_null(mm);
+	assert_false(mm->flags & MF_SNAPSHOT);
+	assert_true(mm->flags & MF_BORN_LIVE);
+	assert_int_equal(mm->nbonds, 1);
+	assert_false(model_bond(&f->m, p.bond[0].handle)->flags & BF_SNAPSHOT);
+	assert_false(model_domain(&f->m, p.dom[0].ptr)->flags & DF_SNAPSHOT);
+	model_set_state_totals(&f->m, 2, 1, 2, 1);
+	assert_int_equal(f->m.cnt.binds, 2);
+	assert_int_equal(f->m.cnt.domain_frees, 1);
+	assert_int_equal(f->m.resyncs, 1);
+	/* the release carries the final counts */
+	synth_unbind(&f->s, &p, 0);
+	synth_exit(&f->s, &p);
+	synth_resync(&f->s, procs, 2);
+	assert_true(synth_mm_release(&f->s, &p));
+	assert_null(model_mm(&f->m, p.mm));
 }
 
 static void count_only(const struct svatop_event *ev, void *ctx)
@@ -687,6 +891,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release_in_other_task, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_of_other_process_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_bind_only_mms_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_mode_resync_flags, setup, teardown),
+		cmocka_unit_test(test_state_mode_equals_stream),
 		cmocka_unit_test(test_random_events_keep_model_consistent),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_reorder_bounded),
