@@ -140,6 +140,7 @@ static int exporter_render_now(struct exporter *x)
 		err = session_state_sync(&x->s);
 		if (err)
 			return err;
+		info.now_ns = session_now(&x->s);	/* after the re-walk */
 	}
 	source_stats(x->s.src, &st);
 	session_iopf_refresh(&x->s);

@@ -15,8 +15,8 @@ void exporter_count_event(struct exporter_counts *c, const struct svatop_event *
 		return;
 	if (ev->type == SVATOP_EV_BIND && ev->ret < 0)
 		c->bind_errors[ev->ret >= -EXPORTER_ERRNO_MAX ? -ev->ret : 0]++;
-	else if (ev->type == SVATOP_EV_SNAP_END)
-		c->snapshot_end_ts = ev->ts_ns;
+	else if (ev->type == SVATOP_EV_SNAP_END && !(ev->flags & SVATOP_F_RESYNC))
+		c->snapshot_end_ts = ev->ts_ns;	/* the start-up one, not a re-walk */
 }
 
 void exporter_label_value(FILE *out, const char *s)
