@@ -120,9 +120,14 @@ struct {
 	__type(value, struct dev_info);
 } dev_infos SEC(".maps");
 
-extern const void iommu_sva_mms __ksym __weak;
-/* drivers/iommu/iommu.c: static struct kset *iommu_group_kset */
-extern const void iommu_group_kset __ksym __weak;
+/*
+ * Addresses of two kernel variables, from the kallsyms the loader read
+ * anyway (0: absent or hidden, and the walks find nothing). Not __ksym
+ * externs: libbpf would read all of /proc/kallsyms again to resolve them,
+ * a quarter of a second of start-up under TCG.
+ */
+const volatile __u64 iommu_sva_mms_addr;	/* drivers/iommu/iommu-sva.c: LIST_HEAD */
+const volatile __u64 iommu_group_kset_addr;	/* drivers/iommu/iommu.c: struct kset * */
 
 /* PASIDs the snapshot found (pasid -> mm), looked up in every IOMMU
  * group's PASID array at the end of the walk to find the bonds. */
@@ -1291,13 +1296,13 @@ static __always_inline void snap_bonds(void)
 	struct kset *kset = NULL;
 	int i;
 
-	if (!&iommu_group_kset ||
+	if (!iommu_group_kset_addr ||
 	    !bpf_core_type_exists(struct iommu_group___svatop) ||
 	    !bpf_core_field_exists(g->pasid_array) ||
 	    !bpf_core_type_exists(struct iommu_mm_data___svatop) ||
 	    !bpf_core_field_exists(im->mm_list_elm))
 		return;
-	bpf_probe_read_kernel(&kset, sizeof(kset), &iommu_group_kset);
+	bpf_probe_read_kernel(&kset, sizeof(kset), (void *)iommu_group_kset_addr);
 	if (!kset)
 		return;
 	head = &kset->list;
@@ -1315,7 +1320,7 @@ static __always_inline void snap_bonds(void)
 /* mms on the kernel's iommu_sva_mms list (7.x) with no task any more. */
 static __always_inline void snap_orphans(void)
 {
-	struct list_head *head = (struct list_head *)&iommu_sva_mms;
+	struct list_head *head = (struct list_head *)iommu_sva_mms_addr;
 	struct iommu_mm_data___svatop *im = NULL;
 	struct list_head *pos;
 	int i;

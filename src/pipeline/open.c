@@ -16,6 +16,7 @@ static void open_iopf(struct session *s, const struct live_opts *lo)
 	struct iopf_opts o = {
 		.events = lo && lo->iopf_events,
 		.invalidations = lo && lo->iopf_invalidations,
+		.report = source_live_report(s->src),
 	};
 	char why[200] = "";
 
@@ -126,8 +127,12 @@ int session_open(struct session *s, const char *replay, const struct live_opts *
 	}
 	session_set_source(s, src, !replay);
 	s->m.state_mode = source_state_mode(src);
-	if (s->live)
+	if (s->live) {
+		uint64_t t0 = clock_monotonic_ns();
+
 		open_iopf(s, lo);
+		p_info("start-up: IOPF accounting loaded in %.2f s", (clock_monotonic_ns() - t0) / 1e9);
+	}
 	/* Scripts wait for this line before starting their workload. */
 	if (s->live)
 		fprintf(stderr, "svatop: watching SVA events%s\n",

@@ -347,6 +347,21 @@ enum kfact kfacts_symbol(const struct kfacts *k, const char *name, char *type)
 	return s ? KF_YES : KF_NO;
 }
 
+uint64_t kfacts_symbol_addr(const struct kfacts *k, const char *name)
+{
+	const struct ksym *s = k->syms ? sym_lookup(k, name) : NULL;
+
+	return s ? s->addr : 0;
+}
+
+struct ksyms *kfacts_take_ksyms(struct kfacts *k)
+{
+	struct ksyms *s = k->syms;
+
+	k->syms = NULL;
+	return s;
+}
+
 uint64_t kfacts_symbol_size(const struct kfacts *k, const char *name)
 {
 	const struct ksym *s = sym_lookup(k, name);

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ksyms;
+
 struct btf;
 struct kfacts;
 
@@ -59,6 +61,12 @@ enum kfact kfacts_func_in_btf(const struct kfacts *k, const char *name);
 enum kfact kfacts_func_in_symbols(const struct kfacts *k, const char *name);
 /* Any symbol (data too); *type gets its nm letter. */
 enum kfact kfacts_symbol(const struct kfacts *k, const char *name, char *type);
+/* The symbol's address, 0 when absent (or hidden: kallsyms read without
+ * CAP_SYSLOG shows 0). */
+uint64_t kfacts_symbol_addr(const struct kfacts *k, const char *name);
+/* The parsed kallsyms, for the caller to keep (and ksyms_free); k answers
+ * symbol questions with KF_UNKNOWN afterwards. NULL when none was read. */
+struct ksyms *kfacts_take_ksyms(struct kfacts *k);
 /* Distance from the symbol to the next higher address: an upper bound of
  * the function's size (exact with a complete kallsyms). 0 when unknown. */
 uint64_t kfacts_symbol_size(const struct kfacts *k, const char *name);

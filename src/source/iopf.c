@@ -38,23 +38,27 @@ static bool choose_forms(struct iopf_bpf *skel, const struct iopf_opts *o, char 
 			 size_t len)
 {
 	struct bpf_program *prog;
-	struct sva_report r;
-	struct kfacts *k;
+	struct sva_report own;
+	const struct sva_report *r = o->report;
+	struct kfacts *k = NULL;
 	bool ok;
 	int i;
 
-	if (kfacts_load(NULL, &k, why, len))
-		return false;
-	if (sva_classify(k, &r)) {
-		kfacts_free(k);
-		snprintf(why, len, "cannot classify this kernel");
-		return false;
+	if (!r) {
+		if (kfacts_load(NULL, &k, why, len))
+			return false;
+		if (sva_classify(k, &own)) {
+			kfacts_free(k);
+			snprintf(why, len, "cannot classify this kernel");
+			return false;
+		}
+		r = &own;
 	}
-	ok = iopf_traceable(&r, why, len);
+	ok = iopf_traceable(r, why, len);
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
-	for (i = 0; ok && i < r.nhooks; i++) {
-		const struct hook_status *st = &r.hooks[i];
+	for (i = 0; ok && i < r->nhooks; i++) {
+		const struct hook_status *st = &r->hooks[i];
 		const struct hook *h = st->hook;
 		bool fe = st->form == FORM_FENTRY, kp = st->form == FORM_KPROBE;
 
@@ -67,8 +71,10 @@ static bool choose_forms(struct iopf_bpf *skel, const struct iopf_opts *o, char 
 		set_autoload(skel, h->kprobe_prog, kp);
 		set_autoload(skel, h->kretprobe_prog, kp);
 	}
-	sva_report_free(&r);
-	kfacts_free(k);
+	if (k) {
+		sva_report_free(&own);
+		kfacts_free(k);
+	}
 	return ok;
 }
 

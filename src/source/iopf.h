@@ -14,9 +14,14 @@
 
 struct iopf_source;
 
+struct sva_report;
+
 struct iopf_opts {
 	bool events;		/* one struct iopf_event per answer (trace) */
 	bool invalidations;	/* the opt-in IOTLB invalidation hook */
+	/* The live source's classification of this kernel, reused (reading
+	 * BTF and kallsyms again costs seconds under TCG); NULL: read them. */
+	const struct sva_report *report;
 };
 
 /* Load and attach. Returns 0, or -errno with the reason in why. */

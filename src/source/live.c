@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "svatop.skel.h"
+#include "common/clock.h"
 #include "common/ksyms.h"
 #include "common/log.h"
 #include "probe/kfacts.h"
@@ -38,7 +39,10 @@ struct live_source {
 	bool fork_check_at_tp;	/* mm_init is not hookable here */
 	bool state_capable;	/* the re-walk sees bonds (7.x lists and fields) */
 	bool state_mode;	/* loaded with state_mode (docs/design.md) */
+	uint64_t sva_mms_addr, group_kset_addr;	/* from kallsyms, for the snapshot */
 	struct wire_names names;	/* device names, sent once per device */
+	struct sva_report report;	/* this kernel, classified (the IOPF source reuses it) */
+	bool have_report;
 	char desc[128];
 };
 
@@ -185,6 +189,8 @@ static void live_close(struct source *src)
 	svatop_bpf__destroy(ls->skel);
 	ksyms_free(ls->ksyms);
 	wire_names_fini(&ls->names);
+	if (ls->have_report)
+		sva_report_free(&ls->report);
 	free(ls);
 }
 
@@ -321,6 +327,13 @@ static const struct source_ops live_ops = {
 	.state = live_state,
 };
 
+const struct sva_report *source_live_report(struct source *src)
+{
+	struct live_source *ls = (void *)src;
+
+	return src && src->ops == &live_ops && ls->have_report ? &ls->report : NULL;
+}
+
 bool source_state_mode(struct source *src)
 {
 	return src && src->ops == &live_ops && ((struct live_source *)src)->state_mode;
@@ -386,7 +399,13 @@ static int choose_forms(struct live_source *ls, const struct live_opts *opts,
 	err = check_environment(k, &r);
 	/* State mode re-walks the kernel's lists: the bonds need the IOMMU
 	 * groups' PASID arrays and the mm list (7.x). */
-	ls->state_capable = kfacts_symbol(k, "iommu_group_kset", NULL) == KF_YES &&
+	ls->sva_mms_addr = kfacts_symbol_addr(k, "iommu_sva_mms");
+	ls->group_kset_addr = kfacts_symbol_addr(k, "iommu_group_kset");
+	/* One read of /proc/kallsyms per start: the facts' copy symbolizes
+	 * the stacks too (not read again, and libbpf resolves no __ksym). */
+	if (opts->collect_stacks)
+		ls->ksyms = kfacts_take_ksyms(k);
+	ls->state_capable = ls->group_kset_addr &&
 			    kfacts_member(k, "iommu_group", "pasid_array") == KF_YES &&
 			    kfacts_member(k, "iommu_mm_data", "mm_list_elm") == KF_YES &&
 			    kfacts_member(k, "iommu_mm_data", "sva_domains") == KF_YES;
@@ -413,7 +432,9 @@ static int choose_forms(struct live_source *ls, const struct live_opts *opts,
 			(*missing)++;
 		}
 	}
-	sva_report_free(&r);
+	/* kept: the IOPF source would read BTF and kallsyms again for it */
+	ls->report = r;
+	ls->have_report = true;
 	kfacts_free(k);
 	return err;
 }
@@ -431,6 +452,8 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 	ls->skel->rodata->sva_tracepoints = ls->sva_tracepoints;
 	ls->skel->rodata->fork_check_at_tp = ls->fork_check_at_tp;
 	ls->skel->rodata->state_mode = ls->state_mode;
+	ls->skel->rodata->iommu_sva_mms_addr = ls->sva_mms_addr;
+	ls->skel->rodata->iommu_group_kset_addr = ls->group_kset_addr;
 	apply_forms(ls, forms);
 	err = svatop_bpf__load(ls->skel);
 	if (err) {
@@ -461,6 +484,7 @@ static int run_snapshot(struct live_source *ls)
 int live_source_open(struct source **out, const struct live_opts *opts)
 {
 	enum hook_form forms[64] = { 0 };
+	uint64_t t0 = clock_monotonic_ns();
 	struct live_source *ls;
 	int err, i, missing = 0, iopf_rows = 0;
 
@@ -477,11 +501,10 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 	err = choose_forms(ls, opts, forms, &missing);
 	if (err)
 		goto fail;
-	if (opts->collect_stacks) {
+	p_info("start-up: kernel facts (BTF, kallsyms) read at %.2f s", (clock_monotonic_ns() - t0) / 1e9);
+	if (ls->ksyms) {
 		/* for symbolizing stacks; unreadable addresses are all 0 */
-		if (ksyms_open(&ls->ksyms, "/proc/kallsyms", NULL, 0))
-			ls->ksyms = NULL;
-		if (ls->ksyms && ksyms_all_zero(ls->ksyms)) {
+		if (ksyms_all_zero(ls->ksyms)) {
 			ksyms_free(ls->ksyms);
 			ls->ksyms = NULL;
 		}
@@ -507,6 +530,7 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 		      BPF_ERRSTR(err));
 		goto fail;
 	}
+	p_info("start-up: programs loaded (verified) at %.2f s", (clock_monotonic_ns() - t0) / 1e9);
 	err = svatop_bpf__attach(ls->skel);
 	if (err) {
 		p_err("attaching the BPF programs failed: %s", BPF_ERRSTR(err));
@@ -519,6 +543,7 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 		p_err("ring buffer: %s", BPF_ERRSTR(err));
 		goto fail;
 	}
+	p_info("start-up: attached at %.2f s", (clock_monotonic_ns() - t0) / 1e9);
 	if (opts->snapshot) {
 		/* Hidden addresses: libbpf resolves the snapshot's weak __ksym
 		 * lists (iommu_sva_mms, iommu_group_kset) to NULL and their
@@ -531,6 +556,7 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 			p_err("snapshot of pre-existing SVA state failed: %s",
 			      BPF_ERRSTR(err));
 	}
+	p_info("start-up: snapshot read at %.2f s", (clock_monotonic_ns() - t0) / 1e9);
 	for (i = 0; i < hooks_count; i++)
 		iopf_rows += hooks[i].iopf;	/* src/source/iopf.c loads those */
 	snprintf(ls->desc, sizeof(ls->desc), "live, %d hooks%s%s%s", hooks_count - iopf_rows - missing,

@@ -119,6 +119,10 @@ struct live_opts {
 				 * (where the kernel allows: live_state_mode()) */
 };
 
+struct sva_report;
+/* A live source's classification of the running kernel (src/probe/
+ * verdict.h), valid until the source closes; NULL for other sources. */
+const struct sva_report *source_live_report(struct source *src);
 /* Whether a live source is in state mode (false for any other source). */
 bool source_state_mode(struct source *src);
 
