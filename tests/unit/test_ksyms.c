@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "common/ksyms.h"
 
@@ -72,6 +73,53 @@ static void test_not_an_address(void **state)
 	assert_true(ksyms_addresses_hidden(path));
 }
 
+/* The parser and the by-name index (a hash since it replaced a sort):
+ * module suffixes and tabs, bad lines skipped, names shared by several
+ * symbols resolve to the text one at the lowest address, lookups by
+ * address still find the containing symbol. */
+static void test_parse_and_find(void **state)
+{
+	const struct ksym *s;
+	struct ksyms *ks;
+	char err[200], text[8192];
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	n += snprintf(text + n, sizeof(text) - n,
+		      "ffffffff81000000 T _stext\n"
+		      "ffffffff81200000 d dup_name\n"
+		      "ffffffff81300000 t dup_name\n"
+		      "ffffffff81100000 t dup_name\n"
+		      "ffffffff81400000 b iommu_group_kset\n"
+		      "not a line at all\n"
+		      "ffffffffc0001000 t svamock_bind\t[svamock]\n"
+		      "ffffffffc0002000 T\tsvamock_init\t[svamock]\n");
+	for (i = 0; i < 40; i++)
+		n += snprintf(text + n, sizeof(text) - n, "ffffffff8150%04x T fill_%d\n", i * 16, i);
+	write_file(text);
+	assert_int_equal(ksyms_open(&ks, path, err, sizeof(err)), 0);
+	assert_int_equal(ksyms_count(ks), 47);
+	s = ksyms_find(ks, "dup_name");
+	assert_non_null(s);
+	assert_int_equal(s->addr, 0xffffffff81100000ULL);	/* text, lowest */
+	assert_int_equal(s->type, 't');
+	s = ksyms_find(ks, "iommu_group_kset");
+	assert_non_null(s);
+	assert_int_equal(s->addr, 0xffffffff81400000ULL);
+	s = ksyms_find(ks, "svamock_bind");
+	assert_non_null(s);
+	assert_int_equal(s->addr, 0xffffffffc0001000ULL);
+	assert_non_null(ksyms_find(ks, "svamock_init"));
+	assert_non_null(ksyms_find(ks, "fill_39"));
+	assert_null(ksyms_find(ks, "fill_40"));
+	assert_null(ksyms_find(ks, "dup_nam"));
+	s = ksyms_lookup(ks, 0xffffffffc0001010ULL);
+	assert_non_null(s);
+	assert_string_equal(s->name, "svamock_bind");
+	ksyms_free(ks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -79,6 +127,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_visible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_an_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_and_find, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
