@@ -22,10 +22,13 @@ TAX_EXEC="quiet; repeat $TAX_BATCHES; spawn 20; exec /bin/true; end; wait; end"
 # when asked), for before/after in the same boot.
 CONFIGS="@CONFIGS@"
 [ -n "$CONFIGS" ] ||
-	CONFIGS="none floor trace top exporter leaks record bpftrace trace-old top-old record-old"
+	CONFIGS="none floor trace top top-stream exporter leaks record bpftrace trace-old top-old record-old"
 [ -x /lab/bench/svatop-old ] || CONFIGS=$(echo $CONFIGS | tr ' ' '\n' | grep -v -- '-old$' | tr '\n' ' ')
-# The lab's static svatop has no exporter (no static libmicrohttpd build)
-svatop exporter --help >/dev/null 2>&1 ||
+# The lab's static svatop has no exporter (no static libmicrohttpd build):
+# the dynamic one the lab ships with --dynamic (svatop-dyn) serves it
+EXPORTER=svatop
+svatop exporter --help >/dev/null 2>&1 || EXPORTER=svatop-dyn
+$EXPORTER exporter --help >/dev/null 2>&1 ||
 	CONFIGS=$(echo $CONFIGS | tr ' ' '\n' | grep -vx exporter | tr '\n' ' ')
 STARTUP_REPS=@STARTUP_REPS@
 R=/out/results
@@ -61,9 +64,14 @@ tracer_start() {
 		$S top -b >/out/$2.txt 2>/out/$2.err &
 		P=$!
 		wait_for /out/$2.err '^svatop: watching' $P ;;
+	top-stream)
+		# the same top with every event streamed (the path before state mode)
+		$S top -b --stream >/out/$2.txt 2>/out/$2.err &
+		P=$!
+		wait_for /out/$2.err '^svatop: watching' $P ;;
 	exporter)
 		ip link set lo up
-		$S exporter -l 127.0.0.1:9477 >/out/$2.txt 2>/out/$2.err &
+		$EXPORTER exporter -l 127.0.0.1:9477 >/out/$2.txt 2>/out/$2.err &
 		P=$!
 		wait_for /out/$2.err 'serving http' $P ;;
 	leaks)

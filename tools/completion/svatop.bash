@@ -14,7 +14,7 @@ _svatop_spec()
 	top)
 		echo '-b --batch -d=device --device=device -g=value --grace=value
 		      --iotlb -j --json -p=pid --pid=pid -r=file --replay=file -R --reverse
-		      -s=sort --sort=sort -v --verbose --help --usage' ;;
+		      -s=sort --sort=sort --stream -v --verbose --help --usage' ;;
 	probe)
 		echo '-j --json -v --verbose -h --help --btf=file --image=file
 		      --symbols=file --arch=arch --save-btf=file --force' ;;
@@ -42,7 +42,7 @@ _svatop_spec()
 		echo '-c=value --max-connections=value -g=value --grace=value
 		      -i=value --interval=value --iotlb -l=value --listen=value -P --per-process
 		      -p=pid --pid=pid
-		      -r=file --replay=file -t=value --timeout=value -v --verbose
+		      -r=file --replay=file --stream -t=value --timeout=value -v --verbose
 		      --help --usage' ;;
 	pasid)
 		echo '-g=value --grace=value -j --json -r=file --replay=file
