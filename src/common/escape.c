@@ -1,37 +1,92 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
 #include "common/escape.h"
 
-void fput_escaped(FILE *f, const char *s, size_t max)
+static bool plain(unsigned char c)
 {
-	size_t i;
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
+/* s escaped into out (at most 4 bytes per byte, no NUL): its length. */
+static size_t escape_into(char *out, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = 0;
 
 	for (i = 0; i < max && s[i]; i++) {
 		unsigned char c = s[i];
 
-		if (c == '\\')
-			fputs("\\\\", f);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
+		if (plain(c)) {
+			out[n++] = c;
+		} else if (c == '\\') {
+			out[n++] = '\\';
+			out[n++] = '\\';
+		} else {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	return n;
+}
+
+void fput_escaped(FILE *f, const char *s, size_t max)
+{
+	char chunk[256];
+	size_t i = 0, span;
+
+	while (i < max && s[i]) {
+		/* printable runs in one write, the rest through the buffer */
+		for (span = 0; i + span < max && s[i + span] && plain(s[i + span]); span++)
+			;
+		if (span) {
+			fwrite(s + i, 1, span, f);
+			i += span;
+			continue;
+		}
+		for (span = 0; i + span < max && s[i + span] && !plain(s[i + span]) &&
+			       span < sizeof(chunk) / 4; span++)
+			;
+		fwrite(chunk, 1, escape_into(chunk, s + i, span), f);
+		i += span;
 	}
 }
 
 const char *str_escaped(char *buf, size_t len, const char *s, size_t max, const char *empty)
 {
-	FILE *f;
+	char tmp[4];
+	size_t i, n = 0, k, w;
 
 	if (!s[0])
 		return empty;
-	buf[0] = '\0';
-	f = fmemopen(buf, len, "w");
-	if (!f)
+	if (!len)
 		return empty;
-	setvbuf(f, NULL, _IONBF, 0);
-	fput_escaped(f, s, max);
-	fclose(f);
-	buf[len - 1] = '\0';
+	/* the escaped text cut at len - 1 bytes (an escape may be cut too) */
+	for (i = 0; i < max && s[i] && n < len - 1; i++) {
+		w = escape_into(tmp, s + i, 1);
+		for (k = 0; k < w && n < len - 1; k++)
+			buf[n++] = tmp[k];
+	}
+	buf[n] = '\0';
 	return buf;
+}
+
+size_t escape_to(char *out, size_t cap, const char *s, size_t max)
+{
+	char tmp[4];
+	size_t i, n = 0, k, w;
+
+	for (i = 0; i < max && s[i] && n < cap; i++) {
+		if (plain((unsigned char)s[i])) {
+			out[n++] = s[i];
+			continue;
+		}
+		w = escape_into(tmp, s + i, 1);
+		for (k = 0; k < w && n < cap; k++)
+			out[n++] = tmp[k];
+	}
+	return n;
 }
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong

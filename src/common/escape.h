@@ -17,6 +17,10 @@ void fput_escaped(FILE *f, const char *s, size_t max);
 /* The same into buf (len bytes, truncated); empty when s is "". For
  * printf widths. */
 const char *str_escaped(char *buf, size_t len, const char *s, size_t max, const char *empty);
+/* The same into out, at most cap bytes (cut like str_escaped), no NUL:
+ * returns the bytes written. */
+size_t escape_to(char *out, size_t cap, const char *s, size_t max);
+
 /* For a char array name: its escaped form in a buffer of the caller's
  * block (4 bytes per byte, at most). */
 #define ESCAPED(arr, empty) \

@@ -1,59 +1,156 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One event as a line of svatop trace's text output. */
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "common/escape.h"
 #include "common/events.h"
 #include "view/trace.h"
 
-static const char *short_ptr(uint64_t p, char *buf, size_t n)
+/*
+ * The line is built by hand in one buffer and written once: the printf
+ * family with a format per field (and a float for the time) was most of
+ * trace's consumer time per event. The output is byte for byte what the
+ * formats "%-12.6f %-7u %-15.15s %-13s %-14.14s %-7u %-16s %-5d %s" gave.
+ */
+struct line {
+	char b[512];
+	size_t n;
+};
+
+static void put(struct line *l, const char *s, size_t len)
 {
-	if (!p)
-		return "-";
-	snprintf(buf, n, "%llx", (unsigned long long)p);
-	return buf;
+	if (len > sizeof(l->b) - l->n)
+		len = sizeof(l->b) - l->n;
+	memcpy(l->b + l->n, s, len);
+	l->n += len;
 }
 
-static void result_text(const struct svatop_event *ev, char *buf, size_t n)
+/* s (len bytes) left-justified in width columns, then one space */
+static void put_col(struct line *l, const char *s, size_t len, size_t width)
 {
-	const char *en = errno_name(ev->ret);
+	put(l, s, len);
+	while (len++ < width && l->n < sizeof(l->b))
+		l->b[l->n++] = ' ';
+	if (l->n < sizeof(l->b))
+		l->b[l->n++] = ' ';
+}
 
-	if (ev->ret == 0) {
-		snprintf(buf, n, "ok");
-		return;
+static size_t fmt_u64(char *buf, uint64_t v)
+{
+	char t[24];
+	size_t n = 0, i;
+
+	do {
+		t[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		buf[i] = t[n - 1 - i];
+	return n;
+}
+
+static size_t fmt_hex(char *buf, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char t[20];
+	size_t n = 0, i;
+
+	do {
+		t[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	for (i = 0; i < n; i++)
+		buf[i] = t[n - 1 - i];
+	return n;
+}
+
+/* seconds with 6 decimals, rounded to the nearest microsecond as "%.6f"
+ * rounds; an exact tie goes to printf, whose rounding of the double decides */
+static size_t fmt_seconds(char *buf, size_t cap, uint64_t ns)
+{
+	uint64_t us = ns / 1000, rem = ns % 1000;
+	size_t n;
+	int i;
+
+	if (rem == 500)
+		return (size_t)snprintf(buf, cap, "%.6f", ns / 1e9);
+	if (rem > 500)
+		us++;
+	n = fmt_u64(buf, us / 1000000);
+	buf[n++] = '.';
+	us %= 1000000;
+	for (i = 5; i >= 0; i--) {
+		buf[n + i] = '0' + us % 10;
+		us /= 10;
 	}
+	return n + 6;
+}
+
+static const char *result_text(const struct svatop_event *ev, char *buf, size_t n)
+{
+	const char *en;
+
+	if (ev->ret == 0)
+		return "ok";
+	en = errno_name(ev->ret);
 	if (en)
 		snprintf(buf, n, "%s(%d)", en, ev->ret);
 	else
 		snprintf(buf, n, "err %d", ev->ret);
+	return buf;
 }
 
 void trace_print_text(FILE *out, const struct svatop_event *ev, uint64_t first_ts,
 		      char frames[][64], int nframes)
 {
-	char d[20], res[32];
+	char num[64], esc[4 * SVATOP_NAME_LEN], res[32];
+	const char *name, *r;
+	struct line l = { .n = 0 };
+	size_t k;
 	int i;
 
-	result_text(ev, res, sizeof(res));
-	fprintf(out, "%-12.6f %-7u %-15.15s %-13s %-14.14s ",
-		(ev->ts_ns - first_ts) / 1e9, ev->tgid,
-		ESCAPED(ev->comm, "-"), event_type_name(ev->type),
-		ESCAPED(ev->dev_name, "-"));
+	k = fmt_seconds(num, sizeof(num), ev->ts_ns - first_ts);
+	put_col(&l, num, k, 12);
+	put_col(&l, num, fmt_u64(num, ev->tgid), 7);
+	k = escape_to(esc, 15, ev->comm, sizeof(ev->comm));
+	put_col(&l, k ? esc : "-", k ? k : 1, 15);
+	name = event_type_name(ev->type);
+	put_col(&l, name, strlen(name), 13);
+	k = escape_to(esc, 14, ev->dev_name, sizeof(ev->dev_name));
+	put_col(&l, k ? esc : "-", k ? k : 1, 14);
 	if (ev->pasid)
-		fprintf(out, "%-7u ", ev->pasid);
+		put_col(&l, num, fmt_u64(num, ev->pasid), 7);
 	else
-		fprintf(out, "%-7s ", "-");
-	fprintf(out, "%-16s ", short_ptr(ev->domain, d, sizeof(d)));
+		put_col(&l, "-", 1, 7);
+	if (ev->domain)
+		put_col(&l, num, fmt_hex(num, ev->domain), 16);
+	else
+		put_col(&l, "-", 1, 16);
 	if (ev->type == SVATOP_EV_BIND || ev->type == SVATOP_EV_UNBIND ||
 	    ev->type == SVATOP_EV_ATTACH || ev->type == SVATOP_EV_DETACH ||
 	    ev->type == SVATOP_EV_DOMAIN_FREE || ev->type == SVATOP_EV_SNAP_DOMAIN ||
-	    ev->type == SVATOP_EV_SNAP_BOND)
-		fprintf(out, "%-5d ", ev->domain_users);
-	else
-		fprintf(out, "%-5s ", "-");
-	fprintf(out, "%s%s%s%s\n", res,
-		ev->flags & SVATOP_F_DERIVED ? " (derived)" : "",
-		ev->flags & SVATOP_F_EXEC ? " (exec)" : "",
-		ev->flags & SVATOP_F_CHILD_SHARES ? " CHILD SHARES PARENT iommu_mm" : "");
+	    ev->type == SVATOP_EV_SNAP_BOND) {
+		k = 0;
+		if (ev->domain_users < 0)
+			num[k++] = '-';
+		k += fmt_u64(num + k, ev->domain_users < 0 ?
+				      (uint64_t)-(int64_t)ev->domain_users :
+				      (uint64_t)ev->domain_users);
+		put_col(&l, num, k, 5);
+	} else {
+		put_col(&l, "-", 1, 5);
+	}
+	r = result_text(ev, res, sizeof(res));
+	put(&l, r, strlen(r));
+	if (ev->flags & SVATOP_F_DERIVED)
+		put(&l, " (derived)", 10);
+	if (ev->flags & SVATOP_F_EXEC)
+		put(&l, " (exec)", 7);
+	if (ev->flags & SVATOP_F_CHILD_SHARES)
+		put(&l, " CHILD SHARES PARENT iommu_mm", 29);
+	put(&l, "\n", 1);
+	fwrite(l.b, 1, l.n, out);
 	for (i = 0; i < nframes; i++)
 		fprintf(out, "%13s%s\n", "", frames[i]);
 }

@@ -81,6 +81,37 @@ static void test_terminal_form(void **state)
 	assert_string_equal(str_escaped(buf, sizeof(buf), "abcdef", 3, "-"), "abc");
 }
 
+/* The three terminal forms agree (str_escaped, escape_to, fput_escaped:
+ * the last writes printable runs whole and the rest in chunks), and a cut
+ * is a prefix of the whole escaped text, even inside an escape. */
+static void test_terminal_forms_agree(void **state)
+{
+	char in[700], whole[4 * sizeof(in)], buf[4 * sizeof(in)], *mem = NULL;
+	size_t i, n, len = 0, cut;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) - 1; i++)	/* runs of both kinds, some over 64 */
+		in[i] = (i / 97) % 2 ? (char)(1 + i % 31) : (char)('a' + i % 26);
+	in[300] = '\\';
+	in[sizeof(in) - 1] = '\0';
+	f = open_memstream(&mem, &len);
+	assert_non_null(f);
+	fput_escaped(f, in, sizeof(in));
+	fclose(f);
+	n = escape_to(whole, sizeof(whole), in, sizeof(in));
+	assert_int_equal(n, len);
+	assert_memory_equal(whole, mem, n);
+	assert_string_equal(str_escaped(buf, sizeof(buf), in, sizeof(in), "-"), mem);
+	for (cut = 1; cut < 40; cut++) {
+		assert_int_equal(escape_to(buf, cut, "\x01" "ab\\c", 8), cut < 9 ? cut : 9);
+		assert_memory_equal(buf, "\\x01ab\\\\c", cut < 9 ? cut : 9);
+		str_escaped(buf, cut + 1, "\x01" "ab\\c", 8, "-");
+		assert_int_equal(strlen(buf), cut < 9 ? cut : 9);
+	}
+	free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -89,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_xml_utf8_kept),
 		cmocka_unit_test(test_xml_not_utf8),
 		cmocka_unit_test(test_terminal_form),
+		cmocka_unit_test(test_terminal_forms_agree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
