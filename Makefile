@@ -202,4 +202,6 @@ clean:
 	rm -rf $(OUTPUT)
 
 -include $(wildcard tools/*.mk)
--include $(shell find $(wildcard $(addprefix $(OUTPUT)/,obj san tests bench fuzz)) -name '*.d' -type f 2>/dev/null)
+# (no directory yet: no find, which would search the whole tree, lab chroots included)
+DEP_DIRS := $(wildcard $(addprefix $(OUTPUT)/,obj san tests bench fuzz))
+-include $(if $(DEP_DIRS),$(shell find $(DEP_DIRS) -name '*.d' -type f 2>/dev/null))

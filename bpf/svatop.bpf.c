@@ -355,9 +355,11 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 	e->pasid = mm_pasid(mm);
 	e->aux = mm_sva_state(mm);
 	ev_set_dev(e, dev, iommu);
-	ev_set_max_pasids(e, dev);
 	if (!ret || IS_ERR_VALUE_BPF(ret)) {
 		e->ret = ret ? (s32)(long)ret : -22;
+		/* why it failed may be the device's PASID limit: three more
+		 * reads, only for a failure */
+		ev_set_max_pasids(e, dev);
 	} else {
 		e->handle = (u64)ret;
 		e->handle_users = sva_handle_users(ret);

@@ -52,11 +52,11 @@ $(FUZZ_DIR):
 
 $(FUZZ_TARGET): $(FUZZ_SRCS) | $(FUZZ_DIR)
 	$(call msg,FUZZ-CC,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) $(FUZZ_SRCS) -lz -o $@
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) $(FUZZ_SRCS) -lz -lzstd -o $@
 
 $(FUZZ_EVENTS): $(FUZZ_EVENTS_SRCS) | $(FUZZ_DIR)
 	$(call msg,FUZZ-CC,$@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) $(FUZZ_EVENTS_SRCS) -lz -ljansson -lncursesw -ltinfo -lm -o $@
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) $(FUZZ_EVENTS_SRCS) -lz -lzstd -ljansson -lncursesw -ltinfo -lm -o $@
 
 $(FUZZ_DIR)/mkcorpus: tests/fuzz/mkcorpus.c tools/bench/gen.c $(OUTPUT)/libsvatop-test.a \
 		$(OUTPUT)/libsvatop.a | $(FUZZ_DIR)

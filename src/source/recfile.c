@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <zlib.h>
+#include <zstd.h>
 #include "common/log.h"
 #include "common/safefile.h"
 #include "source/recfile.h"
@@ -79,9 +80,16 @@ static int write_block(struct rec_writer *w, uint32_t type, uint32_t count,
 	struct rec_block b = { .magic = REC_BLOCK_MAGIC, .type = type, .count = count,
 			       .raw_len = raw_len };
 	uLongf clen = REC_BLOCK_MAX_COMP;
+	size_t zlen;
 
-	if (compress2(w->comp, &clen, raw, raw_len, 1) != Z_OK)
+	if (type == REC_BLOCK_EVENTS_ZSTD) {
+		zlen = ZSTD_compress(w->comp, REC_BLOCK_MAX_COMP, raw, raw_len, 1);
+		if (ZSTD_isError(zlen))
+			return -EIO;
+		clen = zlen;
+	} else if (compress2(w->comp, &clen, raw, raw_len, 1) != Z_OK) {
 		return -EIO;
+	}
 	b.comp_len = clen;
 	b.crc = crc32(0, w->comp, clen);
 	return write_all(w->f, &b, sizeof(b)) ?: write_all(w->f, w->comp, clen);
@@ -94,7 +102,7 @@ int rec_writer_flush(struct rec_writer *w)
 	if (w->err)
 		return w->err;
 	if (w->n) {
-		err = write_block(w, REC_BLOCK_EVENTS, w->n, w->buf,
+		err = write_block(w, REC_BLOCK_EVENTS_ZSTD, w->n, w->buf,
 				  w->n * sizeof(*w->buf));
 		w->n = 0;
 		if (err)
@@ -163,6 +171,7 @@ struct file_source {
 	struct rec_header hdr;
 	struct svatop_event *buf;
 	unsigned char *comp;
+	ZSTD_DCtx *zd;		/* window bounded: a block is at most 754 KB */
 	uint32_t n, pos;
 	uint64_t offset;	/* of the next block */
 	uint64_t block_off;	/* of the events block in buf */
@@ -233,12 +242,13 @@ static int next_block(struct file_source *fs)
 		if (b.magic != REC_BLOCK_MAGIC)
 			return refuse_at_offset(fs, "corrupt block (bad magic)");
 		if (b.comp_len > REC_BLOCK_MAX_COMP ||
-		    (b.type == REC_BLOCK_EVENTS &&
+		    ((b.type == REC_BLOCK_EVENTS || b.type == REC_BLOCK_EVENTS_ZSTD) &&
 		     (b.count == 0 || b.count > REC_BLOCK_MAX_EVENTS ||
 		      b.raw_len != b.count * sizeof(struct svatop_event))) ||
 		    (b.type == REC_BLOCK_STATS && !stats_len_ok(b.raw_len)))
 			return refuse_at_offset(fs, "corrupt block (impossible sizes)");
-		if (b.type != REC_BLOCK_EVENTS && b.type != REC_BLOCK_STATS)
+		if (b.type != REC_BLOCK_EVENTS && b.type != REC_BLOCK_STATS &&
+		    (b.type != REC_BLOCK_EVENTS_ZSTD || fs->hdr.version < 2))
 			return refuse_at_offset(fs, "unknown block type");
 		if (fread(fs->comp, 1, b.comp_len, fs->f) != b.comp_len)
 			return refuse_at_offset(fs, "truncated block");
@@ -261,9 +271,16 @@ static int next_block(struct file_source *fs)
 			fs->have_stats = true;
 			continue;
 		}
-		if (rec_uncompress((void *)fs->buf, &raw_len, fs->comp, b.comp_len) != Z_OK ||
-		    raw_len != b.raw_len)
+		if (b.type == REC_BLOCK_EVENTS_ZSTD) {
+			size_t got = ZSTD_decompressDCtx(fs->zd, fs->buf, b.raw_len, fs->comp,
+							 b.comp_len);
+
+			if (ZSTD_isError(got) || got != b.raw_len)
+				return refuse_at_offset(fs, "corrupt compressed block");
+		} else if (rec_uncompress((void *)fs->buf, &raw_len, fs->comp,
+					  b.comp_len) != Z_OK || raw_len != b.raw_len) {
 			return refuse_at_offset(fs, "corrupt compressed block");
+		}
 		fs->block_off = fs->offset;
 		fs->offset += sizeof(b) + b.comp_len;
 		fs->n = b.count;
@@ -328,6 +345,7 @@ static void file_close(struct source *src)
 		fclose(fs->f);
 	free(fs->buf);
 	free(fs->comp);
+	ZSTD_freeDCtx(fs->zd);
 	free(fs->path);
 	free(fs);
 }
@@ -361,7 +379,14 @@ int file_source_open(struct source **out, const char *path)
 	fs->path = strdup(path);
 	fs->buf = calloc(REC_BLOCK_MAX_EVENTS, sizeof(*fs->buf));
 	fs->comp = malloc(REC_BLOCK_MAX_COMP);
-	if (!fs->path || !fs->buf || !fs->comp) {
+	fs->zd = ZSTD_createDCtx();
+	/* 2^20: a block's frame needs at most its 754 KB; a forged frame
+	 * asking for a bigger window is refused, not allocated */
+	if (fs->zd && ZSTD_isError(ZSTD_DCtx_setParameter(fs->zd, ZSTD_d_windowLogMax, 20))) {
+		ZSTD_freeDCtx(fs->zd);
+		fs->zd = NULL;
+	}
+	if (!fs->path || !fs->buf || !fs->comp || !fs->zd) {
 		file_close(&fs->base);
 		return -ENOMEM;
 	}
@@ -380,9 +405,9 @@ int file_source_open(struct source **out, const char *path)
 		err = refuse_at_offset(fs, "not an svatop recording (bad magic)");
 		goto fail;
 	}
-	if (fs->hdr.version != REC_VERSION) {
-		p_err("%s: recording format version %u, this svatop reads version %d",
-		      path, fs->hdr.version, REC_VERSION);
+	if (fs->hdr.version < REC_VERSION_MIN || fs->hdr.version > REC_VERSION) {
+		p_err("%s: recording format version %u, this svatop reads versions %d to %d",
+		      path, fs->hdr.version, REC_VERSION_MIN, REC_VERSION);
 		err = -EPROTONOSUPPORT;
 		goto fail;
 	}

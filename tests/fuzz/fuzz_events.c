@@ -45,6 +45,19 @@ int live_source_open(struct source **out_src, const struct live_opts *opts)
 }
 
 /* Nor the IOPF accounting (BPF too): the views see "no IOPF here". */
+/* A recording is never a live source: no classification, no state mode. */
+const struct sva_report *source_live_report(struct source *src)
+{
+	(void)src;
+	return NULL;
+}
+
+bool source_state_mode(struct source *src)
+{
+	(void)src;
+	return false;
+}
+
 int iopf_source_open(struct iopf_source **out, const struct iopf_opts *o, char *why,
 		     size_t len)
 {

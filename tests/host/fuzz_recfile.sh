@@ -79,7 +79,7 @@ expect_refusal() {	# FILE PATTERN
 	# the reader's line says it all: no second, generic one after it
 	expect_eq 1 "$(grep -Evc '^svatop: (replaying recording|[0-9]+ events shown)' "$work/err")" "$1: one error line, no generic one after it"
 }
-expect_refusal future_version.rec 'format version 2, this svatop reads version 1'
+expect_refusal future_version.rec 'format version 3, this svatop reads versions 1 to 2'
 expect_refusal bad_crc.rec 'checksum mismatch in block at offset [0-9]+'
 expect_refusal truncated.rec 'truncated block.* at offset [0-9]+'
 

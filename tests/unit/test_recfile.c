@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
+#include <zstd.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -251,7 +253,7 @@ static void test_block_after_stats_refused(void **state)
 	fclose(f);
 	/* header, one events block, the stats block: append the events block */
 	memcpy(&b, all + sizeof(struct rec_header), sizeof(b));
-	assert_int_equal(b.type, REC_BLOCK_EVENTS);
+	assert_int_equal(b.type, REC_BLOCK_EVENTS_ZSTD);
 	ev_len = sizeof(b) + b.comp_len;
 	f = fopen(path, "ab");
 	assert_non_null(f);
@@ -261,6 +263,81 @@ static void test_block_after_stats_refused(void **state)
 	assert_int_equal(read_all(&c, &st), -EBADMSG);
 	assert_int_equal(c.n, 10);
 	assert_int_equal(c.mismatches, 0);
+}
+
+/* The file as version 1 wrote it: the first block's events recompressed
+ * with zlib (block type 1), the header's version set to 1 (or zstd blocks
+ * kept under a version-1 header when zstd_in_v1). */
+static void rewrite_as_v1(bool zstd_in_v1)
+{
+	struct rec_header h;
+	struct rec_block b, nb;
+	unsigned char *comp, *raw, *rest;
+	uLongf clen, rlen;
+	long size, tail;
+	FILE *f = fopen(path, "rb");
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	rewind(f);
+	assert_int_equal(fread(&h, 1, sizeof(h), f), sizeof(h));
+	assert_int_equal(fread(&b, 1, sizeof(b), f), sizeof(b));
+	assert_int_equal(b.type, REC_BLOCK_EVENTS_ZSTD);
+	comp = malloc(REC_BLOCK_MAX_COMP);
+	raw = malloc(b.raw_len);
+	assert_non_null(comp);
+	assert_non_null(raw);
+	assert_int_equal(fread(comp, 1, b.comp_len, f), b.comp_len);
+	assert_int_equal(ZSTD_decompress(raw, b.raw_len, comp, b.comp_len), b.raw_len);
+	tail = size - (long)(sizeof(h) + sizeof(b) + b.comp_len);
+	rest = malloc(tail);
+	assert_non_null(rest);
+	assert_int_equal(fread(rest, 1, tail, f), (size_t)tail);
+	fclose(f);
+	nb = b;
+	if (!zstd_in_v1) {
+		clen = REC_BLOCK_MAX_COMP;
+		rlen = b.raw_len;
+		assert_int_equal(compress2(comp, &clen, raw, rlen, 1), Z_OK);
+		nb.type = REC_BLOCK_EVENTS;
+		nb.comp_len = clen;
+		nb.crc = crc32(0, comp, clen);
+	}
+	h.version = 1;
+	h.crc = crc32(0, (const void *)&h, offsetof(struct rec_header, crc));
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(&h, 1, sizeof(h), f), sizeof(h));
+	assert_int_equal(fwrite(&nb, 1, sizeof(nb), f), sizeof(nb));
+	assert_int_equal(fwrite(comp, 1, nb.comp_len, f), nb.comp_len);
+	assert_int_equal(fwrite(rest, 1, tail, f), (size_t)tail);
+	assert_int_equal(fclose(f), 0);
+	free(comp);
+	free(raw);
+	free(rest);
+}
+
+/* Recordings of version 1 (zlib event blocks) still replay, event for
+ * event; a zstd block under a version-1 header is damage, refused. */
+static void test_version1_zlib_still_read(void **state)
+{
+	struct check_ctx c = { 0 };
+	struct source_stats st;
+
+	(void)state;
+	assert_int_equal(write_file(300, 2), 0);
+	rewrite_as_v1(false);
+	assert_int_equal(read_all(&c, &st), 0);
+	assert_int_equal(c.n, 300);
+	assert_int_equal(c.mismatches, 0);
+	assert_int_equal(st.dropped, 2);
+	memset(&c, 0, sizeof(c));
+	unlink(path);
+	assert_int_equal(write_file(300, 2), 0);
+	rewrite_as_v1(true);
+	assert_int_equal(read_all(&c, &st), -EBADMSG);
+	assert_int_equal(c.n, 0);
 }
 
 /* A record of another ABI version: one line that names the record and the
@@ -320,6 +397,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_a_recording, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_block_after_stats_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abi_version_names_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version1_zlib_still_read, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
