@@ -36,8 +36,13 @@ const volatile __u32 fork_check_at_tp;
 const volatile __u32 state_mode;
 
 /* Set by the consumer before each re-walk: its records carry
- * SVATOP_F_RESYNC. */
+ * SVATOP_F_RESYNC. A re-walk runs on a link whose task iterator visits
+ * only the consumer itself: the mms come from the kernel's list of SVA
+ * mms (iommu_sva_mms), so its cost does not grow with the host's tasks. */
 __u32 snap_resync;
+/* Set when a walk reached one of its bounds: it may have missed objects,
+ * and SNAP_END says so (SVATOP_F_INCOMPLETE). Reset by the consumer. */
+__u32 snap_truncated;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -1147,6 +1152,8 @@ static __always_inline void snap_domains(struct mm_struct *mm,
 		ev_submit(e);
 		pos = BPF_CORE_READ(pos, next);
 	}
+	if (i == SNAP_MAX_DOMAINS && pos && pos != head)
+		snap_truncated = 1;
 }
 
 /* A global function: verified once, not once per call site and loop trip. */
@@ -1189,8 +1196,9 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 		__builtin_memset(e->comm, 0, sizeof(e->comm));
 	}
 	ev_submit(e);
-	if (pasid && pasid != (u32)-1)
-		bpf_map_update_elem(&snap_pasids, &pasid, &key, BPF_ANY);
+	if (pasid && pasid != (u32)-1 &&
+	    bpf_map_update_elem(&snap_pasids, &pasid, &key, BPF_ANY))
+		snap_truncated = 1;	/* full: that mm's bonds are not looked up */
 	if (bpf_core_field_exists(m->iommu_mm)) {
 		im = BPF_CORE_READ(m, iommu_mm);
 		if (im)
@@ -1317,6 +1325,8 @@ static __always_inline void snap_bonds(void)
 				  bpf_core_field_offset(g->kobj));
 		pos = BPF_CORE_READ(pos, next);
 	}
+	if (i == SNAP_MAX_GROUPS && pos && pos != head)
+		snap_truncated = 1;
 }
 
 /* mms on the kernel's iommu_sva_mms list (7.x) with no task any more. */
@@ -1340,6 +1350,8 @@ static __always_inline void snap_orphans(void)
 		snap_mm_global((u64)BPF_CORE_READ(im, mm), 0);
 		pos = BPF_CORE_READ(pos, next);
 	}
+	if (i == SNAP_MAX_ORPHANS && pos && pos != head)
+		snap_truncated = 1;
 }
 
 SEC("iter/task")
@@ -1355,7 +1367,8 @@ int iter_snapshot(struct bpf_iter__task *ctx)
 		snap_bonds();
 		e = ev_new(SVATOP_EV_SNAP_END, SVATOP_WIRE_HEAD);
 		if (e) {
-			e->flags = SVATOP_F_SNAPSHOT | snap_flag();
+			e->flags = SVATOP_F_SNAPSHOT | snap_flag() |
+				   (snap_truncated ? SVATOP_F_INCOMPLETE : 0);
 			ev_submit(e);
 		}
 		return 0;

@@ -102,6 +102,10 @@ enum svatop_event_type {
 /* State mode, MMDROP: handle and aux2 are the mm's final bind and unbind
  * counts, kept in the kernel until the mm went. */
 #define SVATOP_F_TALLY		(1u << 10)
+/* SNAP_END: the walk reached one of its bounds (32 domains per mm, 1,024
+ * listed mms, 256 IOMMU groups, 4,096 PASIDs): it may have missed state,
+ * so a re-walk's end removes nothing (docs/design.md, "State mode"). */
+#define SVATOP_F_INCOMPLETE	(1u << 11)
 
 struct svatop_event {
 	__u16 type;		/* enum svatop_event_type */

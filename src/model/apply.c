@@ -346,8 +346,9 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 	if (ev->aux && !mm->iommu_mm)
 		mm->iommu_mm = ev->aux;
 	obj_mm_set_owner(mm, ev);
-	/* Found only on iommu_sva_mms: no task owns it any more. */
-	if (!ev->tgid && !(mm->flags & MF_EXITED)) {
+	/* Found only on iommu_sva_mms: no task owns it any more (a re-walk
+	 * reads only that list: its pid 0 says nothing of the owner). */
+	if (!ev->tgid && !(ev->flags & SVATOP_F_RESYNC) && !(mm->flags & MF_EXITED)) {
 		mm->flags |= MF_EXITED | MF_NO_TASK;
 		mm->exit_ts = ev->ts_ns;
 	}
@@ -487,7 +488,7 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
  * gone from the kernel. Its unbind, detach and free were counted there,
  * not streamed, so it leaves the model without counting anything.
  */
-static void resync_sweep(struct model *m)
+static void resync_sweep(struct model *m, bool incomplete)
 {
 	struct model_domain *d;
 	struct model_bond *b;
@@ -495,6 +496,11 @@ static void resync_sweep(struct model *m)
 
 	m->resync_open = false;
 	m->resyncs++;
+	/* a walk cut short by its bounds: unseen is not gone */
+	if (incomplete) {
+		m->resyncs_incomplete++;
+		return;
+	}
 	pool_for_each(&m->bonds, struct model_bond, b, i)
 		if (b->seen_gen != m->resync_gen) {
 			obj_bond_free(m, b);
@@ -589,7 +595,7 @@ int model_apply(struct model *m, const struct svatop_event *ev)
 		m->snapshot_done = true;
 		keymap_fini(&m->freed_in_snapshot);
 		if (ev->flags & SVATOP_F_RESYNC)
-			resync_sweep(m);
+			resync_sweep(m, ev->flags & SVATOP_F_INCOMPLETE);
 		m->changes++;
 		break;
 	default:

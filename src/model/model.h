@@ -181,6 +181,7 @@ struct model {
 	bool resync_open;		/* a re-walk's records are arriving */
 	uint32_t resync_gen;		/* re-walks begun */
 	uint64_t resyncs;		/* re-walks completed */
+	uint64_t resyncs_incomplete;	/* of those, cut short by a bound: nothing swept */
 	int err;			/* sticky -ENOMEM */
 	uint64_t changes;		/* bumped on every state change (for --watch) */
 	struct model_counters cnt;

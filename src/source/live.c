@@ -29,6 +29,7 @@ struct live_source {
 	struct source base;
 	struct svatop_bpf *skel;
 	struct ring_buffer *rb;
+	struct bpf_link *resync_link;	/* the iterator on svatop's own task only */
 	struct ksyms *ksyms;
 	uint64_t delivered;
 	/* the callback of the poll in progress */
@@ -186,6 +187,7 @@ static void live_close(struct source *src)
 	struct live_source *ls = (void *)src;
 
 	ring_buffer__free(ls->rb);
+	bpf_link__destroy(ls->resync_link);
 	svatop_bpf__destroy(ls->skel);
 	ksyms_free(ls->ksyms);
 	wire_names_fini(&ls->names);
@@ -230,7 +232,7 @@ static int live_stack(struct source *src, int32_t stack_id, char frames[][64], i
 	return n;
 }
 
-static int run_snapshot(struct live_source *ls);
+static int run_snapshot(struct live_source *ls, struct bpf_link *link);
 
 /* Empty a hash map from user space (a key deleted under get_next_key
  * restarts the walk from the first key). */
@@ -254,7 +256,11 @@ static int live_resync(struct source *src)
 	map_clear(bpf_map__fd(ls->skel->maps.snap_seen));
 	map_clear(bpf_map__fd(ls->skel->maps.snap_pasids));
 	ls->skel->bss->snap_resync = 1;
-	return run_snapshot(ls);
+	ls->skel->bss->snap_truncated = 0;
+	/* the kernel's SVA mm list, not every task (all tasks if that link
+	 * could not be made) */
+	return run_snapshot(ls, ls->resync_link ? ls->resync_link :
+				ls->skel->links.iter_snapshot);
 }
 
 static uint64_t counter_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
@@ -405,7 +411,7 @@ static int choose_forms(struct live_source *ls, const struct live_opts *opts,
 	 * the stacks too (not read again, and libbpf resolves no __ksym). */
 	if (opts->collect_stacks)
 		ls->ksyms = kfacts_take_ksyms(k);
-	ls->state_capable = ls->group_kset_addr &&
+	ls->state_capable = ls->group_kset_addr && ls->sva_mms_addr &&
 			    kfacts_member(k, "iommu_group", "pasid_array") == KF_YES &&
 			    kfacts_member(k, "iommu_mm_data", "mm_list_elm") == KF_YES &&
 			    kfacts_member(k, "iommu_mm_data", "sva_domains") == KF_YES;
@@ -463,14 +469,14 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 	return err;
 }
 
-static int run_snapshot(struct live_source *ls)
+static int run_snapshot(struct live_source *ls, struct bpf_link *link)
 {
 	char buf[64];
 	int fd, n;
 
-	if (!ls->skel->links.iter_snapshot)
+	if (!link)
 		return -ENOENT;
-	fd = bpf_iter_create(bpf_link__fd(ls->skel->links.iter_snapshot));
+	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0)
 		return -errno;
 	/* The iterator writes into the ring buffer, not into this fd: read
@@ -551,12 +557,27 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 		if (ksyms_addresses_hidden("/proc/kallsyms"))
 			p_err("warning: kernel addresses are hidden (no CAP_SYSLOG, or kptr_restrict): "
 			      "the snapshot misses the bonds and the mms whose process is gone");
-		err = run_snapshot(ls);
+		err = run_snapshot(ls, ls->skel->links.iter_snapshot);
 		if (err)
 			p_err("snapshot of pre-existing SVA state failed: %s",
 			      BPF_ERRSTR(err));
 	}
 	p_info("start-up: snapshot read at %.2f s", (clock_monotonic_ns() - t0) / 1e9);
+	if (ls->state_mode) {
+		/* State mode's re-walks: the task iterator on this task only
+		 * (made now, while svatop may still attach anything). */
+		DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, io);
+		union bpf_iter_link_info li;
+
+		memset(&li, 0, sizeof(li));
+		li.task.tid = getpid();
+		io.link_info = &li;
+		io.link_info_len = sizeof(li);
+		ls->resync_link = bpf_program__attach_iter(ls->skel->progs.iter_snapshot, &io);
+		if (!ls->resync_link)
+			p_info("re-walks visit every task: a one-task iterator failed (%s)",
+			       strerror(errno));
+	}
 	for (i = 0; i < hooks_count; i++)
 		iopf_rows += hooks[i].iopf;	/* src/source/iopf.c loads those */
 	snprintf(ls->desc, sizeof(ls->desc), "live, %d hooks%s%s%s", hooks_count - iopf_rows - missing,

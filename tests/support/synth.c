@@ -286,11 +286,12 @@ void synth_resync(struct synth *s, struct synth_proc **procs, int n)
 
 		if (!p->pasid || p->freed)
 			continue;
+		/* from the kernel's list of SVA mms: no task, no owner */
 		synth_event(s, &ev, SVATOP_EV_SNAP_MM, p);
 		ev.flags |= rs;
 		ev.aux = p->iommu_mm;
-		if (p->exited)
-			ev.pid = ev.tgid = 0;
+		ev.pid = ev.tgid = 0;
+		memset(ev.comm, 0, sizeof(ev.comm));
 		s->emit(&ev, s->ctx);
 		for (j = 0; j < p->ndom; j++) {
 			synth_event(s, &ev, SVATOP_EV_SNAP_DOMAIN, p);

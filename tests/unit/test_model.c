@@ -609,7 +609,7 @@ static void test_random_events_keep_model_consistent(void **state)
 		ev.handle_users = (int)(rnd(&seed) % 5) - 1;
 		ev.domain_users = (int)(rnd(&seed) % 5) - 1;
 		ev.stack_id = (int)(rnd(&seed) % 10) - 1;
-		ev.flags = rnd(&seed) & 0x7ff;	/* every SVATOP_F_* */
+		ev.flags = rnd(&seed) & 0xfff;	/* every SVATOP_F_* */
 		s.m.state_mode = (i / 20000) % 2;
 		for (int k = 0; k < SVATOP_NAME_LEN; k++)
 			ev.dev_name[k] = (char)rnd(&seed);	/* unterminated garbage */
@@ -794,6 +794,7 @@ static void test_state_mode_resync_flags(void **state)
 	struct fixture *f = *state;
 	struct synth_proc old, p, *procs[] = { &old, &p };
 	const struct model_mm *mm;
+	struct svatop_event ev;
 
 	f->m.state_mode = true;
 	f->s.state_mode = true;
@@ -826,6 +827,20 @@ static void test_state_mode_resync_flags(void **state)
 	assert_int_equal(f->m.cnt.binds, 2);
 	assert_int_equal(f->m.cnt.domain_frees, 1);
 	assert_int_equal(f->m.resyncs, 1);
+	/* a walk cut short by one of its bounds finds nothing of p: it
+	 * removes nothing either */
+	synth_event(&f->s, &ev, SVATOP_EV_SNAP_MM, &old);
+	ev.flags |= SVATOP_F_SNAPSHOT | SVATOP_F_RESYNC;
+	ev.pid = ev.tgid = 0;
+	f->s.emit(&ev, f->s.ctx);
+	synth_event(&f->s, &ev, SVATOP_EV_SNAP_END, NULL);
+	ev.flags |= SVATOP_F_SNAPSHOT | SVATOP_F_RESYNC | SVATOP_F_INCOMPLETE;
+	f->s.emit(&ev, f->s.ctx);
+	assert_int_equal(f->m.resyncs, 2);
+	assert_int_equal(f->m.resyncs_incomplete, 1);
+	assert_non_null(model_bond(&f->m, p.bond[0].handle));
+	/* and a pid-0 record of a re-walk does not make the owner exited */
+	assert_false(model_mm(&f->m, old.mm)->flags & MF_EXITED);
 	/* the release carries the final counts */
 	synth_unbind(&f->s, &p, 0);
 	synth_exit(&f->s, &p);
