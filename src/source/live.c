@@ -515,7 +515,9 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 			ls->ksyms = NULL;
 		}
 	}
-	if (opts->state_mode && opts->snapshot) {
+	/* -p: the stream is already cut to one process in the kernel, and a
+	 * re-walk of the kernel's SVA mm list cannot tell owners apart */
+	if (opts->state_mode && opts->snapshot && !opts->target_tgid) {
 		ls->state_mode = ls->state_capable &&
 				 !ksyms_addresses_hidden("/proc/kallsyms");
 		if (!ls->state_mode)
