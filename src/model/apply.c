@@ -47,7 +47,7 @@ static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
 
 static void on_pasid_free(struct model *m, const struct svatop_event *ev)
 {
-	struct model_pasid *p = keymap_get(&m->pasid_by_val, ev->pasid);
+	struct model_pasid *p = obj_pasid_lookup(m, ev->pasid);
 
 	m->cnt.pasid_frees++;
 	if (!p) {
@@ -86,7 +86,7 @@ static void note_error_only(struct model *m, struct model_mm *mm)
 	}
 	if (m->error_only_len == MODEL_ERROR_ONLY_MAX) {
 		e = &m->error_only[m->error_only_head];
-		old = keymap_get(&m->mm_by_ptr, e->ptr);
+		old = idxmap_get(&m->mm_by_ptr, e->ptr);
 		if (old && old->uid == e->uid && !(old->flags & MF_SVA) && !old->pasid &&
 		    !old->ndomains && !old->nbonds) {
 			obj_mm_free(m, old);
@@ -117,7 +117,7 @@ static struct model_bond *bond_new(struct model *m, const struct svatop_event *e
 	b->tgid = tgid;
 	b->stack_id = -1;
 	b->flags = flags;
-	obj_note_enomem(m, keymap_put(&m->bond_by_handle, b->handle, b));
+	obj_note_enomem(m, idxmap_put(&m->bond_by_handle, b));
 	return b;
 }
 
@@ -159,7 +159,7 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 	}
 	if (!ev->handle)
 		return;
-	b = keymap_get(&m->bond_by_handle, ev->handle);
+	b = idxmap_get(&m->bond_by_handle, ev->handle);
 	if (b && ev->handle_users == 1) {
 		/* A fresh handle at an address we still model: the old
 		 * bond's unbind was never seen. */
@@ -192,9 +192,9 @@ static int32_t users_less(int32_t users, int32_t n)
 
 static void on_unbind(struct model *m, const struct svatop_event *ev)
 {
-	struct model_bond *b = keymap_get(&m->bond_by_handle, ev->handle);
-	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_bond *b = idxmap_get(&m->bond_by_handle, ev->handle);
+	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ev->domain);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 
 	m->cnt.unbinds++;
 	if (mm)
@@ -222,14 +222,14 @@ static void on_attach(struct model *m, const struct svatop_event *ev)
 		return;
 	/* domain_users here is the count before the core increments it:
 	 * the bind that follows reports the result. */
-	d = keymap_get(&m->domain_by_ptr, ev->domain);
+	d = idxmap_get(&m->domain_by_ptr, ev->domain);
 	if (d && !d->first_dev)
-		d->first_dev = keymap_get(&m->dev_by_ptr, ev->dev);
+		d->first_dev = idxmap_get(&m->dev_by_ptr, ev->dev);
 }
 
 static void on_detach(struct model *m, const struct svatop_event *ev)
 {
-	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ev->domain);
 
 	if (!d) {
 		m->cnt.unknown++;
@@ -265,7 +265,7 @@ static void on_domain_alloc(struct model *m, const struct svatop_event *ev)
 
 static void on_domain_free(struct model *m, const struct svatop_event *ev)
 {
-	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ev->domain);
 
 	m->cnt.domain_frees++;
 	if (!d) {
@@ -277,7 +277,7 @@ static void on_domain_free(struct model *m, const struct svatop_event *ev)
 
 static void on_mmdrop(struct model *m, const struct svatop_event *ev)
 {
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 
 	if (!mm) {
 		m->cnt.unknown++;
@@ -297,7 +297,7 @@ static void on_mmdrop(struct model *m, const struct svatop_event *ev)
 /* mm_pasid_drop(): the last event about this mm_struct. */
 static void on_mm_pasid_drop(struct model *m, const struct svatop_event *ev)
 {
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 
 	if (!mm) {
 		m->cnt.unknown++;
@@ -308,7 +308,7 @@ static void on_mm_pasid_drop(struct model *m, const struct svatop_event *ev)
 
 static void on_proc_exit(struct model *m, const struct svatop_event *ev)
 {
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 
 	if (!mm || !(ev->flags & SVATOP_F_LEADER_EXIT))
 		return;
@@ -325,7 +325,7 @@ static void on_proc_exit(struct model *m, const struct svatop_event *ev)
 
 static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 {
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 	struct model_pasid *p;
 	bool known = mm != NULL;
 
@@ -361,7 +361,7 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
  * kernel freed that domain unseen (state mode) and made a new one there. */
 static void resync_domain_reused(struct model *m, const struct svatop_event *ev)
 {
-	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ev->domain);
 
 	if (d && d->mm_ptr != ev->mm)
 		obj_domain_free(m, d);
@@ -370,14 +370,14 @@ static void resync_domain_reused(struct model *m, const struct svatop_event *ev)
 static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 {
 	bool resync = ev->flags & SVATOP_F_RESYNC;
-	bool mm_known = keymap_get(&m->mm_by_ptr, ev->mm) != NULL;
+	bool mm_known = idxmap_get(&m->mm_by_ptr, ev->mm) != NULL;
 	struct model_domain *d;
 	struct model_mm *mm;
 	bool known;
 
 	if (resync)
 		resync_domain_reused(m, ev);
-	known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
+	known = idxmap_get(&m->domain_by_ptr, ev->domain) != NULL;
 
 	if (!known && (keymap_get(&m->freed_in_snapshot, ev->domain) ||
 		       keymap_get(&m->freed_in_snapshot, ev->mm))) {
@@ -410,11 +410,11 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
  * gives the snapshot's domains their devices and IOMMU instances. */
 static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 {
-	struct model_bond *kb = keymap_get(&m->bond_by_handle, ev->handle);
+	struct model_bond *kb = idxmap_get(&m->bond_by_handle, ev->handle);
 	bool resync = ev->flags & SVATOP_F_RESYNC;
 	bool known = kb != NULL;
 	bool dom_known;
-	bool mm_known = keymap_get(&m->mm_by_ptr, ev->mm) != NULL;
+	bool mm_known = idxmap_get(&m->mm_by_ptr, ev->mm) != NULL;
 	struct model_domain *d;
 	struct model_bond *b;
 	struct model_dev *dev;
@@ -439,7 +439,7 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 	}
 	if (resync)
 		resync_domain_reused(m, ev);
-	dom_known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
+	dom_known = idxmap_get(&m->domain_by_ptr, ev->domain) != NULL;
 	/* Seen live already: the live events are newer than the snapshot. */
 	if (known || !ev->handle)
 		return;

@@ -10,10 +10,14 @@
 
 int model_init(struct model *m)
 {
-	struct keymap *maps[] = { &m->mm_by_ptr, &m->pasid_by_val,
-				  &m->domain_by_ptr, &m->bond_by_handle,
-				  &m->dev_by_ptr, &m->iommu_by_ptr,
-				  &m->pending_pasid_by_tid, &m->freed_in_snapshot };
+	struct idxmap *maps[] = { &m->mm_by_ptr, &m->domain_by_ptr, &m->bond_by_handle,
+				  &m->dev_by_ptr, &m->iommu_by_ptr };
+	const struct pool *pools[] = { &m->mms, &m->domains, &m->bonds, &m->devs, &m->iommus };
+	const size_t key_offs[] = { offsetof(struct model_mm, ptr),
+				    offsetof(struct model_domain, ptr),
+				    offsetof(struct model_bond, handle),
+				    offsetof(struct model_dev, ptr),
+				    offsetof(struct model_iommu, ptr) };
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
@@ -24,7 +28,7 @@ int model_init(struct model *m)
 	pool_init(&m->devs, sizeof(struct model_dev));
 	pool_init(&m->iommus, sizeof(struct model_iommu));
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		if (keymap_init(maps[i], MODEL_HINT)) {
+		if (idxmap_init(maps[i], pools[i], key_offs[i], MODEL_HINT)) {
 			model_fini(m);
 			return -ENOMEM;
 		}
@@ -41,12 +45,14 @@ void model_fini(struct model *m)
 	pool_fini(&m->bonds);
 	pool_fini(&m->devs);
 	pool_fini(&m->iommus);
-	keymap_fini(&m->mm_by_ptr);
-	keymap_fini(&m->pasid_by_val);
-	keymap_fini(&m->domain_by_ptr);
-	keymap_fini(&m->bond_by_handle);
-	keymap_fini(&m->dev_by_ptr);
-	keymap_fini(&m->iommu_by_ptr);
+	idxmap_fini(&m->mm_by_ptr);
+	idxmap_fini(&m->domain_by_ptr);
+	idxmap_fini(&m->bond_by_handle);
+	idxmap_fini(&m->dev_by_ptr);
+	idxmap_fini(&m->iommu_by_ptr);
+	free(m->pasid_direct);
+	m->pasid_direct = NULL;
+	keymap_fini(&m->pasid_big);
 	keymap_fini(&m->pending_pasid_by_tid);
 	keymap_fini(&m->freed_in_snapshot);
 	free(m->error_only);
@@ -55,27 +61,27 @@ void model_fini(struct model *m)
 
 const struct model_mm *model_mm(const struct model *m, uint64_t ptr)
 {
-	return keymap_get(&m->mm_by_ptr, ptr);
+	return idxmap_get(&m->mm_by_ptr, ptr);
 }
 
 const struct model_pasid *model_pasid(const struct model *m, uint32_t pasid)
 {
-	return keymap_get(&m->pasid_by_val, pasid);
+	return obj_pasid_lookup(m, pasid);
 }
 
 const struct model_domain *model_domain(const struct model *m, uint64_t ptr)
 {
-	return keymap_get(&m->domain_by_ptr, ptr);
+	return idxmap_get(&m->domain_by_ptr, ptr);
 }
 
 const struct model_bond *model_bond(const struct model *m, uint64_t handle)
 {
-	return keymap_get(&m->bond_by_handle, handle);
+	return idxmap_get(&m->bond_by_handle, handle);
 }
 
 const struct model_dev *model_dev(const struct model *m, uint64_t ptr)
 {
-	return keymap_get(&m->dev_by_ptr, ptr);
+	return idxmap_get(&m->dev_by_ptr, ptr);
 }
 
 uint32_t model_mm_ndevs(const struct model_mm *mm)
@@ -106,10 +112,11 @@ size_t model_bytes(const struct model *m)
 	return pool_bytes(&m->mms) + pool_bytes(&m->pasids) +
 	       pool_bytes(&m->domains) + pool_bytes(&m->bonds) +
 	       pool_bytes(&m->devs) + pool_bytes(&m->iommus) +
-	       keymap_bytes(&m->mm_by_ptr) + keymap_bytes(&m->pasid_by_val) +
-	       keymap_bytes(&m->domain_by_ptr) + keymap_bytes(&m->bond_by_handle) +
-	       keymap_bytes(&m->dev_by_ptr) + keymap_bytes(&m->iommu_by_ptr) +
-	       keymap_bytes(&m->pending_pasid_by_tid) + keymap_bytes(&m->freed_in_snapshot);
+	       idxmap_bytes(&m->mm_by_ptr) + idxmap_bytes(&m->domain_by_ptr) +
+	       idxmap_bytes(&m->bond_by_handle) + idxmap_bytes(&m->dev_by_ptr) +
+	       idxmap_bytes(&m->iommu_by_ptr) + obj_pasid_index_bytes(m) +
+	       keymap_bytes(&m->pasid_big) + keymap_bytes(&m->pending_pasid_by_tid) +
+	       keymap_bytes(&m->freed_in_snapshot);
 }
 
 /* Every relation agrees with its counters and every map with its pool.
@@ -124,7 +131,7 @@ const char *model_verify(const struct model *m)
 	uint32_t i, n;
 
 	model_for_each_mm(m, mm, i) {
-		if (keymap_get(&m->mm_by_ptr, mm->ptr) != mm)
+		if (idxmap_get(&m->mm_by_ptr, mm->ptr) != mm)
 			return "mm not in its map";
 		n = 0;
 		for (x = mm->domains; x; x = x->mm_next) {
@@ -146,7 +153,7 @@ const char *model_verify(const struct model *m)
 			return "mm pasid link broken";
 	}
 	model_for_each_domain(m, d, i) {
-		if (keymap_get(&m->domain_by_ptr, d->ptr) != d)
+		if (idxmap_get(&m->domain_by_ptr, d->ptr) != d)
 			return "domain not in its map";
 		if (d->mm && !d->mm->hdr.live)
 			return "domain points to a freed mm";
@@ -160,21 +167,24 @@ const char *model_verify(const struct model *m)
 			return "domain nbonds wrong";
 	}
 	model_for_each_bond(m, b, i) {
-		if (keymap_get(&m->bond_by_handle, b->handle) != b)
+		if (idxmap_get(&m->bond_by_handle, b->handle) != b)
 			return "bond not in its map";
 		if ((b->mm && !b->mm->hdr.live) || (b->domain && !b->domain->hdr.live) ||
 		    (b->dev && !b->dev->hdr.live))
 			return "bond points to a freed object";
 	}
 	model_for_each_pasid(m, p, i) {
-		if (keymap_get(&m->pasid_by_val, p->pasid) != p)
+		if (obj_pasid_lookup(m, p->pasid) != p)
 			return "PASID not in its map";
 		if (p->mm && (!p->mm->hdr.live || p->mm->pasid != p))
 			return "PASID owner link broken";
 	}
-	if (m->mm_by_ptr.count != m->mms.count || m->domain_by_ptr.count != m->domains.count ||
-	    m->bond_by_handle.count != m->bonds.count || m->pasid_by_val.count != m->pasids.count ||
-	    m->dev_by_ptr.count != m->devs.count || m->iommu_by_ptr.count != m->iommus.count)
+	if (idxmap_count(&m->mm_by_ptr) != m->mms.count ||
+	    idxmap_count(&m->domain_by_ptr) != m->domains.count ||
+	    idxmap_count(&m->bond_by_handle) != m->bonds.count ||
+	    m->npasid_index != m->pasids.count ||
+	    idxmap_count(&m->dev_by_ptr) != m->devs.count ||
+	    idxmap_count(&m->iommu_by_ptr) != m->iommus.count)
 		return "a map and its pool disagree";
 	return NULL;
 }
@@ -193,7 +203,7 @@ void model_set_state_totals(struct model *m, uint64_t binds, uint64_t unbinds,
 
 void model_set_tally(struct model *m, uint64_t ptr, uint64_t binds, uint64_t unbinds)
 {
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ptr);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ptr);
 
 	/* An mm no walk has reported yet gets its counts at the next one. */
 	if (!mm)

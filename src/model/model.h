@@ -154,8 +154,14 @@ struct model_counters {
 
 struct model {
 	struct pool mms, pasids, domains, bonds, devs, iommus;
-	struct keymap mm_by_ptr, pasid_by_val, domain_by_ptr, bond_by_handle,
-		      dev_by_ptr, iommu_by_ptr, pending_pasid_by_tid;
+	struct idxmap mm_by_ptr, domain_by_ptr, bond_by_handle, dev_by_ptr, iommu_by_ptr;
+	/* PASIDs by value: below 2^20 (every PASID the kernel hands out) a
+	 * direct index (pool index + 1, allocated on first use), above it a
+	 * map (values only a damaged recording holds). */
+	uint32_t *pasid_direct;
+	struct keymap pasid_big;
+	uint32_t npasid_index;		/* PASIDs in the two */
+	struct keymap pending_pasid_by_tid;
 	/* mms known only from failed binds get no exit or teardown event (the
 	 * kernel gave them no SVA state): the newest MODEL_ERROR_ONLY_MAX are
 	 * kept, oldest first out. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Object lifetimes and relations of the model (see objects.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "model/objects.h"
 
@@ -26,7 +27,7 @@ static struct model_iommu *iommu_get(struct model *m, const struct svatop_event 
 
 	if (!ev->iommu)
 		return NULL;
-	io = keymap_get(&m->iommu_by_ptr, ev->iommu);
+	io = idxmap_get(&m->iommu_by_ptr, ev->iommu);
 	if (!io) {
 		io = pool_alloc(&m->iommus);
 		if (!io) {
@@ -35,7 +36,7 @@ static struct model_iommu *iommu_get(struct model *m, const struct svatop_event 
 		}
 		io->ptr = ev->iommu;
 		io->uid = ++m->next_uid;
-		obj_note_enomem(m, keymap_put(&m->iommu_by_ptr, io->ptr, io));
+		obj_note_enomem(m, idxmap_put(&m->iommu_by_ptr, io));
 	}
 	if (!io->name[0] && ev->iommu_name[0])
 		obj_copy_name(io->name, ev->iommu_name, sizeof(io->name));
@@ -49,7 +50,7 @@ struct model_dev *obj_dev_get(struct model *m, const struct svatop_event *ev)
 
 	if (!ev->dev)
 		return NULL;
-	d = keymap_get(&m->dev_by_ptr, ev->dev);
+	d = idxmap_get(&m->dev_by_ptr, ev->dev);
 	if (!d) {
 		d = pool_alloc(&m->devs);
 		if (!d) {
@@ -58,7 +59,7 @@ struct model_dev *obj_dev_get(struct model *m, const struct svatop_event *ev)
 		}
 		d->ptr = ev->dev;
 		d->uid = ++m->next_uid;
-		obj_note_enomem(m, keymap_put(&m->dev_by_ptr, d->ptr, d));
+		obj_note_enomem(m, idxmap_put(&m->dev_by_ptr, d));
 		m->changes++;
 	}
 	if (!d->name[0] && ev->dev_name[0])
@@ -91,7 +92,7 @@ struct model_mm *obj_mm_get(struct model *m, uint64_t ptr, uint64_t ts)
 
 	if (!ptr)
 		return NULL;
-	mm = keymap_get(&m->mm_by_ptr, ptr);
+	mm = idxmap_get(&m->mm_by_ptr, ptr);
 	if (mm && (mm->flags & MF_DROPPING)) {
 		m->cnt.replaced++;
 		obj_mm_free(m, mm);
@@ -107,7 +108,7 @@ struct model_mm *obj_mm_get(struct model *m, uint64_t ptr, uint64_t ts)
 	mm->ptr = ptr;
 	mm->uid = ++m->next_uid;
 	mm->first_ts = ts;
-	obj_note_enomem(m, keymap_put(&m->mm_by_ptr, ptr, mm));
+	obj_note_enomem(m, idxmap_put(&m->mm_by_ptr, mm));
 	m->changes++;
 	return mm;
 }
@@ -216,26 +217,82 @@ void obj_mm_free(struct model *m, struct model_mm *mm)
 		bond_unlink_mm(mm->bonds);
 	if (mm->pasid)
 		pasid_unlink_mm(mm->pasid, ts);
-	keymap_del(&m->mm_by_ptr, mm->ptr, mm);
+	idxmap_del(&m->mm_by_ptr, mm);
 	pool_free(&m->mms, mm);
 	m->changes++;
 }
 
 /* ---- PASIDs ---------------------------------------------------------- */
 
+#define PASID_DIRECT	(1u << 20)
+
+struct model_pasid *obj_pasid_lookup(const struct model *m, uint32_t val)
+{
+	uint32_t ref;
+
+	if (val >= PASID_DIRECT)
+		return keymap_get(&m->pasid_big, val);
+	ref = m->pasid_direct ? m->pasid_direct[val] : 0;
+	return ref ? (struct model_pasid *)pool_slot(&m->pasids, ref - 1) : NULL;
+}
+
+/* Map p's value to p (replacing what it mapped to). */
+int obj_pasid_index_put(struct model *m, struct model_pasid *p)
+{
+	uint32_t val = p->pasid;
+	int err;
+
+	if (!val)
+		return -EINVAL;
+	if (val >= PASID_DIRECT) {
+		bool had = keymap_get(&m->pasid_big, val) != NULL;
+
+		err = keymap_put(&m->pasid_big, val, p);
+		m->npasid_index += !err && !had;
+		return err;
+	}
+	/* 4 MiB of address space; pages are touched (and resident) only
+	 * where PASIDs are. */
+	if (!m->pasid_direct) {
+		m->pasid_direct = calloc(PASID_DIRECT, sizeof(*m->pasid_direct));
+		if (!m->pasid_direct)
+			return -ENOMEM;
+	}
+	m->npasid_index += !m->pasid_direct[val];
+	m->pasid_direct[val] = pool_index(p) + 1;
+	return 0;
+}
+
+void obj_pasid_index_del(struct model *m, const struct model_pasid *p)
+{
+	if (obj_pasid_lookup(m, p->pasid) != p)
+		return;
+	if (p->pasid >= PASID_DIRECT)
+		keymap_del(&m->pasid_big, p->pasid, p);
+	else
+		m->pasid_direct[p->pasid] = 0;
+	m->npasid_index--;
+}
+
+size_t obj_pasid_index_bytes(const struct model *m)
+{
+	return (m->pasid_direct ? PASID_DIRECT * sizeof(*m->pasid_direct) : 0) +
+	       keymap_bytes(&m->pasid_big);
+}
+
 void obj_pasid_free(struct model *m, struct model_pasid *p)
 {
 	if (p->alloc_tid)
 		keymap_del(&m->pending_pasid_by_tid, p->alloc_tid, p);
 	pasid_unlink_mm(p, m->now_ns);
-	keymap_del(&m->pasid_by_val, p->pasid, p);
+	obj_pasid_index_del(m, p);
 	pool_free(&m->pasids, p);
 	m->changes++;
 }
 
 struct model_pasid *obj_pasid_new(struct model *m, uint32_t val, uint64_t ts)
 {
-	struct model_pasid *p = keymap_get(&m->pasid_by_val, val);
+	struct model_pasid *p = obj_pasid_lookup(m, val);
 
 	if (p) {
 		/* Allocated again: the old one's free was never seen. */
@@ -251,7 +308,7 @@ struct model_pasid *obj_pasid_new(struct model *m, uint32_t val, uint64_t ts)
 	p->uid = ++m->next_uid;
 	p->alloc_ts = ts;
 	p->stack_id = -1;
-	obj_note_enomem(m, keymap_put(&m->pasid_by_val, val, p));
+	obj_note_enomem(m, obj_pasid_index_put(m, p));
 	m->changes++;
 	return p;
 }
@@ -291,7 +348,7 @@ struct model_pasid *obj_pasid_get(struct model *m, uint32_t val, uint64_t ts)
 
 	if (!val || val == ~0u)
 		return NULL;
-	p = keymap_get(&m->pasid_by_val, val);
+	p = obj_pasid_lookup(m, val);
 	return p ? p : obj_pasid_new(m, val, ts);
 }
 
@@ -303,14 +360,14 @@ void obj_domain_free(struct model *m, struct model_domain *d)
 	while (d->bonds)
 		bond_unlink_domain(d->bonds);
 	domain_unlink_mm(d);
-	keymap_del(&m->domain_by_ptr, d->ptr, d);
+	idxmap_del(&m->domain_by_ptr, d);
 	pool_free(&m->domains, d);
 	m->changes++;
 }
 
 struct model_domain *obj_domain_new(struct model *m, uint64_t ptr, uint64_t ts)
 {
-	struct model_domain *d = keymap_get(&m->domain_by_ptr, ptr);
+	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ptr);
 
 	if (d) {
 		m->cnt.replaced++;
@@ -325,7 +382,7 @@ struct model_domain *obj_domain_new(struct model *m, uint64_t ptr, uint64_t ts)
 	d->uid = ++m->next_uid;
 	d->alloc_ts = ts;
 	d->stack_id = -1;
-	obj_note_enomem(m, keymap_put(&m->domain_by_ptr, ptr, d));
+	obj_note_enomem(m, idxmap_put(&m->domain_by_ptr, d));
 	m->changes++;
 	return d;
 }
@@ -336,7 +393,7 @@ struct model_domain *obj_domain_get(struct model *m, uint64_t ptr, uint64_t ts)
 
 	if (!ptr)
 		return NULL;
-	d = keymap_get(&m->domain_by_ptr, ptr);
+	d = idxmap_get(&m->domain_by_ptr, ptr);
 	return d ? d : obj_domain_new(m, ptr, ts);
 }
 
@@ -349,7 +406,7 @@ void obj_bond_free(struct model *m, struct model_bond *b)
 	bond_unlink_domain(b);
 	if (b->dev)
 		b->dev->nbonds--;
-	keymap_del(&m->bond_by_handle, b->handle, b);
+	idxmap_del(&m->bond_by_handle, b);
 	pool_free(&m->bonds, b);
 	m->changes++;
 }

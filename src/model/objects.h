@@ -18,6 +18,11 @@ void obj_mm_set_owner(struct model_mm *mm, const struct svatop_event *ev);
 /* The mm at ptr, created when unknown; one being freed is retired. */
 struct model_mm *obj_mm_get(struct model *m, uint64_t ptr, uint64_t ts);
 void obj_mm_free(struct model *m, struct model_mm *mm);
+/* The PASID index (struct model): the PASID object of a value, or NULL. */
+struct model_pasid *obj_pasid_lookup(const struct model *m, uint32_t val);
+int obj_pasid_index_put(struct model *m, struct model_pasid *p);
+void obj_pasid_index_del(struct model *m, const struct model_pasid *p);
+size_t obj_pasid_index_bytes(const struct model *m);
 void obj_pasid_free(struct model *m, struct model_pasid *p);
 /* A new PASID object (an old one with that value is retired). */
 struct model_pasid *obj_pasid_new(struct model *m, uint32_t val, uint64_t ts);

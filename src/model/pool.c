@@ -28,8 +28,10 @@ void *pool_alloc(struct pool *p)
 	if (p->free_head) {
 		idx = p->free_head - 1;
 		o = pool_slot(p, idx);
-		p->free_head = o->next_free;
+		p->free_head = o->idx;
 	} else {
+		if (p->used >= POOL_MAX_OBJS)
+			return NULL;
 		if ((p->used >> POOL_CHUNK_SHIFT) >= p->nchunks) {
 			char **c = realloc(p->chunks, (p->nchunks + 1) * sizeof(*c));
 
@@ -46,7 +48,7 @@ void *pool_alloc(struct pool *p)
 	}
 	memset(o, 0, p->objsize);
 	o->live = 1;
-	o->next_free = idx;	/* remembered while live, for pool_free */
+	o->idx = idx;
 	p->count++;
 	return o;
 }
@@ -54,12 +56,12 @@ void *pool_alloc(struct pool *p)
 void pool_free(struct pool *p, void *obj)
 {
 	struct pool_obj *o = obj;
-	uint32_t idx = o->next_free;
+	uint32_t idx = o->idx;
 
 	if (!o->live)
 		return;
 	o->live = 0;
-	o->next_free = p->free_head;
+	o->idx = p->free_head;
 	p->free_head = idx + 1;
 	p->count--;
 }

@@ -10,11 +10,13 @@
 #define POOL_CHUNK_SHIFT	12
 #define POOL_CHUNK		(1u << POOL_CHUNK_SHIFT)
 
-/* Every pooled object starts with this header. */
+/* Every pooled object starts with this header (4 bytes). */
 struct pool_obj {
-	uint32_t live;		/* 0: on the free list */
-	uint32_t next_free;	/* index of the next free slot + 1 */
+	uint32_t live : 1;	/* 0: on the free list */
+	uint32_t idx : 31;	/* live: its own index; free: the next free slot's + 1 */
 };
+
+#define POOL_MAX_OBJS	((1u << 31) - 1)
 
 struct pool {
 	size_t objsize;
@@ -35,6 +37,12 @@ static inline struct pool_obj *pool_slot(const struct pool *p, uint32_t i)
 {
 	return (struct pool_obj *)(p->chunks[i >> POOL_CHUNK_SHIFT] +
 				   (size_t)(i & (POOL_CHUNK - 1)) * p->objsize);
+}
+
+/* The index of a live object in its pool (pool_slot's i). */
+static inline uint32_t pool_index(const void *obj)
+{
+	return ((const struct pool_obj *)obj)->idx;
 }
 
 /* Bytes the pool holds (for the memory budget). */

@@ -565,6 +565,49 @@ static void test_keymap_consistency(void **state)
 	keymap_fini(&km);
 }
 
+/* The same against an index map over a pool: objects come and go (their
+ * slots are reused), the map follows. */
+struct idx_obj {
+	struct pool_obj hdr;
+	uint64_t key;
+};
+
+static void test_idxmap_consistency(void **state)
+{
+	enum { N = 20000 };
+	static struct idx_obj *held[N];
+	struct idxmap im;
+	struct pool pool;
+	uint64_t seed = 7;
+	int i, k;
+
+	(void)state;
+	memset(held, 0, sizeof(held));
+	pool_init(&pool, sizeof(struct idx_obj));
+	assert_int_equal(idxmap_init(&im, &pool, offsetof(struct idx_obj, key), 16), 0);
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		k = (seed >> 33) % N;
+		if ((seed >> 20) & 1) {
+			if (held[k])
+				continue;
+			held[k] = pool_alloc(&pool);
+			assert_non_null(held[k]);
+			held[k]->key = 0xffff888000000000ULL + k * 64;
+			assert_int_equal(idxmap_put(&im, held[k]), 0);
+		} else if (held[k]) {
+			idxmap_del(&im, held[k]);
+			pool_free(&pool, held[k]);
+			held[k] = NULL;
+		}
+	}
+	for (k = 0; k < N; k++)
+		assert_ptr_equal(idxmap_get(&im, 0xffff888000000000ULL + k * 64), held[k]);
+	assert_int_equal(idxmap_count(&im), pool.count);
+	idxmap_fini(&im);
+	pool_fini(&pool);
+}
+
 static uint64_t rnd(uint64_t *seed)
 {
 	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -604,7 +647,9 @@ static void test_random_events_keep_model_consistent(void **state)
 		ev.iommu = rnd(&seed) % 3 ? 0xffff888400000000ULL + (rnd(&seed) % 2) * 0x400 : 0;
 		ev.aux = rnd(&seed) % 2 ? ev.mm ^ 0x400 : 0;
 		ev.aux2 = rnd(&seed) % 4 ? 0 : ev.handle;
-		ev.pasid = rnd(&seed) % 10 ? 1 + rnd(&seed) % 8 : (rnd(&seed) % 2 ? 0 : ~0u);
+		/* now and then above the direct PASID index (1 << 20) */
+		ev.pasid = rnd(&seed) % 10 ? (rnd(&seed) % 8 ? 1 : 1u << 20) + rnd(&seed) % 8 :
+					      (rnd(&seed) % 2 ? 0 : ~0u);
 		ev.ret = rnd(&seed) % 8 ? 0 : -(int)(rnd(&seed) % 130);
 		ev.handle_users = (int)(rnd(&seed) % 5) - 1;
 		ev.domain_users = (int)(rnd(&seed) % 5) - 1;
@@ -897,6 +942,7 @@ int main(void)
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_reorder_bounded),
 		cmocka_unit_test(test_keymap_consistency),
+		cmocka_unit_test(test_idxmap_consistency),
 		cmocka_unit_test(test_full_pasid_space_budget),
 	};
 
