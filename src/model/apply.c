@@ -25,7 +25,7 @@ static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
 	p->tgid = ev->tgid;
 	p->alloc_tid = ev->pid;
 	p->stack_id = ev->stack_id;
-	p->dev = obj_dev_get(m, ev);
+	p->dev = model_ref_of(obj_dev_get(m, ev));
 	/* State mode streams no successful bind to name the mm: the record
 	 * names it (the bind in progress). */
 	if (m->state_mode && ev->mm) {
@@ -36,7 +36,7 @@ static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
 				mm->flags |= MF_BORN_LIVE;
 			mm->flags |= MF_SVA;
 			obj_mm_set_owner(mm, ev);
-			obj_pasid_link_mm(p, mm);
+			obj_pasid_link_mm(m, p, mm);
 		}
 		return;
 	}
@@ -135,7 +135,7 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 		return;
 	obj_mm_set_owner(mm, ev);
 	p = ev->pasid && ev->pasid != ~0u ? obj_pasid_get(m, ev->pasid, ev->ts_ns) : pending;
-	obj_pasid_link_mm(p, mm);
+	obj_pasid_link_mm(m, p, mm);
 	dev = obj_dev_get(m, ev);
 	if (ev->ret < 0) {
 		m->cnt.bind_errors++;
@@ -152,10 +152,10 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 		mm->iommu_mm = ev->aux;
 	d = obj_domain_get(m, ev->domain, ev->ts_ns);
 	if (d) {
-		obj_domain_link_mm(d, mm);
+		obj_domain_link_mm(m, d, mm);
 		d->users = ev->domain_users;
 		if (!d->first_dev)
-			d->first_dev = dev;
+			d->first_dev = model_ref_of(dev);
 	}
 	if (!ev->handle)
 		return;
@@ -176,7 +176,7 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 	}
 	b->pasid = ev->pasid;
 	b->users = ev->handle_users;
-	obj_bond_link(b, mm, d, dev);
+	obj_bond_link(m, b, mm, d, dev);
 	m->changes++;
 }
 
@@ -224,7 +224,7 @@ static void on_attach(struct model *m, const struct svatop_event *ev)
 	 * the bind that follows reports the result. */
 	d = idxmap_get(&m->domain_by_ptr, ev->domain);
 	if (d && !d->first_dev)
-		d->first_dev = idxmap_get(&m->dev_by_ptr, ev->dev);
+		d->first_dev = model_ref_of(idxmap_get(&m->dev_by_ptr, ev->dev));
 }
 
 static void on_detach(struct model *m, const struct svatop_event *ev)
@@ -254,12 +254,12 @@ static void on_domain_alloc(struct model *m, const struct svatop_event *ev)
 	if (ev->flags & SVATOP_F_DERIVED)
 		d->flags |= DF_DERIVED;
 	d->stack_id = ev->stack_id;
-	d->first_dev = obj_dev_get(m, ev);
+	d->first_dev = model_ref_of(obj_dev_get(m, ev));
 	d->mm_ptr = ev->mm;
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (mm) {
 		obj_mm_set_owner(mm, ev);
-		obj_domain_link_mm(d, mm);
+		obj_domain_link_mm(m, d, mm);
 	}
 }
 
@@ -354,7 +354,7 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 	p = obj_pasid_get(m, ev->pasid, ev->ts_ns);
 	if (p && !(p->flags & PF_BORN_LIVE) && !(ev->flags & SVATOP_F_RESYNC))
 		p->flags |= PF_SNAPSHOT;
-	obj_pasid_link_mm(p, mm);
+	obj_pasid_link_mm(m, p, mm);
 }
 
 /* A re-walk found a domain address the model holds for another mm: the
@@ -390,20 +390,20 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 	if (resync) {
 		/* nothing newer exists in state mode: the walk is the truth */
 		d->users = ev->domain_users;
-		d->seen_gen = m->resync_gen;
+		d->flags |= DF_SEEN;
 	} else if (!known) {
 		d->flags |= DF_SNAPSHOT;
 		d->users = ev->domain_users;
 	}
 	d->mm_ptr = ev->mm;
 	if (!d->first_dev)
-		d->first_dev = obj_dev_get(m, ev);
+		d->first_dev = model_ref_of(obj_dev_get(m, ev));
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (!mm)
 		return;
 	if (!mm_known && !resync)
 		mm->flags |= MF_SNAPSHOT;
-	obj_domain_link_mm(d, mm);
+	obj_domain_link_mm(m, d, mm);
 }
 
 /* A bond that predates svatop, from its IOMMU group's PASID array: it
@@ -423,15 +423,16 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 	/* A re-walk refreshes what it finds (state mode has no newer view);
 	 * the same address on another domain or mm is a new bond. */
 	if (known && resync) {
-		if (kb->domain && kb->domain->ptr == ev->domain && kb->mm &&
-		    kb->mm->ptr == ev->mm) {
-			kb->seen_gen = m->resync_gen;
-			kb->domain->seen_gen = m->resync_gen;
-			if (kb->users != ev->handle_users ||
-			    kb->domain->users != ev->domain_users)
+		struct model_domain *kd = obj_domain(m, kb->domain);
+		struct model_mm *kmm = obj_mm(m, kb->mm);
+
+		if (kd && kd->ptr == ev->domain && kmm && kmm->ptr == ev->mm) {
+			kb->flags |= BF_SEEN;
+			kd->flags |= DF_SEEN;
+			if (kb->users != ev->handle_users || kd->users != ev->domain_users)
 				m->changes++;
 			kb->users = ev->handle_users;
-			kb->domain->users = ev->domain_users;
+			kd->users = ev->domain_users;
 			return;
 		}
 		obj_bond_free(m, kb);
@@ -466,19 +467,20 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 	}
 	if (resync) {
 		d->users = ev->domain_users;
-		d->seen_gen = m->resync_gen;
+		d->flags |= DF_SEEN;
 	}
-	obj_domain_link_mm(d, mm);
+	obj_domain_link_mm(m, d, mm);
 	dev = obj_dev_get(m, ev);
 	if (!d->first_dev)
-		d->first_dev = dev;
+		d->first_dev = model_ref_of(dev);
 	b = bond_new(m, ev, mm->tgid, resync ? 0 : BF_SNAPSHOT);
 	if (!b)
 		return;
-	b->seen_gen = m->resync_gen;
+	if (m->resync_open)
+		b->flags |= BF_SEEN;
 	b->pasid = ev->pasid;
 	b->users = ev->handle_users;
-	obj_bond_link(b, mm, d, dev);
+	obj_bond_link(m, b, mm, d, dev);
 	m->changes++;
 }
 
@@ -495,16 +497,22 @@ static void resync_sweep(struct model *m)
 
 	m->resync_open = false;
 	m->resyncs++;
-	pool_for_each(&m->bonds, struct model_bond, b, i)
-		if (b->seen_gen != m->resync_gen) {
+	pool_for_each(&m->bonds, struct model_bond, b, i) {
+		if (!(b->flags & BF_SEEN)) {
 			obj_bond_free(m, b);
 			m->changes++;
+		} else {
+			b->flags &= ~BF_SEEN;
 		}
-	pool_for_each(&m->domains, struct model_domain, d, i)
-		if (d->seen_gen != m->resync_gen) {
+	}
+	pool_for_each(&m->domains, struct model_domain, d, i) {
+		if (!(d->flags & DF_SEEN)) {
 			obj_domain_free(m, d);
 			m->changes++;
+		} else {
+			d->flags &= ~DF_SEEN;
 		}
+	}
 }
 
 static void on_fork(struct model *m, const struct svatop_event *ev)

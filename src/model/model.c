@@ -84,17 +84,17 @@ const struct model_dev *model_dev(const struct model *m, uint64_t ptr)
 	return idxmap_get(&m->dev_by_ptr, ptr);
 }
 
-uint32_t model_mm_ndevs(const struct model_mm *mm)
+uint32_t model_mm_ndevs(const struct model *m, const struct model_mm *mm)
 {
 	const struct model_bond *b, *c;
 	uint32_t n = 0;
 
 	/* Bonds per mm are few (one per device): quadratic is fine. */
-	for (b = mm->bonds; b; b = b->mm_next) {
+	model_mm_for_each_bond(m, mm, b) {
 		if (!b->dev)
 			continue;
-		for (c = mm->bonds; c != b; c = c->mm_next)
-			if (c->dev == b->dev)
+		model_mm_for_each_bond(m, mm, c)
+			if (c == b || c->dev == b->dev)
 				break;
 		n += c == b;
 	}
@@ -126,42 +126,62 @@ const char *model_verify(const struct model *m)
 {
 	const struct model_domain *d, *x;
 	const struct model_bond *b, *y;
-	const struct model_pasid *p;
-	const struct model_mm *mm;
+	const struct model_pasid *p, *mp;
+	const struct model_mm *mm, *o;
+	const struct model_dev *dev;
 	uint32_t i, n;
 
 	model_for_each_mm(m, mm, i) {
 		if (idxmap_get(&m->mm_by_ptr, mm->ptr) != mm)
 			return "mm not in its map";
 		n = 0;
-		for (x = mm->domains; x; x = x->mm_next) {
-			if (x->mm != mm || (x->mm_next && x->mm_next->mm_prev != x))
+		model_mm_for_each_domain(m, mm, x) {
+			if (!x->hdr.live || model_mm_at(m, x->mm) != mm ||
+			    (x->mm_next && model_domain_at(m, x->mm_next)->mm_prev != model_ref_of(x)) ||
+			    (x->mm_prev && model_domain_at(m, x->mm_prev)->mm_next != model_ref_of(x)) ||
+			    (!x->mm_prev && mm->domains != model_ref_of(x)))
 				return "mm domain list broken";
-			n++;
+			if (++n > m->domains.count)
+				return "mm domain list loops";
 		}
 		if (n != mm->ndomains)
 			return "mm ndomains wrong";
 		n = 0;
-		for (y = mm->bonds; y; y = y->mm_next) {
-			if (y->mm != mm || (y->mm_next && y->mm_next->mm_prev != y))
+		model_mm_for_each_bond(m, mm, y) {
+			if (!y->hdr.live || model_mm_at(m, y->mm) != mm ||
+			    (y->mm_next && model_bond_at(m, y->mm_next)->mm_prev != model_ref_of(y)) ||
+			    (y->mm_prev && model_bond_at(m, y->mm_prev)->mm_next != model_ref_of(y)) ||
+			    (!y->mm_prev && mm->bonds != model_ref_of(y)))
 				return "mm bond list broken";
-			n++;
+			if (++n > m->bonds.count)
+				return "mm bond list loops";
 		}
 		if (n != mm->nbonds)
 			return "mm nbonds wrong";
-		if (mm->pasid && (mm->pasid->mm != mm || !mm->pasid->hdr.live))
+		mp = model_pasid_at(m, mm->pasid);
+		if (mp && (model_mm_at(m, mp->mm) != mm || !mp->hdr.live))
 			return "mm pasid link broken";
 	}
 	model_for_each_domain(m, d, i) {
 		if (idxmap_get(&m->domain_by_ptr, d->ptr) != d)
 			return "domain not in its map";
-		if (d->mm && !d->mm->hdr.live)
+		o = model_mm_at(m, d->mm);
+		if (o && !o->hdr.live)
 			return "domain points to a freed mm";
+		if (!o && (d->mm_next || d->mm_prev))
+			return "domain on a list without an mm";
+		dev = model_dev_at(m, d->first_dev);
+		if (dev && !dev->hdr.live)
+			return "domain points to a freed device";
 		n = 0;
-		for (y = d->bonds; y; y = y->dom_next) {
-			if (y->domain != d || (y->dom_next && y->dom_next->dom_prev != y))
+		model_domain_for_each_bond(m, d, y) {
+			if (!y->hdr.live || model_domain_at(m, y->domain) != d ||
+			    (y->dom_next && model_bond_at(m, y->dom_next)->dom_prev != model_ref_of(y)) ||
+			    (y->dom_prev && model_bond_at(m, y->dom_prev)->dom_next != model_ref_of(y)) ||
+			    (!y->dom_prev && d->bonds != model_ref_of(y)))
 				return "domain bond list broken";
-			n++;
+			if (++n > m->bonds.count)
+				return "domain bond list loops";
 		}
 		if (n != d->nbonds)
 			return "domain nbonds wrong";
@@ -169,15 +189,23 @@ const char *model_verify(const struct model *m)
 	model_for_each_bond(m, b, i) {
 		if (idxmap_get(&m->bond_by_handle, b->handle) != b)
 			return "bond not in its map";
-		if ((b->mm && !b->mm->hdr.live) || (b->domain && !b->domain->hdr.live) ||
-		    (b->dev && !b->dev->hdr.live))
+		o = model_mm_at(m, b->mm);
+		x = model_domain_at(m, b->domain);
+		dev = model_dev_at(m, b->dev);
+		if ((o && !o->hdr.live) || (x && !x->hdr.live) || (dev && !dev->hdr.live))
 			return "bond points to a freed object";
+		if ((!o && (b->mm_next || b->mm_prev)) || (!x && (b->dom_next || b->dom_prev)))
+			return "bond on a list without its owner";
 	}
 	model_for_each_pasid(m, p, i) {
 		if (obj_pasid_lookup(m, p->pasid) != p)
 			return "PASID not in its map";
-		if (p->mm && (!p->mm->hdr.live || p->mm->pasid != p))
+		o = model_mm_at(m, p->mm);
+		if (o && (!o->hdr.live || o->pasid != model_ref_of(p)))
 			return "PASID owner link broken";
+		dev = model_dev_at(m, p->dev);
+		if (dev && !dev->hdr.live)
+			return "PASID points to a freed device";
 	}
 	if (idxmap_count(&m->mm_by_ptr) != m->mms.count ||
 	    idxmap_count(&m->domain_by_ptr) != m->domains.count ||

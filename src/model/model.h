@@ -7,8 +7,8 @@
  * Objects are keyed by kernel pointers (PASIDs by value). A kernel object
  * that is freed and whose address comes back is a new model object with a
  * new generation (uid): the old one is retired first. Objects link to each
- * other with plain pointers that are unlinked when either side goes, so
- * every relation stays consistent.
+ * other by reference (pool index) and are unlinked when either side goes,
+ * so every relation stays consistent.
  *
  * Readers (analyzers, views) get const pointers and must not write.
  */
@@ -28,6 +28,14 @@ struct model_domain;
 struct model_bond;
 struct model_dev;
 
+/*
+ * Layout (memory at 1 M live PASIDs, bench/notes.md): objects link to
+ * each other by reference, a 32-bit pool index + 1 (0: none), not by
+ * pointer; model_*_at() below turn a reference into the object. Fields
+ * are ordered so that no padding is left.
+ */
+typedef uint32_t model_ref;
+
 /* mm flags */
 #define MF_BORN_LIVE	(1u << 0)  /* its first SVA state (PASID alloc) was seen */
 #define MF_SNAPSHOT	(1u << 1)  /* known from the start-up snapshot */
@@ -38,14 +46,14 @@ struct model_dev;
 
 struct model_mm {
 	struct pool_obj hdr;
+	uint32_t uid;			/* generation: model-wide serial */
 	uint64_t ptr;			/* struct mm_struct * */
 	uint64_t iommu_mm;		/* struct iommu_mm_data *, 0 unknown */
 	uint64_t first_ts;		/* first seen */
 	uint64_t exit_ts;		/* owner process exited, 0: alive */
-	struct model_pasid *pasid;
-	struct model_domain *domains;	/* list via mm_next */
-	struct model_bond *bonds;	/* list via mm_next */
-	uint32_t uid;			/* generation: model-wide serial */
+	model_ref pasid;		/* struct model_pasid */
+	model_ref domains;		/* list via mm_next */
+	model_ref bonds;		/* list via mm_next */
 	uint32_t flags;			/* MF_* */
 	uint32_t pasid_val;		/* 0: none */
 	uint32_t tgid;			/* owner process, 0: unknown */
@@ -64,12 +72,12 @@ struct model_mm {
 
 struct model_pasid {
 	struct pool_obj hdr;
-	struct model_mm *mm;		/* owner, NULL: unknown or freed */
-	struct model_dev *dev;		/* device of the allocating bind */
+	uint32_t uid;
 	uint64_t alloc_ts;
 	uint64_t orphan_ts;		/* its mm was freed before it */
+	model_ref mm;			/* owner, 0: unknown or freed */
+	model_ref dev;			/* device of the allocating bind */
 	uint32_t pasid;
-	uint32_t uid;
 	uint32_t tgid;			/* process that allocated it */
 	uint32_t alloc_tid;		/* thread, while its bind is pending */
 	int32_t stack_id;
@@ -80,61 +88,62 @@ struct model_pasid {
 #define DF_BORN_LIVE	(1u << 0)  /* its allocation was seen: all bonds known */
 #define DF_DERIVED	(1u << 1)  /* allocation inferred, not hooked */
 #define DF_SNAPSHOT	(1u << 2)
+#define DF_SEEN		(1u << 3)  /* state mode: the open re-walk found it */
 
 struct model_domain {
 	struct pool_obj hdr;
+	uint32_t uid;
 	uint64_t ptr;			/* struct iommu_domain * */
 	uint64_t mm_ptr;		/* domain->mm, even when not modelled */
-	struct model_mm *mm;
-	struct model_domain *mm_next, *mm_prev;
-	struct model_bond *bonds;	/* list via dom_next */
-	struct model_dev *first_dev;	/* device it was allocated for */
 	uint64_t alloc_ts;
 	uint64_t orphan_ts;		/* its mm was freed before it */
+	model_ref mm;
+	model_ref mm_next, mm_prev;	/* struct model_domain */
+	model_ref bonds;		/* list via dom_next */
+	model_ref first_dev;		/* device it was allocated for */
 	int32_t users;			/* domain->users as last reported */
 	uint32_t nbonds;		/* live bonds on it in the model */
 	uint32_t pending_detach;	/* unbinds to 0 awaiting their detach */
 	int32_t stack_id;
-	uint32_t uid;
 	uint32_t flags;			/* DF_* */
-	uint32_t seen_gen;		/* state mode: the last re-walk that saw it */
 };
 
 /* bond flags */
 #define BF_BORN_LIVE	(1u << 0)  /* the bind that created it was seen */
 #define BF_SNAPSHOT	(1u << 1)  /* found by the start-up snapshot */
+#define BF_SEEN		(1u << 2)  /* state mode: the open re-walk found it */
 
 struct model_bond {
 	struct pool_obj hdr;
+	uint32_t uid;
 	uint64_t handle;		/* struct iommu_sva * */
-	struct model_mm *mm;
-	struct model_bond *mm_next, *mm_prev;
-	struct model_domain *domain;
-	struct model_bond *dom_next, *dom_prev;
-	struct model_dev *dev;
 	uint64_t bind_ts;
+	model_ref mm;
+	model_ref mm_next, mm_prev;	/* struct model_bond */
+	model_ref domain;
+	model_ref dom_next, dom_prev;	/* struct model_bond */
+	model_ref dev;
 	uint32_t pasid;
 	int32_t users;			/* handle->users */
 	uint32_t tgid;			/* binding process */
 	int32_t stack_id;
-	uint32_t uid;
 	uint32_t flags;
-	uint32_t seen_gen;		/* state mode: the last re-walk that saw it */
 };
 
 struct model_iommu {
 	struct pool_obj hdr;
-	uint64_t ptr;			/* struct iommu_device * */
 	uint32_t uid;
+	uint64_t ptr;			/* struct iommu_device * */
 	uint32_t ndevs;
 	char name[SVATOP_NAME_LEN];
 };
 
+/* Devices are few: they keep a plain pointer to their IOMMU instance. */
 struct model_dev {
 	struct pool_obj hdr;
+	uint32_t uid;
 	uint64_t ptr;			/* struct device * */
 	struct model_iommu *iommu;
-	uint32_t uid;
 	uint32_t nbonds;
 	char name[SVATOP_NAME_LEN];
 };
@@ -219,10 +228,54 @@ const struct model_dev *model_dev(const struct model *m, uint64_t ptr);
  * its pool; else what broke. O(n): tests and debugging only. */
 const char *model_verify(const struct model *m);
 /* Distinct devices bonded to an mm (walks its bonds). */
-uint32_t model_mm_ndevs(const struct model_mm *mm);
+uint32_t model_mm_ndevs(const struct model *m, const struct model_mm *mm);
 /* Live object count and bytes held, for the memory budget. */
 size_t model_objects(const struct model *m);
 size_t model_bytes(const struct model *m);
+
+/* The object a reference names (NULL for 0), and an object's reference. */
+static inline model_ref model_ref_of(const void *obj)
+{
+	return obj ? pool_index(obj) + 1 : 0;
+}
+
+#define MODEL_AT(pool, type, ref)	((ref) ? (const type *)pool_slot((pool), (ref) - 1) : NULL)
+
+static inline const struct model_mm *model_mm_at(const struct model *m, model_ref ref)
+{
+	return MODEL_AT(&m->mms, struct model_mm, ref);
+}
+
+static inline const struct model_pasid *model_pasid_at(const struct model *m, model_ref ref)
+{
+	return MODEL_AT(&m->pasids, struct model_pasid, ref);
+}
+
+static inline const struct model_domain *model_domain_at(const struct model *m, model_ref ref)
+{
+	return MODEL_AT(&m->domains, struct model_domain, ref);
+}
+
+static inline const struct model_bond *model_bond_at(const struct model *m, model_ref ref)
+{
+	return MODEL_AT(&m->bonds, struct model_bond, ref);
+}
+
+static inline const struct model_dev *model_dev_at(const struct model *m, model_ref ref)
+{
+	return MODEL_AT(&m->devs, struct model_dev, ref);
+}
+
+/* The lists: an mm's domains and bonds, a domain's bonds. */
+#define model_mm_for_each_domain(m, mm, d)					\
+	for ((d) = model_domain_at((m), (mm)->domains); (d);			\
+	     (d) = model_domain_at((m), (d)->mm_next))
+#define model_mm_for_each_bond(m, mm, b)					\
+	for ((b) = model_bond_at((m), (mm)->bonds); (b);			\
+	     (b) = model_bond_at((m), (b)->mm_next))
+#define model_domain_for_each_bond(m, d, b)					\
+	for ((b) = model_bond_at((m), (d)->bonds); (b);				\
+	     (b) = model_bond_at((m), (b)->dom_next))
 
 static inline bool model_mm_exited(const struct model_mm *mm)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Object lifetimes and relations of the model (see objects.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/objects.h"
@@ -113,77 +114,114 @@ struct model_mm *obj_mm_get(struct model *m, uint64_t ptr, uint64_t ts)
 	return mm;
 }
 
-static void pasid_unlink_mm(struct model_pasid *p, uint64_t ts)
+/* ---- the lists: doubly linked by reference ------------------------------ */
+
+/* A list of objects of pool p linked through the model_ref fields at
+ * next_off and prev_off, its head at *head. */
+struct ref_list {
+	const struct pool *p;
+	size_t next_off, prev_off;
+	model_ref *head;
+};
+
+static inline model_ref *ref_field(const struct pool *p, model_ref r, size_t off)
 {
-	if (p->mm && p->mm->pasid == p)
-		p->mm->pasid = NULL;
-	p->mm = NULL;
+	return (model_ref *)((char *)pool_slot(p, r - 1) + off);
+}
+
+static void list_add(struct ref_list l, model_ref r)
+{
+	*ref_field(l.p, r, l.prev_off) = 0;
+	*ref_field(l.p, r, l.next_off) = *l.head;
+	if (*l.head)
+		*ref_field(l.p, *l.head, l.prev_off) = r;
+	*l.head = r;
+}
+
+static void list_del(struct ref_list l, model_ref r)
+{
+	model_ref *next = ref_field(l.p, r, l.next_off);
+	model_ref *prev = ref_field(l.p, r, l.prev_off);
+
+	if (*prev)
+		*ref_field(l.p, *prev, l.next_off) = *next;
+	else
+		*l.head = *next;
+	if (*next)
+		*ref_field(l.p, *next, l.prev_off) = *prev;
+	*next = *prev = 0;
+}
+
+static struct ref_list mm_domains(struct model *m, struct model_mm *mm)
+{
+	return (struct ref_list){ &m->domains, offsetof(struct model_domain, mm_next),
+				  offsetof(struct model_domain, mm_prev), &mm->domains };
+}
+
+static struct ref_list mm_bonds(struct model *m, struct model_mm *mm)
+{
+	return (struct ref_list){ &m->bonds, offsetof(struct model_bond, mm_next),
+				  offsetof(struct model_bond, mm_prev), &mm->bonds };
+}
+
+static struct ref_list domain_bonds(struct model *m, struct model_domain *d)
+{
+	return (struct ref_list){ &m->bonds, offsetof(struct model_bond, dom_next),
+				  offsetof(struct model_bond, dom_prev), &d->bonds };
+}
+
+static void pasid_unlink_mm(struct model *m, struct model_pasid *p, uint64_t ts)
+{
+	struct model_mm *mm = obj_mm(m, p->mm);
+
+	if (mm && mm->pasid == model_ref_of(p))
+		mm->pasid = 0;
+	p->mm = 0;
 	p->orphan_ts = ts;
 }
 
-static void domain_unlink_mm(struct model_domain *d)
+static void domain_unlink_mm(struct model *m, struct model_domain *d)
 {
-	struct model_mm *mm = d->mm;
+	struct model_mm *mm = obj_mm(m, d->mm);
 
 	if (!mm)
 		return;
-	if (d->mm_prev)
-		d->mm_prev->mm_next = d->mm_next;
-	else
-		mm->domains = d->mm_next;
-	if (d->mm_next)
-		d->mm_next->mm_prev = d->mm_prev;
-	d->mm_next = d->mm_prev = NULL;
-	d->mm = NULL;
+	list_del(mm_domains(m, mm), model_ref_of(d));
+	d->mm = 0;
 	mm->ndomains--;
 }
 
-void obj_domain_link_mm(struct model_domain *d, struct model_mm *mm)
+void obj_domain_link_mm(struct model *m, struct model_domain *d, struct model_mm *mm)
 {
-	if (d->mm == mm || !mm)
+	if (!mm || d->mm == model_ref_of(mm))
 		return;
-	domain_unlink_mm(d);
-	d->mm = mm;
+	domain_unlink_mm(m, d);
+	d->mm = model_ref_of(mm);
 	d->mm_ptr = mm->ptr;
-	d->mm_next = mm->domains;
-	if (mm->domains)
-		mm->domains->mm_prev = d;
-	mm->domains = d;
+	list_add(mm_domains(m, mm), model_ref_of(d));
 	mm->ndomains++;
 	mm->flags |= MF_SVA;
 }
 
-static void bond_unlink_mm(struct model_bond *b)
+static void bond_unlink_mm(struct model *m, struct model_bond *b)
 {
-	struct model_mm *mm = b->mm;
+	struct model_mm *mm = obj_mm(m, b->mm);
 
 	if (!mm)
 		return;
-	if (b->mm_prev)
-		b->mm_prev->mm_next = b->mm_next;
-	else
-		mm->bonds = b->mm_next;
-	if (b->mm_next)
-		b->mm_next->mm_prev = b->mm_prev;
-	b->mm_next = b->mm_prev = NULL;
-	b->mm = NULL;
+	list_del(mm_bonds(m, mm), model_ref_of(b));
+	b->mm = 0;
 	mm->nbonds--;
 }
 
-static void bond_unlink_domain(struct model_bond *b)
+static void bond_unlink_domain(struct model *m, struct model_bond *b)
 {
-	struct model_domain *d = b->domain;
+	struct model_domain *d = obj_domain(m, b->domain);
 
 	if (!d)
 		return;
-	if (b->dom_prev)
-		b->dom_prev->dom_next = b->dom_next;
-	else
-		d->bonds = b->dom_next;
-	if (b->dom_next)
-		b->dom_next->dom_prev = b->dom_prev;
-	b->dom_next = b->dom_prev = NULL;
-	b->domain = NULL;
+	list_del(domain_bonds(m, d), model_ref_of(b));
+	b->domain = 0;
 	d->nbonds--;
 }
 
@@ -207,16 +245,17 @@ static void note_freed(struct model *m, uint64_t ptr)
 void obj_mm_free(struct model *m, struct model_mm *mm)
 {
 	uint64_t ts = m->now_ns;
+	struct model_domain *d;
 
 	note_freed(m, mm->ptr);
-	while (mm->domains) {
-		mm->domains->orphan_ts = ts;
-		domain_unlink_mm(mm->domains);
+	while ((d = obj_domain(m, mm->domains))) {
+		d->orphan_ts = ts;
+		domain_unlink_mm(m, d);
 	}
 	while (mm->bonds)
-		bond_unlink_mm(mm->bonds);
+		bond_unlink_mm(m, obj_bond(m, mm->bonds));
 	if (mm->pasid)
-		pasid_unlink_mm(mm->pasid, ts);
+		pasid_unlink_mm(m, obj_pasid(m, mm->pasid), ts);
 	idxmap_del(&m->mm_by_ptr, mm);
 	pool_free(&m->mms, mm);
 	m->changes++;
@@ -284,7 +323,7 @@ void obj_pasid_free(struct model *m, struct model_pasid *p)
 {
 	if (p->alloc_tid)
 		keymap_del(&m->pending_pasid_by_tid, p->alloc_tid, p);
-	pasid_unlink_mm(p, m->now_ns);
+	pasid_unlink_mm(m, p, m->now_ns);
 	obj_pasid_index_del(m, p);
 	pool_free(&m->pasids, p);
 	m->changes++;
@@ -315,27 +354,27 @@ struct model_pasid *obj_pasid_new(struct model *m, uint32_t val, uint64_t ts)
 
 /* Make p the PASID of mm. The mm's whole SVA life is known when the
  * PASID's allocation was seen and the mm had no SVA state before. */
-void obj_pasid_link_mm(struct model_pasid *p, struct model_mm *mm)
+void obj_pasid_link_mm(struct model *m, struct model_pasid *p, struct model_mm *mm)
 {
-	if (!p || !mm || p->mm == mm)
+	if (!p || !mm || p->mm == model_ref_of(mm))
 		return;
 	if (p->mm)
-		pasid_unlink_mm(p, 0);
-	if (mm->pasid && mm->pasid != p)
-		pasid_unlink_mm(mm->pasid, 0);
+		pasid_unlink_mm(m, p, 0);
+	if (mm->pasid && mm->pasid != model_ref_of(p))
+		pasid_unlink_mm(m, obj_pasid(m, mm->pasid), 0);
 	if ((p->flags & PF_BORN_LIVE) && !(mm->flags & MF_SNAPSHOT) &&
 	    !mm->pasid_val && !mm->nbonds) {
-		struct model_domain *d;
+		const struct model_domain *d;
 		bool all_new = true;
 
-		for (d = mm->domains; d; d = d->mm_next)
+		model_mm_for_each_domain(m, mm, d)
 			all_new &= !!(d->flags & DF_BORN_LIVE);
 		if (all_new)
 			mm->flags |= MF_BORN_LIVE;
 	}
-	p->mm = mm;
+	p->mm = model_ref_of(mm);
 	p->orphan_ts = 0;
-	mm->pasid = p;
+	mm->pasid = model_ref_of(p);
 	mm->pasid_val = p->pasid;
 	mm->flags |= MF_SVA;
 }
@@ -358,8 +397,8 @@ void obj_domain_free(struct model *m, struct model_domain *d)
 {
 	note_freed(m, d->ptr);
 	while (d->bonds)
-		bond_unlink_domain(d->bonds);
-	domain_unlink_mm(d);
+		bond_unlink_domain(m, obj_bond(m, d->bonds));
+	domain_unlink_mm(m, d);
 	idxmap_del(&m->domain_by_ptr, d);
 	pool_free(&m->domains, d);
 	m->changes++;
@@ -401,41 +440,40 @@ struct model_domain *obj_domain_get(struct model *m, uint64_t ptr, uint64_t ts)
 
 void obj_bond_free(struct model *m, struct model_bond *b)
 {
+	struct model_dev *dev = obj_dev(m, b->dev);
+
 	note_freed(m, b->handle);
-	bond_unlink_mm(b);
-	bond_unlink_domain(b);
-	if (b->dev)
-		b->dev->nbonds--;
+	bond_unlink_mm(m, b);
+	bond_unlink_domain(m, b);
+	if (dev)
+		dev->nbonds--;
 	idxmap_del(&m->bond_by_handle, b);
 	pool_free(&m->bonds, b);
 	m->changes++;
 }
 
-void obj_bond_link(struct model_bond *b, struct model_mm *mm,
-		      struct model_domain *d, struct model_dev *dev)
+void obj_bond_link(struct model *m, struct model_bond *b, struct model_mm *mm,
+		   struct model_domain *d, struct model_dev *dev)
 {
-	if (mm && b->mm != mm) {
-		bond_unlink_mm(b);
-		b->mm = mm;
-		b->mm_next = mm->bonds;
-		if (mm->bonds)
-			mm->bonds->mm_prev = b;
-		mm->bonds = b;
+	struct model_dev *old_dev;
+
+	if (mm && b->mm != model_ref_of(mm)) {
+		bond_unlink_mm(m, b);
+		b->mm = model_ref_of(mm);
+		list_add(mm_bonds(m, mm), model_ref_of(b));
 		mm->nbonds++;
 	}
-	if (d && b->domain != d) {
-		bond_unlink_domain(b);
-		b->domain = d;
-		b->dom_next = d->bonds;
-		if (d->bonds)
-			d->bonds->dom_prev = b;
-		d->bonds = b;
+	if (d && b->domain != model_ref_of(d)) {
+		bond_unlink_domain(m, b);
+		b->domain = model_ref_of(d);
+		list_add(domain_bonds(m, d), model_ref_of(b));
 		d->nbonds++;
 	}
-	if (dev && b->dev != dev) {
-		if (b->dev)
-			b->dev->nbonds--;
-		b->dev = dev;
+	if (dev && b->dev != model_ref_of(dev)) {
+		old_dev = obj_dev(m, b->dev);
+		if (old_dev)
+			old_dev->nbonds--;
+		b->dev = model_ref_of(dev);
 		dev->nbonds++;
 	}
 }

@@ -10,6 +10,32 @@
 
 #include "model/model.h"
 
+/* The object a reference names, writable (the model's own code only). */
+static inline struct model_mm *obj_mm(const struct model *m, model_ref r)
+{
+	return (struct model_mm *)model_mm_at(m, r);
+}
+
+static inline struct model_pasid *obj_pasid(const struct model *m, model_ref r)
+{
+	return (struct model_pasid *)model_pasid_at(m, r);
+}
+
+static inline struct model_domain *obj_domain(const struct model *m, model_ref r)
+{
+	return (struct model_domain *)model_domain_at(m, r);
+}
+
+static inline struct model_bond *obj_bond(const struct model *m, model_ref r)
+{
+	return (struct model_bond *)model_bond_at(m, r);
+}
+
+static inline struct model_dev *obj_dev(const struct model *m, model_ref r)
+{
+	return (struct model_dev *)model_dev_at(m, r);
+}
+
 void obj_note_enomem(struct model *m, int err);
 void obj_copy_name(char *dst, const char *src, size_t len);
 /* The device (and its IOMMU instance) an event names, created when new. */
@@ -26,14 +52,14 @@ size_t obj_pasid_index_bytes(const struct model *m);
 void obj_pasid_free(struct model *m, struct model_pasid *p);
 /* A new PASID object (an old one with that value is retired). */
 struct model_pasid *obj_pasid_new(struct model *m, uint32_t val, uint64_t ts);
-void obj_pasid_link_mm(struct model_pasid *p, struct model_mm *mm);
+void obj_pasid_link_mm(struct model *m, struct model_pasid *p, struct model_mm *mm);
 struct model_pasid *obj_pasid_get(struct model *m, uint32_t val, uint64_t ts);
 void obj_domain_free(struct model *m, struct model_domain *d);
 struct model_domain *obj_domain_new(struct model *m, uint64_t ptr, uint64_t ts);
 struct model_domain *obj_domain_get(struct model *m, uint64_t ptr, uint64_t ts);
-void obj_domain_link_mm(struct model_domain *d, struct model_mm *mm);
+void obj_domain_link_mm(struct model *m, struct model_domain *d, struct model_mm *mm);
 void obj_bond_free(struct model *m, struct model_bond *b);
-void obj_bond_link(struct model_bond *b, struct model_mm *mm,
+void obj_bond_link(struct model *m, struct model_bond *b, struct model_mm *mm,
 		   struct model_domain *d, struct model_dev *dev);
 
 #endif

@@ -141,8 +141,10 @@ static int render_bonds(FILE *o, const struct model *m, struct series_set *ss)
 	/* Every known device gets a row, so a series drops to 0, not away. */
 	model_for_each_dev(m, d, i)
 		err = err ?: series_add(ss, iommu_of(d), dev_name(d), 0);
-	model_for_each_bond(m, b, i)
-		err = err ?: series_add(ss, iommu_of(b->dev), dev_name(b->dev), 1);
+	model_for_each_bond(m, b, i) {
+		d = model_dev_at(m, b->dev);
+		err = err ?: series_add(ss, iommu_of(d), dev_name(d), 1);
+	}
 	exporter_family(o, "svatop_bonds", "gauge",
 	       "Live SVA bonds (iommu_sva handles) per device and IOMMU instance.");
 	series_print(o, "svatop_bonds", ss, true);
@@ -159,7 +161,7 @@ static int render_domains(FILE *o, const struct model *m, struct series_set *ss)
 	model_for_each_iommu(m, im, i)
 		err = err ?: series_add(ss, im->name[0] ? im->name : "unknown", "", 0);
 	model_for_each_domain(m, d, i)
-		err = err ?: series_add(ss, iommu_of(d->first_dev), "", 1);
+		err = err ?: series_add(ss, iommu_of(model_dev_at(m, d->first_dev)), "", 1);
 	exporter_family(o, "svatop_domains", "gauge", "Live SVA domains per IOMMU instance.");
 	series_print(o, "svatop_domains", ss, false);
 	return err;

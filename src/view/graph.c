@@ -48,7 +48,8 @@ static int cmp_bond(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
-static bool mm_matches(const struct model_mm *mm, const struct graph_filter *flt)
+static bool mm_matches(const struct model *m, const struct model_mm *mm,
+		       const struct graph_filter *flt)
 {
 	const struct model_bond *b;
 
@@ -58,8 +59,8 @@ static bool mm_matches(const struct model_mm *mm, const struct graph_filter *flt
 		return false;
 	if (!flt || !flt->dev)
 		return true;
-	for (b = mm->bonds; b; b = b->mm_next)
-		if (b->dev && !strcmp(b->dev->name, flt->dev))
+	model_mm_for_each_bond(m, mm, b)
+		if (b->dev && !strcmp(model_dev_at(m, b->dev)->name, flt->dev))
 			return true;
 	return false;
 }
@@ -80,13 +81,14 @@ static int sorted_mms(const struct model *m, const struct graph_filter *flt,
 	if (!out->v)
 		return -ENOMEM;
 	model_for_each_mm(m, mm, i)
-		if (mm_matches(mm, flt))
+		if (mm_matches(m, mm, flt))
 			out->v[out->n++] = mm;
 	qsort(out->v, out->n, sizeof(*out->v), cmp_mm);
 	return 0;
 }
 
-static int sorted_domains(const struct model_mm *mm, struct sorted *out)
+static int sorted_domains(const struct model *m, const struct model_mm *mm,
+			  struct sorted *out)
 {
 	const struct model_domain *d;
 
@@ -94,13 +96,17 @@ static int sorted_domains(const struct model_mm *mm, struct sorted *out)
 	out->v = calloc(mm->ndomains + 1, sizeof(*out->v));
 	if (!out->v)
 		return -ENOMEM;
-	for (d = mm->domains; d && out->n < mm->ndomains; d = d->mm_next)
+	model_mm_for_each_domain(m, mm, d) {
+		if (out->n == mm->ndomains)
+			break;
 		out->v[out->n++] = d;
+	}
 	qsort(out->v, out->n, sizeof(*out->v), cmp_domain);
 	return 0;
 }
 
-static int sorted_bonds(const struct model_domain *d, struct sorted *out)
+static int sorted_bonds(const struct model *m, const struct model_domain *d,
+			struct sorted *out)
 {
 	const struct model_bond *b;
 
@@ -108,18 +114,26 @@ static int sorted_bonds(const struct model_domain *d, struct sorted *out)
 	out->v = calloc(d->nbonds + 1, sizeof(*out->v));
 	if (!out->v)
 		return -ENOMEM;
-	for (b = d->bonds; b && out->n < d->nbonds; b = b->dom_next)
+	model_domain_for_each_bond(m, d, b) {
+		if (out->n == d->nbonds)
+			break;
 		out->v[out->n++] = b;
+	}
 	qsort(out->v, out->n, sizeof(*out->v), cmp_bond);
 	return 0;
 }
 
 /* The IOMMU instance a domain lives on: that of its devices. */
-static const struct model_iommu *domain_iommu(const struct model_domain *d)
+static const struct model_iommu *domain_iommu(const struct model *m,
+					       const struct model_domain *d)
 {
-	if (d->bonds && d->bonds->dev && d->bonds->dev->iommu)
-		return d->bonds->dev->iommu;
-	return d->first_dev ? d->first_dev->iommu : NULL;
+	const struct model_bond *b = model_bond_at(m, d->bonds);
+	const struct model_dev *dev = b ? model_dev_at(m, b->dev) : NULL;
+
+	if (dev && dev->iommu)
+		return dev->iommu;
+	dev = model_dev_at(m, d->first_dev);
+	return dev ? dev->iommu : NULL;
 }
 
 static bool orphan_domain(const struct model_domain *d)
@@ -162,25 +176,26 @@ static void text_mm(FILE *out, const struct model *m, const struct model_mm *mm,
 	if (mm->flags & MF_SNAPSHOT)
 		fprintf(out, " [before start]");
 	fputc('\n', out);
-	if (sorted_domains(mm, &doms))
+	if (sorted_domains(m, mm, &doms))
 		return;
 	for (i = 0; i < doms.n; i++) {
 		const struct model_domain *d = doms.v[i];
-		const struct model_iommu *io = domain_iommu(d);
+		const struct model_iommu *io = domain_iommu(m, d);
 		bool last = i + 1 == doms.n;
 
 		fprintf(out, "%s domain 0x%" PRIx64 " users %d on %s%s\n",
 			last ? "`--" : "|--", d->ptr, d->users,
 			io ? ESCAPED(io->name, "?") : "?",
 			d->flags & DF_DERIVED ? " (alloc derived)" : "");
-		if (sorted_bonds(d, &bonds))
+		if (sorted_bonds(m, d, &bonds))
 			break;
 		for (j = 0; j < bonds.n; j++) {
 			const struct model_bond *b = bonds.v[j];
+			const struct model_dev *dev = model_dev_at(m, b->dev);
 
 			fprintf(out, "%s   %s device %s handle 0x%" PRIx64 " users %d\n",
 				last ? "   " : "|  ", j + 1 == bonds.n ? "`--" : "|--",
-				b->dev ? ESCAPED(b->dev->name, "?") : "?",
+				dev ? ESCAPED(dev->name, "?") : "?",
 				b->handle, b->users);
 		}
 		if (!bonds.n)
@@ -305,7 +320,7 @@ static int graph_dot(FILE *out, const struct model *m, const struct graph_filter
 				mm->pasid_val);
 			snprintf(src, sizeof(src), "pasid_%u", mm->pasid_val);
 		}
-		if (sorted_domains(mm, &doms))
+		if (sorted_domains(m, mm, &doms))
 			break;
 		for (a = 0; a < doms.n; a++) {
 			const struct model_domain *d = doms.v[a];
@@ -313,7 +328,7 @@ static int graph_dot(FILE *out, const struct model *m, const struct graph_filter
 			fprintf(out, "\t\"dom_%" PRIx64 "\" [label=\"SVA domain\\n0x%" PRIx64
 				"\\nusers %d\", shape=box3d];\n", d->ptr, d->ptr, d->users);
 			fprintf(out, "\t\"%s\" -> \"dom_%" PRIx64 "\";\n", src, d->ptr);
-			if (sorted_bonds(d, &bonds))
+			if (sorted_bonds(m, d, &bonds))
 				break;
 			for (b = 0; b < bonds.n; b++) {
 				const struct model_bond *bd = bonds.v[b];
@@ -322,7 +337,7 @@ static int graph_dot(FILE *out, const struct model *m, const struct graph_filter
 					continue;
 				fprintf(out, "\t\"dom_%" PRIx64 "\" -> \"dev_%" PRIx64
 					"\" [label=\"handle 0x%" PRIx64 "\\nusers %d\"];\n",
-					d->ptr, bd->dev->ptr, bd->handle, bd->users);
+					d->ptr, model_dev_at(m, bd->dev)->ptr, bd->handle, bd->users);
 			}
 			free(bonds.v);
 		}
@@ -346,9 +361,9 @@ static json_t *dev_json(const struct model_dev *dev)
 	return o;
 }
 
-static json_t *domain_json(const struct model_domain *d)
+static json_t *domain_json(const struct model *m, const struct model_domain *d)
 {
-	const struct model_iommu *io = domain_iommu(d);
+	const struct model_iommu *io = domain_iommu(m, d);
 	json_t *o = json_object(), *devs = json_array(), *bj;
 	struct sorted bonds;
 	size_t i;
@@ -360,11 +375,11 @@ static json_t *domain_json(const struct model_domain *d)
 	json_object_set_new(o, "iommu", view_json_str(io ? io->name : NULL));
 	json_object_set_new(o, "derived", json_boolean(d->flags & DF_DERIVED));
 	json_object_set_new(o, "before_start", json_boolean(d->flags & DF_SNAPSHOT));
-	if (!sorted_bonds(d, &bonds)) {
+	if (!sorted_bonds(m, d, &bonds)) {
 		for (i = 0; i < bonds.n; i++) {
 			const struct model_bond *b = bonds.v[i];
 
-			bj = dev_json(b->dev);
+			bj = dev_json(model_dev_at(m, b->dev));
 			json_object_set_new(bj, "handle", view_json_ptr(b->handle));
 			json_object_set_new(bj, "handle_users", json_integer(b->users));
 			json_array_append_new(devs, bj);
@@ -394,9 +409,9 @@ static json_t *mm_json(const struct model *m, const struct model_mm *mm, uint64_
 	json_object_set_new(o, "binds", json_integer(mm->binds));
 	json_object_set_new(o, "unbinds", json_integer(mm->unbinds));
 	json_object_set_new(o, "errors", json_integer(mm->errors));
-	if (!sorted_domains(mm, &ds)) {
+	if (!sorted_domains(m, mm, &ds)) {
 		for (i = 0; i < ds.n; i++)
-			json_array_append_new(doms, domain_json(ds.v[i]));
+			json_array_append_new(doms, domain_json(m, ds.v[i]));
 		free(ds.v);
 	}
 	json_object_set_new(o, "domains", doms);
@@ -444,7 +459,7 @@ json_t *graph_json(const struct model *m, const struct graph_filter *flt, uint64
 	json_object_set_new(root, "iommus", ios);
 	model_for_each_domain(m, d, i)
 		if (orphan_domain(d)) {
-			o = domain_json(d);
+			o = domain_json(m, d);
 			json_object_set_new(o, "mm", view_json_ptr(d->mm_ptr));
 			json_array_append_new(od, o);
 		}

@@ -118,15 +118,18 @@ static bool pasid_held(const struct model *m, uint32_t pasid)
 	return p && p->mm;
 }
 
-static const char *domain_iommu(const struct model_domain *d)
+static const char *domain_iommu(const struct model *m, const struct model_domain *d)
 {
+	const struct model_dev *dev = model_dev_at(m, d->first_dev);
 	const struct model_bond *b;
 
-	if (d->first_dev && d->first_dev->iommu)
-		return d->first_dev->iommu->name;
-	for (b = d->bonds; b; b = b->dom_next)
-		if (b->dev && b->dev->iommu)
-			return b->dev->iommu->name;
+	if (dev && dev->iommu)
+		return dev->iommu->name;
+	model_domain_for_each_bond(m, d, b) {
+		dev = model_dev_at(m, b->dev);
+		if (dev && dev->iommu)
+			return dev->iommu->name;
+	}
 	return NULL;
 }
 
@@ -134,7 +137,7 @@ void pasid_holder_text(FILE *f, const struct model *m, uint32_t pasid, uint64_t 
 		       uint64_t grace_ns, const char *indent)
 {
 	const struct model_pasid *p = model_pasid(m, pasid);
-	const struct model_mm *mm = p ? p->mm : NULL;
+	const struct model_mm *mm = p ? model_mm_at(m, p->mm) : NULL;
 	const struct model_domain *d;
 	const struct model_bond *b;
 	const char *iommu;
@@ -157,16 +160,17 @@ void pasid_holder_text(FILE *f, const struct model *m, uint32_t pasid, uint64_t 
 		fprintf(f, ", allocated %.1fs ago\n", (now - p->alloc_ts) / 1e9);
 	else
 		fputs(", allocated before svatop started\n", f);
-	for (d = mm->domains; d; d = d->mm_next) {
-		iommu = domain_iommu(d);
+	model_mm_for_each_domain(m, mm, d) {
+		iommu = domain_iommu(m, d);
 		fprintf(f, "%s  domain 0x%" PRIx64 " on ", indent, d->ptr);
 		fput_escaped(f, iommu ? iommu : "?", SVATOP_NAME_LEN);
 		fprintf(f, ", users %d:", d->users);
 		if (!d->bonds)
 			fputs(" devices unknown", f);
-		for (b = d->bonds; b; b = b->dom_next) {
+		model_domain_for_each_bond(m, d, b) {
 			fputc(' ', f);
-			fput_escaped(f, b->dev ? b->dev->name : "?", SVATOP_NAME_LEN);
+			fput_escaped(f, b->dev ? model_dev_at(m, b->dev)->name : "?",
+				     SVATOP_NAME_LEN);
 			if (b->users != 1)
 				fprintf(f, " (handle users %d)", b->users);
 		}
@@ -186,7 +190,7 @@ json_t *pasid_holder_json(const struct model *m, uint32_t pasid, uint64_t now,
 			  uint64_t grace_ns)
 {
 	const struct model_pasid *p = model_pasid(m, pasid);
-	const struct model_mm *mm = p ? p->mm : NULL;
+	const struct model_mm *mm = p ? model_mm_at(m, p->mm) : NULL;
 	const struct model_domain *d;
 	const struct model_bond *b;
 	json_t *j = json_object(), *jd, *jdevs, *doms;
@@ -205,18 +209,18 @@ json_t *pasid_holder_json(const struct model *m, uint32_t pasid, uint64_t now,
 	if (p->flags & PF_BORN_LIVE)
 		json_object_set_new(j, "age_ns", json_integer(now - p->alloc_ts));
 	doms = json_array();
-	for (d = mm->domains; d; d = d->mm_next) {
+	model_mm_for_each_domain(m, mm, d) {
 		jd = json_object();
-		iommu = domain_iommu(d);
+		iommu = domain_iommu(m, d);
 		json_object_set_new(jd, "domain", hex(d->ptr));
 		json_object_set_new(jd, "iommu", iommu ? json_string(iommu) : json_null());
 		json_object_set_new(jd, "users", json_integer(d->users));
 		jdevs = json_array();
-		for (b = d->bonds; b; b = b->dom_next) {
+		model_domain_for_each_bond(m, d, b) {
 			json_t *jb = json_object();
 
-			json_object_set_new(jb, "name", b->dev ? json_string(b->dev->name) :
-					    json_null());
+			json_object_set_new(jb, "name", b->dev ?
+					    json_string(model_dev_at(m, b->dev)->name) : json_null());
 			json_object_set_new(jb, "handle", hex(b->handle));
 			json_object_set_new(jb, "handle_users", json_integer(b->users));
 			json_array_append_new(jdevs, jb);

@@ -70,18 +70,18 @@ static void test_bind_unbind_exit_release(void **state)
 	assert_true(mm->flags & MF_BORN_LIVE);
 	assert_int_equal(mm->ndomains, 1);
 	assert_int_equal(mm->nbonds, 1);
-	assert_int_equal(model_mm_ndevs(mm), 1);
+	assert_int_equal(model_mm_ndevs(&f->m, mm), 1);
 	d = model_domain(&f->m, p.dom[0].ptr);
 	assert_non_null(d);
 	assert_true(d->flags & DF_BORN_LIVE);
 	assert_true(d->flags & DF_DERIVED);
-	assert_ptr_equal(d->mm, mm);
+	assert_ptr_equal(model_mm_at(&f->m, d->mm), mm);
 	assert_int_equal(d->users, 1);
 	b = model_bond(&f->m, p.bond[bond].handle);
 	assert_non_null(b);
-	assert_string_equal(b->dev->name, "0000:00:04.0");
-	assert_string_equal(b->dev->iommu->name, "mock-iommu0");
-	assert_ptr_equal(model_pasid(&f->m, p.pasid)->mm, mm);
+	assert_string_equal(model_dev_at(&f->m, b->dev)->name, "0000:00:04.0");
+	assert_string_equal(model_dev_at(&f->m, b->dev)->iommu->name, "mock-iommu0");
+	assert_ptr_equal(model_mm_at(&f->m, model_pasid(&f->m, p.pasid)->mm), mm);
 
 	/* A second bind of the same device reuses the handle. */
 	assert_int_equal(synth_bind(&f->s, &p, &f->dev0), bond);
@@ -145,6 +145,7 @@ static void test_one_pasid_two_domains(void **state)
 {
 	struct fixture *f = *state;
 	const struct model_domain *d;
+	const struct model_bond *b;
 	const struct model_mm *mm;
 	struct synth_proc p;
 	int n = 0;
@@ -155,17 +156,20 @@ static void test_one_pasid_two_domains(void **state)
 	mm = model_mm(&f->m, p.mm);
 	assert_int_equal(mm->ndomains, 2);
 	assert_int_equal(mm->nbonds, 2);
-	assert_int_equal(model_mm_ndevs(mm), 2);
+	assert_int_equal(model_mm_ndevs(&f->m, mm), 2);
 	assert_int_equal(f->m.pasids.count, 1);
-	for (d = mm->domains; d; d = d->mm_next) {
+	model_mm_for_each_domain(&f->m, mm, d) {
+		b = model_bond_at(&f->m, d->bonds);
 		assert_int_equal(d->nbonds, 1);
-		assert_int_equal(d->bonds->pasid, p.pasid);
-		assert_ptr_equal(d->bonds->dev->iommu, d->first_dev->iommu);
+		assert_int_equal(b->pasid, p.pasid);
+		assert_ptr_equal(model_dev_at(&f->m, b->dev)->iommu,
+				 model_dev_at(&f->m, d->first_dev)->iommu);
 		n++;
 	}
 	assert_int_equal(n, 2);
-	assert_ptr_not_equal(mm->domains->first_dev->iommu,
-			     mm->domains->mm_next->first_dev->iommu);
+	d = model_domain_at(&f->m, mm->domains);
+	assert_ptr_not_equal(model_dev_at(&f->m, d->first_dev)->iommu,
+			     model_dev_at(&f->m, model_domain_at(&f->m, d->mm_next)->first_dev)->iommu);
 	assert_int_equal(f->m.iommus.count, 2);
 }
 
