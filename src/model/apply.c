@@ -103,7 +103,7 @@ static void note_error_only(struct model *m, struct model_mm *mm)
 
 /* A bond for ev->handle, in the handle map; NULL (and noted) without memory. */
 static struct model_bond *bond_new(struct model *m, const struct svatop_event *ev,
-				   uint32_t tgid, uint32_t flags)
+				   uint32_t flags)
 {
 	struct model_bond *b = pool_alloc(&m->bonds);
 
@@ -114,7 +114,6 @@ static struct model_bond *bond_new(struct model *m, const struct svatop_event *e
 	b->handle = ev->handle;
 	b->uid = ++m->next_uid;
 	b->bind_ts = ev->ts_ns;
-	b->tgid = tgid;
 	b->stack_id = -1;
 	b->flags = flags;
 	obj_note_enomem(m, idxmap_put(&m->bond_by_handle, b));
@@ -148,8 +147,6 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 	m->cnt.binds++;
 	mm->binds++;
 	mm->flags |= MF_SVA;
-	if (ev->aux && !mm->iommu_mm)
-		mm->iommu_mm = ev->aux;
 	d = obj_domain_get(m, ev->domain, ev->ts_ns);
 	if (d) {
 		obj_domain_link_mm(m, d, mm);
@@ -168,8 +165,7 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 		b = NULL;
 	}
 	if (!b) {
-		b = bond_new(m, ev, ev->tgid,
-			     ev->handle_users == 1 ? BF_BORN_LIVE : 0);
+		b = bond_new(m, ev, ev->handle_users == 1 ? BF_BORN_LIVE : 0);
 		if (!b)
 			return;
 		b->stack_id = ev->stack_id;
@@ -343,8 +339,6 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 	if (!known && !(ev->flags & SVATOP_F_RESYNC))
 		mm->flags |= MF_SNAPSHOT;
 	mm->flags |= MF_SVA;
-	if (ev->aux && !mm->iommu_mm)
-		mm->iommu_mm = ev->aux;
 	obj_mm_set_owner(mm, ev);
 	/* Found only on iommu_sva_mms: no task owns it any more. */
 	if (!ev->tgid && !(mm->flags & MF_EXITED)) {
@@ -473,7 +467,7 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 	dev = obj_dev_get(m, ev);
 	if (!d->first_dev)
 		d->first_dev = model_ref_of(dev);
-	b = bond_new(m, ev, mm->tgid, resync ? 0 : BF_SNAPSHOT);
+	b = bond_new(m, ev, resync ? 0 : BF_SNAPSHOT);
 	if (!b)
 		return;
 	if (m->resync_open)

@@ -17,6 +17,15 @@ static inline uint32_t key_hash(uint64_t k)
 
 /* ---- the core ---------------------------------------------------------- */
 
+/* An object's key (model objects align theirs to 4 bytes only). */
+static inline uint64_t read_key(const void *p)
+{
+	uint64_t k;
+
+	memcpy(&k, p, sizeof(k));
+	return k;
+}
+
 static inline void *slot_at(const struct hashtab *t, void *slots, uint32_t i)
 {
 	return (char *)slots + (size_t)i * t->slot_size;
@@ -34,7 +43,7 @@ static inline uint64_t slot_key(const struct hashtab *t, const void *slots, uint
 	if (!ref)
 		return 0;
 	obj = (const char *)pool_slot(t->pool, ref - 1);
-	return *(const uint64_t *)(obj + t->key_off);
+	return read_key(obj + t->key_off);
 }
 
 static int tab_init(struct hashtab *t, uint32_t capacity_hint)
@@ -221,7 +230,7 @@ void idxmap_fini(struct idxmap *m)
 
 static inline uint64_t obj_key(const struct idxmap *m, const void *obj)
 {
-	return *(const uint64_t *)((const char *)obj + m->t.key_off);
+	return read_key((const char *)obj + m->t.key_off);
 }
 
 void *idxmap_get(const struct idxmap *m, uint64_t key)

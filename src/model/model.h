@@ -36,6 +36,11 @@ struct model_dev;
  */
 typedef uint32_t model_ref;
 
+/* 64-bit fields aligned to 4 bytes: objects are multiples of 4 bytes
+ * and none carries padding (x86-64 and arm64 load them unaligned). Take no
+ * uint64_t pointer to one. */
+typedef uint64_t model_u64 __attribute__((aligned(4)));
+
 /* mm flags */
 #define MF_BORN_LIVE	(1u << 0)  /* its first SVA state (PASID alloc) was seen */
 #define MF_SNAPSHOT	(1u << 1)  /* known from the start-up snapshot */
@@ -47,10 +52,9 @@ typedef uint32_t model_ref;
 struct model_mm {
 	struct pool_obj hdr;
 	uint32_t uid;			/* generation: model-wide serial */
-	uint64_t ptr;			/* struct mm_struct * */
-	uint64_t iommu_mm;		/* struct iommu_mm_data *, 0 unknown */
-	uint64_t first_ts;		/* first seen */
-	uint64_t exit_ts;		/* owner process exited, 0: alive */
+	model_u64 ptr;			/* struct mm_struct * */
+	model_u64 first_ts;		/* first seen */
+	model_u64 exit_ts;		/* owner process exited, 0: alive */
 	model_ref pasid;		/* struct model_pasid */
 	model_ref domains;		/* list via mm_next */
 	model_ref bonds;		/* list via mm_next */
@@ -73,8 +77,8 @@ struct model_mm {
 struct model_pasid {
 	struct pool_obj hdr;
 	uint32_t uid;
-	uint64_t alloc_ts;
-	uint64_t orphan_ts;		/* its mm was freed before it */
+	model_u64 alloc_ts;
+	model_u64 orphan_ts;		/* its mm was freed before it */
 	model_ref mm;			/* owner, 0: unknown or freed */
 	model_ref dev;			/* device of the allocating bind */
 	uint32_t pasid;
@@ -93,10 +97,10 @@ struct model_pasid {
 struct model_domain {
 	struct pool_obj hdr;
 	uint32_t uid;
-	uint64_t ptr;			/* struct iommu_domain * */
-	uint64_t mm_ptr;		/* domain->mm, even when not modelled */
-	uint64_t alloc_ts;
-	uint64_t orphan_ts;		/* its mm was freed before it */
+	model_u64 ptr;			/* struct iommu_domain * */
+	model_u64 mm_ptr;		/* domain->mm, even when not modelled */
+	model_u64 alloc_ts;
+	model_u64 orphan_ts;		/* its mm was freed before it */
 	model_ref mm;
 	model_ref mm_next, mm_prev;	/* struct model_domain */
 	model_ref bonds;		/* list via dom_next */
@@ -116,8 +120,8 @@ struct model_domain {
 struct model_bond {
 	struct pool_obj hdr;
 	uint32_t uid;
-	uint64_t handle;		/* struct iommu_sva * */
-	uint64_t bind_ts;
+	model_u64 handle;		/* struct iommu_sva * */
+	model_u64 bind_ts;
 	model_ref mm;
 	model_ref mm_next, mm_prev;	/* struct model_bond */
 	model_ref domain;
@@ -125,7 +129,6 @@ struct model_bond {
 	model_ref dev;
 	uint32_t pasid;
 	int32_t users;			/* handle->users */
-	uint32_t tgid;			/* binding process */
 	int32_t stack_id;
 	uint32_t flags;
 };
@@ -133,7 +136,7 @@ struct model_bond {
 struct model_iommu {
 	struct pool_obj hdr;
 	uint32_t uid;
-	uint64_t ptr;			/* struct iommu_device * */
+	model_u64 ptr;			/* struct iommu_device * */
 	uint32_t ndevs;
 	char name[SVATOP_NAME_LEN];
 };
@@ -142,7 +145,7 @@ struct model_iommu {
 struct model_dev {
 	struct pool_obj hdr;
 	uint32_t uid;
-	uint64_t ptr;			/* struct device * */
+	model_u64 ptr;			/* struct device * */
 	struct model_iommu *iommu;
 	uint32_t nbonds;
 	char name[SVATOP_NAME_LEN];
