@@ -33,11 +33,14 @@ static void fill_example_bond(const struct model *m, struct finding *f,
 }
 
 /* When did the owner go? 0: it has not (or the mm is being freed now). */
-static uint64_t owner_gone_ts(const struct model_mm *mm)
+static uint64_t owner_gone_ts(const struct model *m, const struct model_mm *mm)
 {
+	uint64_t exit_ts;
+
 	if (!mm || (mm->flags & MF_DROPPING) || !(mm->flags & MF_EXITED))
 		return 0;
-	return mm->exit_ts ? mm->exit_ts : 1;
+	exit_ts = model_mm_exit_ts(m, mm);
+	return exit_ts ? exit_ts : 1;
 }
 
 static bool past_grace(uint64_t since, uint64_t now, uint64_t grace_ns)
@@ -80,7 +83,7 @@ unsigned int rule_leaked_bonds(const struct model *m, uint64_t now,
 
 	model_for_each_bond(m, b, i) {
 		const struct model_mm *mm = model_mm_at(m, b->mm);
-		uint64_t since = owner_gone_ts(mm);
+		uint64_t since = owner_gone_ts(m, mm);
 
 		if (!leak_due(mm, since, now, grace_ns))
 			continue;
@@ -115,7 +118,7 @@ unsigned int rule_leaked_domains(const struct model *m, uint64_t now,
 		const struct model_mm *mm = model_mm_at(m, d->mm);
 		const struct model_bond *b = model_bond_at(m, d->bonds);
 		/* An mm freed under its domain: the domain outlived it. */
-		uint64_t since = mm ? owner_gone_ts(mm) : d->orphan_ts;
+		uint64_t since = mm ? owner_gone_ts(m, mm) : model_domain_orphan_ts(m, d);
 
 		if (!leak_due(mm, since, now, grace_ns))
 			continue;
@@ -149,7 +152,7 @@ unsigned int rule_leaked_mms(const struct model *m, uint64_t now,
 	uint32_t i;
 
 	model_for_each_mm(m, mm, i) {
-		uint64_t since = owner_gone_ts(mm);
+		uint64_t since = owner_gone_ts(m, mm);
 
 		if (!mm->ndomains || !leak_due(mm, since, now, grace_ns))
 			continue;
@@ -180,7 +183,7 @@ unsigned int rule_leaked_pasids(const struct model *m, uint64_t now,
 
 	model_for_each_pasid(m, p, i) {
 		const struct model_mm *mm = model_mm_at(m, p->mm);
-		uint64_t since = mm ? owner_gone_ts(mm) : p->orphan_ts;
+		uint64_t since = mm ? owner_gone_ts(m, mm) : model_pasid_orphan_ts(m, p);
 
 		/* An exited mm without SVA domains is freed by its last
 		 * mmdrop, which lazy-TLB users (an idle CPU still on that mm)

@@ -23,7 +23,6 @@ static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
 		return;
 	p->flags |= PF_BORN_LIVE;
 	p->tgid = ev->tgid;
-	p->alloc_tid = ev->pid;
 	p->stack_id = ev->stack_id;
 	p->dev = model_ref_of(obj_dev_get(m, ev));
 	/* State mode streams no successful bind to name the mm: the record
@@ -41,8 +40,13 @@ static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
 		return;
 	}
 	/* The bind that follows in this thread names the mm. */
-	if (ev->pid)
+	if (ev->pid) {
+		struct model_cold *c = obj_cold(m, MODEL_KIND_PASID, p, &p->flags, true);
+
+		if (c)
+			c->pasid.alloc_tid = ev->pid;
 		obj_note_enomem(m, keymap_put(&m->pending_pasid_by_tid, ev->pid, p));
+	}
 }
 
 static void on_pasid_free(struct model *m, const struct svatop_event *ev)
@@ -62,11 +66,16 @@ static struct model_pasid *take_pending_pasid(struct model *m,
 					      const struct svatop_event *ev)
 {
 	struct model_pasid *p = keymap_get(&m->pending_pasid_by_tid, ev->pid);
+	struct model_cold *c;
 
 	if (!p)
 		return NULL;
 	keymap_del(&m->pending_pasid_by_tid, ev->pid, NULL);
-	p->alloc_tid = 0;
+	c = obj_cold(m, MODEL_KIND_PASID, p, &p->flags, false);
+	if (c) {
+		c->pasid.alloc_tid = 0;
+		obj_cold_trim(m, MODEL_KIND_PASID, p, &p->flags, false);
+	}
 	if (ev->pasid && ev->pasid != p->pasid)
 		return NULL;
 	return p;
@@ -137,10 +146,15 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 	obj_pasid_link_mm(m, p, mm);
 	dev = obj_dev_get(m, ev);
 	if (ev->ret < 0) {
+		struct model_cold *c = obj_cold(m, MODEL_KIND_MM, mm, &mm->flags, true);
+
 		m->cnt.bind_errors++;
-		if (!mm->errors++ && !(mm->flags & MF_SVA) && !mm->pasid)
+		if ((!c || !c->mm.errors) && !(mm->flags & MF_SVA) && !mm->pasid)
 			note_error_only(m, mm);
-		mm->last_error = ev->ret;
+		if (c) {
+			c->mm.errors++;
+			c->mm.last_error = ev->ret;
+		}
 		m->changes++;
 		return;
 	}
@@ -313,7 +327,7 @@ static void on_proc_exit(struct model *m, const struct svatop_event *ev)
 		return;
 	if (!(mm->flags & MF_EXITED)) {
 		mm->flags |= MF_EXITED;
-		mm->exit_ts = ev->ts_ns;
+		obj_cold_set_ts(m, MODEL_KIND_MM, mm, &mm->flags, ev->ts_ns);
 		obj_mm_set_owner(mm, ev);
 		m->changes++;
 	}
@@ -343,7 +357,7 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 	/* Found only on iommu_sva_mms: no task owns it any more. */
 	if (!ev->tgid && !(mm->flags & MF_EXITED)) {
 		mm->flags |= MF_EXITED | MF_NO_TASK;
-		mm->exit_ts = ev->ts_ns;
+		obj_cold_set_ts(m, MODEL_KIND_MM, mm, &mm->flags, ev->ts_ns);
 	}
 	p = obj_pasid_get(m, ev->pasid, ev->ts_ns);
 	if (p && !(p->flags & PF_BORN_LIVE) && !(ev->flags & SVATOP_F_RESYNC))

@@ -27,6 +27,7 @@ int model_init(struct model *m)
 	pool_init(&m->bonds, sizeof(struct model_bond));
 	pool_init(&m->devs, sizeof(struct model_dev));
 	pool_init(&m->iommus, sizeof(struct model_iommu));
+	pool_init(&m->colds, sizeof(struct model_cold));
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		if (idxmap_init(maps[i], pools[i], key_offs[i], MODEL_HINT)) {
 			model_fini(m);
@@ -45,6 +46,8 @@ void model_fini(struct model *m)
 	pool_fini(&m->bonds);
 	pool_fini(&m->devs);
 	pool_fini(&m->iommus);
+	pool_fini(&m->colds);
+	keymap_fini(&m->cold_by_obj);
 	idxmap_fini(&m->mm_by_ptr);
 	idxmap_fini(&m->domain_by_ptr);
 	idxmap_fini(&m->bond_by_handle);
@@ -101,6 +104,49 @@ uint32_t model_mm_ndevs(const struct model *m, const struct model_mm *mm)
 	return n;
 }
 
+const struct model_cold *model_cold_of(const struct model *m, enum model_kind kind,
+				       const void *obj, uint32_t flags)
+{
+	if (!(flags & model_cold_flag(kind)))
+		return NULL;
+	return keymap_get(&m->cold_by_obj, model_cold_key(kind, obj));
+}
+
+uint64_t model_mm_exit_ts(const struct model *m, const struct model_mm *mm)
+{
+	const struct model_cold *c = model_cold_of(m, MODEL_KIND_MM, mm, mm->flags);
+
+	return c ? c->ts : 0;
+}
+
+uint32_t model_mm_errors(const struct model *m, const struct model_mm *mm)
+{
+	const struct model_cold *c = model_cold_of(m, MODEL_KIND_MM, mm, mm->flags);
+
+	return c ? c->mm.errors : 0;
+}
+
+int32_t model_mm_last_error(const struct model *m, const struct model_mm *mm)
+{
+	const struct model_cold *c = model_cold_of(m, MODEL_KIND_MM, mm, mm->flags);
+
+	return c ? c->mm.last_error : 0;
+}
+
+uint64_t model_pasid_orphan_ts(const struct model *m, const struct model_pasid *p)
+{
+	const struct model_cold *c = model_cold_of(m, MODEL_KIND_PASID, p, p->flags);
+
+	return c ? c->ts : 0;
+}
+
+uint64_t model_domain_orphan_ts(const struct model *m, const struct model_domain *d)
+{
+	const struct model_cold *c = model_cold_of(m, MODEL_KIND_DOMAIN, d, d->flags);
+
+	return c ? c->ts : 0;
+}
+
 size_t model_objects(const struct model *m)
 {
 	return m->mms.count + m->pasids.count + m->domains.count +
@@ -112,6 +158,7 @@ size_t model_bytes(const struct model *m)
 	return pool_bytes(&m->mms) + pool_bytes(&m->pasids) +
 	       pool_bytes(&m->domains) + pool_bytes(&m->bonds) +
 	       pool_bytes(&m->devs) + pool_bytes(&m->iommus) +
+	       pool_bytes(&m->colds) + keymap_bytes(&m->cold_by_obj) +
 	       idxmap_bytes(&m->mm_by_ptr) + idxmap_bytes(&m->domain_by_ptr) +
 	       idxmap_bytes(&m->bond_by_handle) + idxmap_bytes(&m->dev_by_ptr) +
 	       idxmap_bytes(&m->iommu_by_ptr) + obj_pasid_index_bytes(m) +
@@ -129,11 +176,14 @@ const char *model_verify(const struct model *m)
 	const struct model_pasid *p, *mp;
 	const struct model_mm *mm, *o;
 	const struct model_dev *dev;
-	uint32_t i, n;
+	uint32_t i, n, ncold = 0;
 
 	model_for_each_mm(m, mm, i) {
 		if (idxmap_get(&m->mm_by_ptr, mm->ptr) != mm)
 			return "mm not in its map";
+		ncold += !!(mm->flags & MF_COLD);
+		if ((mm->flags & MF_COLD) && !model_cold_of(m, MODEL_KIND_MM, mm, mm->flags))
+			return "mm without its out-of-line record";
 		n = 0;
 		model_mm_for_each_domain(m, mm, x) {
 			if (!x->hdr.live || model_mm_at(m, x->mm) != mm ||
@@ -165,6 +215,9 @@ const char *model_verify(const struct model *m)
 	model_for_each_domain(m, d, i) {
 		if (idxmap_get(&m->domain_by_ptr, d->ptr) != d)
 			return "domain not in its map";
+		ncold += !!(d->flags & DF_COLD);
+		if ((d->flags & DF_COLD) && !model_cold_of(m, MODEL_KIND_DOMAIN, d, d->flags))
+			return "domain without its out-of-line record";
 		o = model_mm_at(m, d->mm);
 		if (o && !o->hdr.live)
 			return "domain points to a freed mm";
@@ -200,6 +253,9 @@ const char *model_verify(const struct model *m)
 	model_for_each_pasid(m, p, i) {
 		if (obj_pasid_lookup(m, p->pasid) != p)
 			return "PASID not in its map";
+		ncold += !!(p->flags & PF_COLD);
+		if ((p->flags & PF_COLD) && !model_cold_of(m, MODEL_KIND_PASID, p, p->flags))
+			return "PASID without its out-of-line record";
 		o = model_mm_at(m, p->mm);
 		if (o && (!o->hdr.live || o->pasid != model_ref_of(p)))
 			return "PASID owner link broken";
@@ -207,6 +263,8 @@ const char *model_verify(const struct model *m)
 		if (dev && !dev->hdr.live)
 			return "PASID points to a freed device";
 	}
+	if (ncold != m->colds.count || keymap_count(&m->cold_by_obj) != m->colds.count)
+		return "out-of-line records and their objects disagree";
 	if (idxmap_count(&m->mm_by_ptr) != m->mms.count ||
 	    idxmap_count(&m->domain_by_ptr) != m->domains.count ||
 	    idxmap_count(&m->bond_by_handle) != m->bonds.count ||

@@ -48,13 +48,13 @@ typedef uint64_t model_u64 __attribute__((aligned(4)));
 #define MF_DROPPING	(1u << 3)  /* __mmdrop() entered: the mm is being freed */
 #define MF_SVA		(1u << 4)  /* has (had) SVA state; else only failed binds */
 #define MF_NO_TASK	(1u << 5)  /* the snapshot found it with no task: owner gone before */
+#define MF_COLD		(1u << 6)  /* has a struct model_cold */
 
 struct model_mm {
 	struct pool_obj hdr;
 	uint32_t uid;			/* generation: model-wide serial */
 	model_u64 ptr;			/* struct mm_struct * */
 	model_u64 first_ts;		/* first seen */
-	model_u64 exit_ts;		/* owner process exited, 0: alive */
 	model_ref pasid;		/* struct model_pasid */
 	model_ref domains;		/* list via mm_next */
 	model_ref bonds;		/* list via mm_next */
@@ -66,26 +66,25 @@ struct model_mm {
 	uint32_t nbonds;
 	uint32_t binds;			/* successful binds seen */
 	uint32_t unbinds;
-	uint32_t errors;		/* failed binds seen */
-	int32_t last_error;
+	/* out of line: exit_ts, errors, last_error (model_mm_exit_ts() ...) */
 };
 
 /* PASID flags */
 #define PF_BORN_LIVE	(1u << 0)  /* its allocation was seen */
 #define PF_SNAPSHOT	(1u << 1)
+#define PF_COLD		(1u << 2)  /* has a struct model_cold */
 
 struct model_pasid {
 	struct pool_obj hdr;
 	uint32_t uid;
 	model_u64 alloc_ts;
-	model_u64 orphan_ts;		/* its mm was freed before it */
 	model_ref mm;			/* owner, 0: unknown or freed */
 	model_ref dev;			/* device of the allocating bind */
 	uint32_t pasid;
 	uint32_t tgid;			/* process that allocated it */
-	uint32_t alloc_tid;		/* thread, while its bind is pending */
 	int32_t stack_id;
 	uint32_t flags;
+	/* out of line: orphan_ts, alloc_tid */
 };
 
 /* domain flags */
@@ -93,6 +92,7 @@ struct model_pasid {
 #define DF_DERIVED	(1u << 1)  /* allocation inferred, not hooked */
 #define DF_SNAPSHOT	(1u << 2)
 #define DF_SEEN		(1u << 3)  /* state mode: the open re-walk found it */
+#define DF_COLD		(1u << 4)  /* has a struct model_cold */
 
 struct model_domain {
 	struct pool_obj hdr;
@@ -100,7 +100,6 @@ struct model_domain {
 	model_u64 ptr;			/* struct iommu_domain * */
 	model_u64 mm_ptr;		/* domain->mm, even when not modelled */
 	model_u64 alloc_ts;
-	model_u64 orphan_ts;		/* its mm was freed before it */
 	model_ref mm;
 	model_ref mm_next, mm_prev;	/* struct model_domain */
 	model_ref bonds;		/* list via dom_next */
@@ -110,6 +109,7 @@ struct model_domain {
 	uint32_t pending_detach;	/* unbinds to 0 awaiting their detach */
 	int32_t stack_id;
 	uint32_t flags;			/* DF_* */
+	/* out of line: orphan_ts */
 };
 
 /* bond flags */
@@ -131,6 +131,29 @@ struct model_bond {
 	int32_t users;			/* handle->users */
 	int32_t stack_id;
 	uint32_t flags;
+};
+
+/*
+ * What few objects ever hold, out of line: one record per object that
+ * has any (its *F_COLD flag set), found by the object's kind and
+ * reference (struct model, cold_by_obj). Read them with the accessors
+ * below.
+ */
+enum model_kind { MODEL_KIND_MM = 1, MODEL_KIND_PASID, MODEL_KIND_DOMAIN };
+
+struct model_cold {
+	struct pool_obj hdr;
+	model_u64 ts;		/* mm: exit_ts (owner exited, 0: alive);
+				 * PASID, domain: orphan_ts (its mm was freed before it) */
+	union {
+		struct {
+			uint32_t errors;	/* failed binds seen */
+			int32_t last_error;
+		} mm;
+		struct {
+			uint32_t alloc_tid;	/* thread, while its bind is pending */
+		} pasid;
+	};
 };
 
 struct model_iommu {
@@ -165,7 +188,8 @@ struct model_counters {
 };
 
 struct model {
-	struct pool mms, pasids, domains, bonds, devs, iommus;
+	struct pool mms, pasids, domains, bonds, devs, iommus, colds;
+	struct keymap cold_by_obj;	/* model_cold_key() -> struct model_cold */
 	struct idxmap mm_by_ptr, domain_by_ptr, bond_by_handle, dev_by_ptr, iommu_by_ptr;
 	/* PASIDs by value: below 2^20 (every PASID the kernel hands out) a
 	 * direct index (pool index + 1, allocated on first use), above it a
@@ -279,6 +303,26 @@ static inline const struct model_dev *model_dev_at(const struct model *m, model_
 #define model_domain_for_each_bond(m, d, b)					\
 	for ((b) = model_bond_at((m), (d)->bonds); (b);				\
 	     (b) = model_bond_at((m), (b)->dom_next))
+
+/* The out-of-line fields (struct model_cold); 0 when not set. */
+uint64_t model_mm_exit_ts(const struct model *m, const struct model_mm *mm);
+uint32_t model_mm_errors(const struct model *m, const struct model_mm *mm);
+int32_t model_mm_last_error(const struct model *m, const struct model_mm *mm);
+uint64_t model_pasid_orphan_ts(const struct model *m, const struct model_pasid *p);
+uint64_t model_domain_orphan_ts(const struct model *m, const struct model_domain *d);
+/* Inside the model: the record of an object of a kind, or NULL. */
+const struct model_cold *model_cold_of(const struct model *m, enum model_kind kind,
+				       const void *obj, uint32_t flags);
+
+static inline uint64_t model_cold_key(enum model_kind kind, const void *obj)
+{
+	return (uint64_t)kind << 32 | model_ref_of(obj);
+}
+
+static inline uint32_t model_cold_flag(enum model_kind kind)
+{
+	return kind == MODEL_KIND_MM ? MF_COLD : kind == MODEL_KIND_PASID ? PF_COLD : DF_COLD;
+}
 
 static inline bool model_mm_exited(const struct model_mm *mm)
 {

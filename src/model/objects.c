@@ -12,6 +12,54 @@ void obj_note_enomem(struct model *m, int err)
 		m->err = err;
 }
 
+/* ---- out-of-line fields ------------------------------------------------ */
+
+struct model_cold *obj_cold(struct model *m, enum model_kind kind, void *obj,
+			    uint32_t *flags, bool create)
+{
+	struct model_cold *c = (struct model_cold *)model_cold_of(m, kind, obj, *flags);
+	int err;
+
+	if (c || !create)
+		return c;
+	c = pool_alloc(&m->colds);
+	if (!c) {
+		obj_note_enomem(m, -ENOMEM);
+		return NULL;
+	}
+	err = keymap_put(&m->cold_by_obj, model_cold_key(kind, obj), c);
+	if (err) {
+		pool_free(&m->colds, c);
+		obj_note_enomem(m, err);
+		return NULL;
+	}
+	*flags |= model_cold_flag(kind);
+	return c;
+}
+
+void obj_cold_trim(struct model *m, enum model_kind kind, void *obj, uint32_t *flags,
+		   bool force)
+{
+	struct model_cold *c = obj_cold(m, kind, obj, flags, false);
+
+	if (!c || (!force && (c->ts || c->mm.errors || c->mm.last_error)))
+		return;
+	keymap_del(&m->cold_by_obj, model_cold_key(kind, obj), c);
+	pool_free(&m->colds, c);
+	*flags &= ~model_cold_flag(kind);
+}
+
+void obj_cold_set_ts(struct model *m, enum model_kind kind, void *obj, uint32_t *flags,
+		     uint64_t ts)
+{
+	struct model_cold *c = obj_cold(m, kind, obj, flags, ts != 0);
+
+	if (!c)
+		return;
+	c->ts = ts;
+	obj_cold_trim(m, kind, obj, flags, false);
+}
+
 void obj_copy_name(char *dst, const char *src, size_t len)
 {
 	size_t n = strnlen(src, len - 1);
@@ -170,14 +218,16 @@ static struct ref_list domain_bonds(struct model *m, struct model_domain *d)
 				  offsetof(struct model_bond, dom_prev), &d->bonds };
 }
 
-static void pasid_unlink_mm(struct model *m, struct model_pasid *p, uint64_t ts)
+/* Unlink p from its mm; orphan_ts: when that mm was freed (0: it was
+ * not, p was replaced or goes itself). */
+static void pasid_unlink_mm(struct model *m, struct model_pasid *p, uint64_t orphan_ts)
 {
 	struct model_mm *mm = obj_mm(m, p->mm);
 
 	if (mm && mm->pasid == model_ref_of(p))
 		mm->pasid = 0;
 	p->mm = 0;
-	p->orphan_ts = ts;
+	obj_cold_set_ts(m, MODEL_KIND_PASID, p, &p->flags, orphan_ts);
 }
 
 static void domain_unlink_mm(struct model *m, struct model_domain *d)
@@ -249,13 +299,14 @@ void obj_mm_free(struct model *m, struct model_mm *mm)
 
 	note_freed(m, mm->ptr);
 	while ((d = obj_domain(m, mm->domains))) {
-		d->orphan_ts = ts;
+		obj_cold_set_ts(m, MODEL_KIND_DOMAIN, d, &d->flags, ts);
 		domain_unlink_mm(m, d);
 	}
 	while (mm->bonds)
 		bond_unlink_mm(m, obj_bond(m, mm->bonds));
 	if (mm->pasid)
 		pasid_unlink_mm(m, obj_pasid(m, mm->pasid), ts);
+	obj_cold_trim(m, MODEL_KIND_MM, mm, &mm->flags, true);
 	idxmap_del(&m->mm_by_ptr, mm);
 	pool_free(&m->mms, mm);
 	m->changes++;
@@ -321,9 +372,12 @@ size_t obj_pasid_index_bytes(const struct model *m)
 
 void obj_pasid_free(struct model *m, struct model_pasid *p)
 {
-	if (p->alloc_tid)
-		keymap_del(&m->pending_pasid_by_tid, p->alloc_tid, p);
-	pasid_unlink_mm(m, p, m->now_ns);
+	struct model_cold *c = obj_cold(m, MODEL_KIND_PASID, p, &p->flags, false);
+
+	if (c && c->pasid.alloc_tid)
+		keymap_del(&m->pending_pasid_by_tid, c->pasid.alloc_tid, p);
+	pasid_unlink_mm(m, p, 0);
+	obj_cold_trim(m, MODEL_KIND_PASID, p, &p->flags, true);
 	obj_pasid_index_del(m, p);
 	pool_free(&m->pasids, p);
 	m->changes++;
@@ -373,7 +427,7 @@ void obj_pasid_link_mm(struct model *m, struct model_pasid *p, struct model_mm *
 			mm->flags |= MF_BORN_LIVE;
 	}
 	p->mm = model_ref_of(mm);
-	p->orphan_ts = 0;
+	obj_cold_set_ts(m, MODEL_KIND_PASID, p, &p->flags, 0);
 	mm->pasid = model_ref_of(p);
 	mm->pasid_val = p->pasid;
 	mm->flags |= MF_SVA;
@@ -399,6 +453,7 @@ void obj_domain_free(struct model *m, struct model_domain *d)
 	while (d->bonds)
 		bond_unlink_domain(m, obj_bond(m, d->bonds));
 	domain_unlink_mm(m, d);
+	obj_cold_trim(m, MODEL_KIND_DOMAIN, d, &d->flags, true);
 	idxmap_del(&m->domain_by_ptr, d);
 	pool_free(&m->domains, d);
 	m->changes++;

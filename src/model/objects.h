@@ -37,6 +37,16 @@ static inline struct model_dev *obj_dev(const struct model *m, model_ref r)
 }
 
 void obj_note_enomem(struct model *m, int err);
+/* The out-of-line record of obj (of kind, its flags at *flags), created
+ * when create (NULL without memory, noted); obj_cold_trim() drops it when
+ * it holds nothing (or, with force, because obj goes). */
+struct model_cold *obj_cold(struct model *m, enum model_kind kind, void *obj,
+			    uint32_t *flags, bool create);
+void obj_cold_trim(struct model *m, enum model_kind kind, void *obj, uint32_t *flags,
+		   bool force);
+/* Set the record's timestamp (exit_ts, orphan_ts); 0 needs no record. */
+void obj_cold_set_ts(struct model *m, enum model_kind kind, void *obj, uint32_t *flags,
+		     uint64_t ts);
 void obj_copy_name(char *dst, const char *src, size_t len);
 /* The device (and its IOMMU instance) an event names, created when new. */
 struct model_dev *obj_dev_get(struct model *m, const struct svatop_event *ev);

@@ -136,6 +136,13 @@ static const struct model_iommu *domain_iommu(const struct model *m,
 	return dev ? dev->iommu : NULL;
 }
 
+static uint64_t exited_ago(const struct model *m, const struct model_mm *mm, uint64_t now)
+{
+	uint64_t exit_ts = model_mm_exit_ts(m, mm);
+
+	return now > exit_ts ? now - exit_ts : 0;
+}
+
 static bool orphan_domain(const struct model_domain *d)
 {
 	return !d->mm;
@@ -169,8 +176,7 @@ static void text_mm(FILE *out, const struct model *m, const struct model_mm *mm,
 	else
 		fprintf(out, " PASID -");
 	if (mm->flags & MF_EXITED)
-		fprintf(out, " [exited %s ago]",
-			view_age(age, sizeof(age), now > mm->exit_ts ? now - mm->exit_ts : 0));
+		fprintf(out, " [exited %s ago]", view_age(age, sizeof(age), exited_ago(m, mm, now)));
 	if (mm->flags & MF_DROPPING)
 		fprintf(out, " [being freed]");
 	if (mm->flags & MF_SNAPSHOT)
@@ -239,7 +245,7 @@ static int graph_text(FILE *out, const struct model *m, const struct graph_filte
 	model_for_each_pasid(m, p, i)
 		if (orphan_pasid(p))
 			fprintf(out, "PASID %u: allocated, no mm%s\n", p->pasid,
-				p->orphan_ts ? " (its mm was freed)" : "");
+				model_pasid_orphan_ts(m, p) ? " (its mm was freed)" : "");
 	model_for_each_iommu(m, io, i) {
 		fprintf(out, "iommu %s (0x%" PRIx64 "):", ESCAPED(io->name, "?"), io->ptr);
 		any = false;
@@ -404,11 +410,11 @@ static json_t *mm_json(const struct model *m, const struct model_mm *mm, uint64_
 	json_object_set_new(o, "exited", json_boolean(mm->flags & MF_EXITED));
 	if (mm->flags & MF_EXITED)
 		json_object_set_new(o, "exited_ns_ago",
-				    json_integer(now > mm->exit_ts ? now - mm->exit_ts : 0));
+				    json_integer(exited_ago(m, mm, now)));
 	json_object_set_new(o, "before_start", json_boolean(mm->flags & MF_SNAPSHOT));
 	json_object_set_new(o, "binds", json_integer(mm->binds));
 	json_object_set_new(o, "unbinds", json_integer(mm->unbinds));
-	json_object_set_new(o, "errors", json_integer(mm->errors));
+	json_object_set_new(o, "errors", json_integer(model_mm_errors(m, mm)));
 	if (!sorted_domains(m, mm, &ds)) {
 		for (i = 0; i < ds.n; i++)
 			json_array_append_new(doms, domain_json(m, ds.v[i]));

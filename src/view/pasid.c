@@ -101,13 +101,14 @@ static error_t pasid_parse(int key, char *arg, struct argp_state *state)
 
 /* What is known of the owner decides, not only the time since svatop saw it:
  * an mm the snapshot found with no task at all is leaked at once. */
-static const char *mm_state(const struct model_mm *mm, uint64_t now, uint64_t grace_ns)
+static const char *mm_state(const struct model *m, const struct model_mm *mm, uint64_t now,
+			    uint64_t grace_ns)
 {
 	if (!model_mm_exited(mm))
 		return "live";
 	if (!mm->tgid && (mm->flags & MF_SNAPSHOT))
 		return "leaked";
-	return now - mm->exit_ts >= grace_ns ? "leaked" : "exited";
+	return now - model_mm_exit_ts(m, mm) >= grace_ns ? "leaked" : "exited";
 }
 
 /* Held: allocated and still linked to an address space. */
@@ -155,7 +156,7 @@ void pasid_holder_text(FILE *f, const struct model *m, uint32_t pasid, uint64_t 
 	} else {
 		fputs("no process (gone)", f);
 	}
-	fprintf(f, ", mm 0x%" PRIx64 ", %s", mm->ptr, mm_state(mm, now, grace_ns));
+	fprintf(f, ", mm 0x%" PRIx64 ", %s", mm->ptr, mm_state(m, mm, now, grace_ns));
 	if (p->flags & PF_BORN_LIVE)
 		fprintf(f, ", allocated %.1fs ago\n", (now - p->alloc_ts) / 1e9);
 	else
@@ -204,7 +205,7 @@ json_t *pasid_holder_json(const struct model *m, uint32_t pasid, uint64_t now,
 	json_object_set_new(j, "comm", mm->tgid ? json_stringn_nocheck(mm->comm,
 					strnlen(mm->comm, sizeof(mm->comm))) : json_null());
 	json_object_set_new(j, "mm", hex(mm->ptr));
-	json_object_set_new(j, "state", json_string(mm_state(mm, now, grace_ns)));
+	json_object_set_new(j, "state", json_string(mm_state(m, mm, now, grace_ns)));
 	json_object_set_new(j, "before_start", json_boolean(!(p->flags & PF_BORN_LIVE)));
 	if (p->flags & PF_BORN_LIVE)
 		json_object_set_new(j, "age_ns", json_integer(now - p->alloc_ts));

@@ -65,7 +65,7 @@ static bool row_matches(const struct model *m, const struct model_mm *mm,
 {
 	const struct model_bond *b;
 
-	if (!(mm->flags & MF_SVA) && !mm->errors)
+	if (!(mm->flags & MF_SVA) && !model_mm_errors(m, mm))
 		return false;
 	if (!o)
 		return true;
@@ -166,7 +166,7 @@ size_t top_collect(const struct model *m, const struct analyzer *a, uint64_t now
 			r->devs_unknown |= (d->flags & DF_SNAPSHOT) && !d->nbonds;
 		r->binds = mm->binds;
 		r->unbinds = mm->unbinds;
-		r->errors = mm->errors;
+		r->errors = model_mm_errors(m, mm);
 		r->age_ns = now > mm->first_ts ? now - mm->first_ts : 0;
 		r->state = mm->flags & MF_DROPPING ? 'F' : mm->flags & MF_EXITED ? 'X' : 'R';
 		fill_leaks(r->leaks, (uintptr_t)keymap_get(&lm.by_mm, mm->ptr));

@@ -459,8 +459,8 @@ static void test_failed_bind_only_mms_bounded(void **state)
 	assert_int_equal(f->m.mms.count, MODEL_ERROR_ONLY_MAX + 1);
 	assert_int_equal(f->m.cnt.evicted, 1000);
 	assert_null(model_mm(&f->m, 0xffff889000000000ULL));
-	assert_int_equal(model_mm(&f->m, p.mm)->errors, 2);
-	assert_int_equal(model_mm(&f->m, keep.mm)->errors, 1);
+	assert_int_equal(model_mm_errors(&f->m, model_mm(&f->m, p.mm)), 2);
+	assert_int_equal(model_mm_errors(&f->m, model_mm(&f->m, keep.mm)), 1);
 	assert_int_equal(f->m.cnt.bind_errors, 2 * n + 1);
 }
 
