@@ -126,7 +126,7 @@ unsigned int rule_leaked_domains(const struct model *m, uint64_t now,
 		mark_no_task(&f, mm);
 		finding_set_mm(&f, mm);
 		if (!mm)
-			f.mm = d->mm_ptr;
+			f.mm = model_domain_mm_ptr(m, d);
 		finding_set_dev(&f, model_dev_at(m, b && b->dev ? b->dev : d->first_dev));
 		f.domain = d->ptr;
 		f.handle = b ? b->handle : 0;
@@ -146,6 +146,7 @@ unsigned int rule_leaked_domains(const struct model *m, uint64_t now,
 unsigned int rule_leaked_mms(const struct model *m, uint64_t now,
 			     uint64_t grace_ns, finding_fn emit, void *ctx)
 {
+	const struct model_pasid *p;
 	const struct model_mm *mm;
 	struct finding f;
 	unsigned int n = 0;
@@ -162,7 +163,8 @@ unsigned int rule_leaked_mms(const struct model *m, uint64_t now,
 		fill_example_bond(m, &f, mm, NULL);
 		f.born_ts = mm->first_ts;
 		f.uid = mm->uid;
-		f.stack_id = mm->pasid ? model_pasid_at(m, mm->pasid)->stack_id : -1;
+		p = model_mm_pasid(m, mm);
+		f.stack_id = p ? p->stack_id : -1;
 		if (!(mm->flags & MF_BORN_LIVE))
 			f.flags |= FINDING_PREEXISTING;
 		snprintf(f.detail, sizeof(f.detail), "pinned by %u SVA domain(s)",

@@ -96,7 +96,7 @@ static void note_error_only(struct model *m, struct model_mm *mm)
 	if (m->error_only_len == MODEL_ERROR_ONLY_MAX) {
 		e = &m->error_only[m->error_only_head];
 		old = idxmap_get(&m->mm_by_ptr, e->ptr);
-		if (old && old->uid == e->uid && !(old->flags & MF_SVA) && !old->pasid &&
+		if (old && old->uid == e->uid && !(old->flags & MF_SVA) && !model_mm_pasid(m, old) &&
 		    !old->ndomains && !old->nbonds) {
 			obj_mm_free(m, old);
 			m->cnt.evicted++;
@@ -149,7 +149,7 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 		struct model_cold *c = obj_cold(m, MODEL_KIND_MM, mm, &mm->flags, true);
 
 		m->cnt.bind_errors++;
-		if ((!c || !c->mm.errors) && !(mm->flags & MF_SVA) && !mm->pasid)
+		if ((!c || !c->mm.errors) && !(mm->flags & MF_SVA) && !model_mm_pasid(m, mm))
 			note_error_only(m, mm);
 		if (c) {
 			c->mm.errors++;
@@ -265,12 +265,12 @@ static void on_domain_alloc(struct model *m, const struct svatop_event *ev)
 		d->flags |= DF_DERIVED;
 	d->stack_id = ev->stack_id;
 	d->first_dev = model_ref_of(obj_dev_get(m, ev));
-	d->mm_ptr = ev->mm;
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (mm) {
 		obj_mm_set_owner(mm, ev);
 		obj_domain_link_mm(m, d, mm);
 	}
+	obj_domain_set_mm_ptr(m, d, ev->mm);
 }
 
 static void on_domain_free(struct model *m, const struct svatop_event *ev)
@@ -371,7 +371,7 @@ static void resync_domain_reused(struct model *m, const struct svatop_event *ev)
 {
 	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ev->domain);
 
-	if (d && d->mm_ptr != ev->mm)
+	if (d && model_domain_mm_ptr(m, d) != ev->mm)
 		obj_domain_free(m, d);
 }
 
@@ -403,7 +403,7 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 		d->flags |= DF_SNAPSHOT;
 		d->users = ev->domain_users;
 	}
-	d->mm_ptr = ev->mm;
+	obj_domain_set_mm_ptr(m, d, ev->mm);
 	if (!d->first_dev)
 		d->first_dev = model_ref_of(obj_dev_get(m, ev));
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
@@ -471,7 +471,7 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 		if (!resync)
 			d->flags |= DF_SNAPSHOT;
 		d->users = ev->domain_users;
-		d->mm_ptr = ev->mm;
+		obj_domain_set_mm_ptr(m, d, ev->mm);
 	}
 	if (resync) {
 		d->users = ev->domain_users;

@@ -112,6 +112,13 @@ const struct model_cold *model_cold_of(const struct model *m, enum model_kind ki
 	return keymap_get(&m->cold_by_obj, model_cold_key(kind, obj));
 }
 
+const struct model_pasid *model_mm_pasid(const struct model *m, const struct model_mm *mm)
+{
+	const struct model_pasid *p = mm->pasid_val ? obj_pasid_lookup(m, mm->pasid_val) : NULL;
+
+	return p && p->mm == model_ref_of(mm) ? p : NULL;
+}
+
 uint64_t model_mm_exit_ts(const struct model *m, const struct model_mm *mm)
 {
 	const struct model_cold *c = model_cold_of(m, MODEL_KIND_MM, mm, mm->flags);
@@ -145,6 +152,17 @@ uint64_t model_domain_orphan_ts(const struct model *m, const struct model_domain
 	const struct model_cold *c = model_cold_of(m, MODEL_KIND_DOMAIN, d, d->flags);
 
 	return c ? c->ts : 0;
+}
+
+uint64_t model_domain_mm_ptr(const struct model *m, const struct model_domain *d)
+{
+	const struct model_cold *c;
+
+	if (d->flags & DF_MM_PTR) {
+		c = model_cold_of(m, MODEL_KIND_DOMAIN, d, d->flags);
+		return c ? c->domain.mm_ptr : 0;
+	}
+	return d->mm ? model_mm_at(m, d->mm)->ptr : 0;
 }
 
 size_t model_objects(const struct model *m)
@@ -208,15 +226,16 @@ const char *model_verify(const struct model *m)
 		}
 		if (n != mm->nbonds)
 			return "mm nbonds wrong";
-		mp = model_pasid_at(m, mm->pasid);
-		if (mp && (model_mm_at(m, mp->mm) != mm || !mp->hdr.live))
+		mp = model_mm_pasid(m, mm);
+		if (mp && !mp->hdr.live)
 			return "mm pasid link broken";
 	}
 	model_for_each_domain(m, d, i) {
 		if (idxmap_get(&m->domain_by_ptr, d->ptr) != d)
 			return "domain not in its map";
 		ncold += !!(d->flags & DF_COLD);
-		if ((d->flags & DF_COLD) && !model_cold_of(m, MODEL_KIND_DOMAIN, d, d->flags))
+		if (((d->flags & DF_COLD) && !model_cold_of(m, MODEL_KIND_DOMAIN, d, d->flags)) ||
+		    ((d->flags & DF_MM_PTR) && !(d->flags & DF_COLD)))
 			return "domain without its out-of-line record";
 		o = model_mm_at(m, d->mm);
 		if (o && !o->hdr.live)
@@ -257,7 +276,7 @@ const char *model_verify(const struct model *m)
 		if ((p->flags & PF_COLD) && !model_cold_of(m, MODEL_KIND_PASID, p, p->flags))
 			return "PASID without its out-of-line record";
 		o = model_mm_at(m, p->mm);
-		if (o && (!o->hdr.live || o->pasid != model_ref_of(p)))
+		if (o && (!o->hdr.live || model_mm_pasid(m, o) != p))
 			return "PASID owner link broken";
 		dev = model_dev_at(m, p->dev);
 		if (dev && !dev->hdr.live)

@@ -55,11 +55,10 @@ struct model_mm {
 	uint32_t uid;			/* generation: model-wide serial */
 	model_u64 ptr;			/* struct mm_struct * */
 	model_u64 first_ts;		/* first seen */
-	model_ref pasid;		/* struct model_pasid */
 	model_ref domains;		/* list via mm_next */
 	model_ref bonds;		/* list via mm_next */
 	uint32_t flags;			/* MF_* */
-	uint32_t pasid_val;		/* 0: none */
+	uint32_t pasid_val;		/* 0: none; its PASID object: model_mm_pasid() */
 	uint32_t tgid;			/* owner process, 0: unknown */
 	char comm[SVATOP_COMM_LEN];
 	uint32_t ndomains;
@@ -93,14 +92,14 @@ struct model_pasid {
 #define DF_SNAPSHOT	(1u << 2)
 #define DF_SEEN		(1u << 3)  /* state mode: the open re-walk found it */
 #define DF_COLD		(1u << 4)  /* has a struct model_cold */
+#define DF_MM_PTR	(1u << 5)  /* domain->mm is not d->mm's: in its model_cold */
 
 struct model_domain {
 	struct pool_obj hdr;
 	uint32_t uid;
 	model_u64 ptr;			/* struct iommu_domain * */
-	model_u64 mm_ptr;		/* domain->mm, even when not modelled */
 	model_u64 alloc_ts;
-	model_ref mm;
+	model_ref mm;			/* domain->mm: model_domain_mm_ptr() */
 	model_ref mm_next, mm_prev;	/* struct model_domain */
 	model_ref bonds;		/* list via dom_next */
 	model_ref first_dev;		/* device it was allocated for */
@@ -153,6 +152,9 @@ struct model_cold {
 		struct {
 			uint32_t alloc_tid;	/* thread, while its bind is pending */
 		} pasid;
+		struct {
+			model_u64 mm_ptr;	/* with DF_MM_PTR: domain->mm */
+		} domain;
 	};
 };
 
@@ -304,12 +306,18 @@ static inline const struct model_dev *model_dev_at(const struct model *m, model_
 	for ((b) = model_bond_at((m), (d)->bonds); (b);				\
 	     (b) = model_bond_at((m), (b)->dom_next))
 
+/* The PASID object linked to mm (the one of value mm->pasid_val whose mm
+ * it is), or NULL. */
+const struct model_pasid *model_mm_pasid(const struct model *m, const struct model_mm *mm);
 /* The out-of-line fields (struct model_cold); 0 when not set. */
 uint64_t model_mm_exit_ts(const struct model *m, const struct model_mm *mm);
 uint32_t model_mm_errors(const struct model *m, const struct model_mm *mm);
 int32_t model_mm_last_error(const struct model *m, const struct model_mm *mm);
 uint64_t model_pasid_orphan_ts(const struct model *m, const struct model_pasid *p);
 uint64_t model_domain_orphan_ts(const struct model *m, const struct model_domain *d);
+/* domain->mm as the kernel reported it, also when that mm is not (or no
+ * longer) modelled. */
+uint64_t model_domain_mm_ptr(const struct model *m, const struct model_domain *d);
 /* Inside the model: the record of an object of a kind, or NULL. */
 const struct model_cold *model_cold_of(const struct model *m, enum model_kind kind,
 				       const void *obj, uint32_t flags);

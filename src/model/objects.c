@@ -42,8 +42,11 @@ void obj_cold_trim(struct model *m, enum model_kind kind, void *obj, uint32_t *f
 {
 	struct model_cold *c = obj_cold(m, kind, obj, flags, false);
 
-	if (!c || (!force && (c->ts || c->mm.errors || c->mm.last_error)))
+	if (!c || (!force && (c->ts || c->mm.errors || c->mm.last_error ||
+			      (kind == MODEL_KIND_DOMAIN && (*flags & DF_MM_PTR)))))
 		return;
+	if (kind == MODEL_KIND_DOMAIN)
+		*flags &= ~DF_MM_PTR;
 	keymap_del(&m->cold_by_obj, model_cold_key(kind, obj), c);
 	pool_free(&m->colds, c);
 	*flags &= ~model_cold_flag(kind);
@@ -222,32 +225,54 @@ static struct ref_list domain_bonds(struct model *m, struct model_domain *d)
  * not, p was replaced or goes itself). */
 static void pasid_unlink_mm(struct model *m, struct model_pasid *p, uint64_t orphan_ts)
 {
-	struct model_mm *mm = obj_mm(m, p->mm);
-
-	if (mm && mm->pasid == model_ref_of(p))
-		mm->pasid = 0;
 	p->mm = 0;
 	obj_cold_set_ts(m, MODEL_KIND_PASID, p, &p->flags, orphan_ts);
 }
 
-static void domain_unlink_mm(struct model *m, struct model_domain *d)
+void obj_domain_set_mm_ptr(struct model *m, struct model_domain *d, uint64_t ptr)
+{
+	const struct model_mm *mm = model_mm_at(m, d->mm);
+	struct model_cold *c;
+
+	if (mm ? mm->ptr == ptr : !ptr) {
+		c = obj_cold(m, MODEL_KIND_DOMAIN, d, &d->flags, false);
+		if (c && (d->flags & DF_MM_PTR)) {
+			c->domain.mm_ptr = 0;
+			d->flags &= ~DF_MM_PTR;
+			obj_cold_trim(m, MODEL_KIND_DOMAIN, d, &d->flags, false);
+		}
+		return;
+	}
+	c = obj_cold(m, MODEL_KIND_DOMAIN, d, &d->flags, true);
+	if (!c)
+		return;
+	c->domain.mm_ptr = ptr;
+	d->flags |= DF_MM_PTR;
+}
+
+/* Unlink d from its mm; keep_ptr: d stays (and remembers the mm's address). */
+static void domain_unlink_mm(struct model *m, struct model_domain *d, bool keep_ptr)
 {
 	struct model_mm *mm = obj_mm(m, d->mm);
+	uint64_t ptr;
 
 	if (!mm)
 		return;
+	ptr = model_domain_mm_ptr(m, d);
 	list_del(mm_domains(m, mm), model_ref_of(d));
 	d->mm = 0;
 	mm->ndomains--;
+	if (keep_ptr)
+		obj_domain_set_mm_ptr(m, d, ptr);
 }
 
 void obj_domain_link_mm(struct model *m, struct model_domain *d, struct model_mm *mm)
 {
 	if (!mm || d->mm == model_ref_of(mm))
 		return;
-	domain_unlink_mm(m, d);
+	domain_unlink_mm(m, d, false);
 	d->mm = model_ref_of(mm);
-	d->mm_ptr = mm->ptr;
+	obj_domain_set_mm_ptr(m, d, mm->ptr);
 	list_add(mm_domains(m, mm), model_ref_of(d));
 	mm->ndomains++;
 	mm->flags |= MF_SVA;
@@ -296,16 +321,18 @@ void obj_mm_free(struct model *m, struct model_mm *mm)
 {
 	uint64_t ts = m->now_ns;
 	struct model_domain *d;
+	struct model_pasid *p;
 
 	note_freed(m, mm->ptr);
 	while ((d = obj_domain(m, mm->domains))) {
 		obj_cold_set_ts(m, MODEL_KIND_DOMAIN, d, &d->flags, ts);
-		domain_unlink_mm(m, d);
+		domain_unlink_mm(m, d, true);
 	}
 	while (mm->bonds)
 		bond_unlink_mm(m, obj_bond(m, mm->bonds));
-	if (mm->pasid)
-		pasid_unlink_mm(m, obj_pasid(m, mm->pasid), ts);
+	p = obj_mm_pasid(m, mm);
+	if (p)
+		pasid_unlink_mm(m, p, ts);
 	obj_cold_trim(m, MODEL_KIND_MM, mm, &mm->flags, true);
 	idxmap_del(&m->mm_by_ptr, mm);
 	pool_free(&m->mms, mm);
@@ -410,12 +437,15 @@ struct model_pasid *obj_pasid_new(struct model *m, uint32_t val, uint64_t ts)
  * PASID's allocation was seen and the mm had no SVA state before. */
 void obj_pasid_link_mm(struct model *m, struct model_pasid *p, struct model_mm *mm)
 {
+	struct model_pasid *old;
+
 	if (!p || !mm || p->mm == model_ref_of(mm))
 		return;
 	if (p->mm)
 		pasid_unlink_mm(m, p, 0);
-	if (mm->pasid && mm->pasid != model_ref_of(p))
-		pasid_unlink_mm(m, obj_pasid(m, mm->pasid), 0);
+	old = obj_mm_pasid(m, mm);
+	if (old && old != p)
+		pasid_unlink_mm(m, old, 0);
 	if ((p->flags & PF_BORN_LIVE) && !(mm->flags & MF_SNAPSHOT) &&
 	    !mm->pasid_val && !mm->nbonds) {
 		const struct model_domain *d;
@@ -428,7 +458,6 @@ void obj_pasid_link_mm(struct model *m, struct model_pasid *p, struct model_mm *
 	}
 	p->mm = model_ref_of(mm);
 	obj_cold_set_ts(m, MODEL_KIND_PASID, p, &p->flags, 0);
-	mm->pasid = model_ref_of(p);
 	mm->pasid_val = p->pasid;
 	mm->flags |= MF_SVA;
 }
@@ -452,7 +481,7 @@ void obj_domain_free(struct model *m, struct model_domain *d)
 	note_freed(m, d->ptr);
 	while (d->bonds)
 		bond_unlink_domain(m, obj_bond(m, d->bonds));
-	domain_unlink_mm(m, d);
+	domain_unlink_mm(m, d, false);
 	obj_cold_trim(m, MODEL_KIND_DOMAIN, d, &d->flags, true);
 	idxmap_del(&m->domain_by_ptr, d);
 	pool_free(&m->domains, d);

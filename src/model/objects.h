@@ -21,6 +21,12 @@ static inline struct model_pasid *obj_pasid(const struct model *m, model_ref r)
 	return (struct model_pasid *)model_pasid_at(m, r);
 }
 
+static inline struct model_pasid *obj_mm_pasid(const struct model *m,
+					       const struct model_mm *mm)
+{
+	return (struct model_pasid *)model_mm_pasid(m, mm);
+}
+
 static inline struct model_domain *obj_domain(const struct model *m, model_ref r)
 {
 	return (struct model_domain *)model_domain_at(m, r);
@@ -67,6 +73,9 @@ struct model_pasid *obj_pasid_get(struct model *m, uint32_t val, uint64_t ts);
 void obj_domain_free(struct model *m, struct model_domain *d);
 struct model_domain *obj_domain_new(struct model *m, uint64_t ptr, uint64_t ts);
 struct model_domain *obj_domain_get(struct model *m, uint64_t ptr, uint64_t ts);
+/* Note domain->mm as the kernel reports it (kept out of line when it is
+ * not d->mm's). */
+void obj_domain_set_mm_ptr(struct model *m, struct model_domain *d, uint64_t ptr);
 void obj_domain_link_mm(struct model *m, struct model_domain *d, struct model_mm *mm);
 void obj_bond_free(struct model *m, struct model_bond *b);
 void obj_bond_link(struct model *m, struct model_bond *b, struct model_mm *mm,

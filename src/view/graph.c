@@ -241,7 +241,7 @@ static int graph_text(FILE *out, const struct model *m, const struct graph_filte
 	model_for_each_domain(m, d, i)
 		if (orphan_domain(d))
 			fprintf(out, "domain 0x%" PRIx64 " users %d: its mm 0x%" PRIx64 " was freed\n",
-				d->ptr, d->users, d->mm_ptr);
+				d->ptr, d->users, model_domain_mm_ptr(m, d));
 	model_for_each_pasid(m, p, i)
 		if (orphan_pasid(p))
 			fprintf(out, "PASID %u: allocated, no mm%s\n", p->pasid,
@@ -466,7 +466,7 @@ json_t *graph_json(const struct model *m, const struct graph_filter *flt, uint64
 	model_for_each_domain(m, d, i)
 		if (orphan_domain(d)) {
 			o = domain_json(m, d);
-			json_object_set_new(o, "mm", view_json_ptr(d->mm_ptr));
+			json_object_set_new(o, "mm", view_json_ptr(model_domain_mm_ptr(m, d)));
 			json_array_append_new(od, o);
 		}
 	model_for_each_pasid(m, p, i)
