@@ -114,14 +114,13 @@ static void note_error_only(struct model *m, struct model_mm *mm)
 static struct model_bond *bond_new(struct model *m, const struct svatop_event *ev,
 				   uint32_t flags)
 {
-	struct model_bond *b = pool_alloc(&m->bonds);
+	struct model_bond *b = pool_alloc(&m->bonds, obj_next_uid(m));
 
 	if (!b) {
 		obj_note_enomem(m, -ENOMEM);
 		return NULL;
 	}
 	b->handle = ev->handle;
-	b->uid = ++m->next_uid;
 	b->bind_ts = ev->ts_ns;
 	b->stack_id = -1;
 	b->flags = flags;

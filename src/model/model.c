@@ -204,7 +204,7 @@ const char *model_verify(const struct model *m)
 			return "mm without its out-of-line record";
 		n = 0;
 		model_mm_for_each_domain(m, mm, x) {
-			if (!x->hdr.live || model_mm_at(m, x->mm) != mm ||
+			if (!pool_live(x) || model_mm_at(m, x->mm) != mm ||
 			    (x->mm_next && model_domain_at(m, x->mm_next)->mm_prev != model_ref_of(x)) ||
 			    (x->mm_prev && model_domain_at(m, x->mm_prev)->mm_next != model_ref_of(x)) ||
 			    (!x->mm_prev && mm->domains != model_ref_of(x)))
@@ -216,7 +216,7 @@ const char *model_verify(const struct model *m)
 			return "mm ndomains wrong";
 		n = 0;
 		model_mm_for_each_bond(m, mm, y) {
-			if (!y->hdr.live || model_mm_at(m, y->mm) != mm ||
+			if (!pool_live(y) || model_mm_at(m, y->mm) != mm ||
 			    (y->mm_next && model_bond_at(m, y->mm_next)->mm_prev != model_ref_of(y)) ||
 			    (y->mm_prev && model_bond_at(m, y->mm_prev)->mm_next != model_ref_of(y)) ||
 			    (!y->mm_prev && mm->bonds != model_ref_of(y)))
@@ -227,7 +227,7 @@ const char *model_verify(const struct model *m)
 		if (n != mm->nbonds)
 			return "mm nbonds wrong";
 		mp = model_mm_pasid(m, mm);
-		if (mp && !mp->hdr.live)
+		if (mp && !pool_live(mp))
 			return "mm pasid link broken";
 	}
 	model_for_each_domain(m, d, i) {
@@ -238,16 +238,16 @@ const char *model_verify(const struct model *m)
 		    ((d->flags & DF_MM_PTR) && !(d->flags & DF_COLD)))
 			return "domain without its out-of-line record";
 		o = model_mm_at(m, d->mm);
-		if (o && !o->hdr.live)
+		if (o && !pool_live(o))
 			return "domain points to a freed mm";
 		if (!o && (d->mm_next || d->mm_prev))
 			return "domain on a list without an mm";
 		dev = model_dev_at(m, d->first_dev);
-		if (dev && !dev->hdr.live)
+		if (dev && !pool_live(dev))
 			return "domain points to a freed device";
 		n = 0;
 		model_domain_for_each_bond(m, d, y) {
-			if (!y->hdr.live || model_domain_at(m, y->domain) != d ||
+			if (!pool_live(y) || model_domain_at(m, y->domain) != d ||
 			    (y->dom_next && model_bond_at(m, y->dom_next)->dom_prev != model_ref_of(y)) ||
 			    (y->dom_prev && model_bond_at(m, y->dom_prev)->dom_next != model_ref_of(y)) ||
 			    (!y->dom_prev && d->bonds != model_ref_of(y)))
@@ -264,7 +264,7 @@ const char *model_verify(const struct model *m)
 		o = model_mm_at(m, b->mm);
 		x = model_domain_at(m, b->domain);
 		dev = model_dev_at(m, b->dev);
-		if ((o && !o->hdr.live) || (x && !x->hdr.live) || (dev && !dev->hdr.live))
+		if ((o && !pool_live(o)) || (x && !pool_live(x)) || (dev && !pool_live(dev)))
 			return "bond points to a freed object";
 		if ((!o && (b->mm_next || b->mm_prev)) || (!x && (b->dom_next || b->dom_prev)))
 			return "bond on a list without its owner";
@@ -276,10 +276,10 @@ const char *model_verify(const struct model *m)
 		if ((p->flags & PF_COLD) && !model_cold_of(m, MODEL_KIND_PASID, p, p->flags))
 			return "PASID without its out-of-line record";
 		o = model_mm_at(m, p->mm);
-		if (o && (!o->hdr.live || model_mm_pasid(m, o) != p))
+		if (o && (!pool_live(o) || model_mm_pasid(m, o) != p))
 			return "PASID owner link broken";
 		dev = model_dev_at(m, p->dev);
-		if (dev && !dev->hdr.live)
+		if (dev && !pool_live(dev))
 			return "PASID points to a freed device";
 	}
 	if (ncold != m->colds.count || keymap_count(&m->cold_by_obj) != m->colds.count)

@@ -31,8 +31,9 @@ struct model_dev;
 /*
  * Layout (memory at 1 M live PASIDs, bench/notes.md): objects link to
  * each other by reference, a 32-bit pool index + 1 (0: none), not by
- * pointer; model_*_at() below turn a reference into the object. Fields
- * are ordered so that no padding is left.
+ * pointer; model_*_at() below turn a reference into the object. Every
+ * object starts with its uid (the pool's tag, src/model/pool.h), and
+ * leaves no padding.
  */
 typedef uint32_t model_ref;
 
@@ -51,8 +52,8 @@ typedef uint64_t model_u64 __attribute__((aligned(4)));
 #define MF_COLD		(1u << 6)  /* has a struct model_cold */
 
 struct model_mm {
-	struct pool_obj hdr;
-	uint32_t uid;			/* generation: model-wide serial */
+	uint32_t uid;			/* generation: model-wide serial, never 0 (the
+					 * pool's tag: 0 marks a free slot) */
 	model_u64 ptr;			/* struct mm_struct * */
 	model_u64 first_ts;		/* first seen */
 	model_ref domains;		/* list via mm_next */
@@ -74,7 +75,6 @@ struct model_mm {
 #define PF_COLD		(1u << 2)  /* has a struct model_cold */
 
 struct model_pasid {
-	struct pool_obj hdr;
 	uint32_t uid;
 	model_u64 alloc_ts;
 	model_ref mm;			/* owner, 0: unknown or freed */
@@ -95,7 +95,6 @@ struct model_pasid {
 #define DF_MM_PTR	(1u << 5)  /* domain->mm is not d->mm's: in its model_cold */
 
 struct model_domain {
-	struct pool_obj hdr;
 	uint32_t uid;
 	model_u64 ptr;			/* struct iommu_domain * */
 	model_u64 alloc_ts;
@@ -117,7 +116,6 @@ struct model_domain {
 #define BF_SEEN		(1u << 2)  /* state mode: the open re-walk found it */
 
 struct model_bond {
-	struct pool_obj hdr;
 	uint32_t uid;
 	model_u64 handle;		/* struct iommu_sva * */
 	model_u64 bind_ts;
@@ -141,7 +139,7 @@ struct model_bond {
 enum model_kind { MODEL_KIND_MM = 1, MODEL_KIND_PASID, MODEL_KIND_DOMAIN };
 
 struct model_cold {
-	struct pool_obj hdr;
+	uint32_t kind;		/* enum model_kind of its object (the pool's tag) */
 	model_u64 ts;		/* mm: exit_ts (owner exited, 0: alive);
 				 * PASID, domain: orphan_ts (its mm was freed before it) */
 	union {
@@ -159,7 +157,6 @@ struct model_cold {
 };
 
 struct model_iommu {
-	struct pool_obj hdr;
 	uint32_t uid;
 	model_u64 ptr;			/* struct iommu_device * */
 	uint32_t ndevs;
@@ -168,7 +165,6 @@ struct model_iommu {
 
 /* Devices are few: they keep a plain pointer to their IOMMU instance. */
 struct model_dev {
-	struct pool_obj hdr;
 	uint32_t uid;
 	model_u64 ptr;			/* struct device * */
 	struct model_iommu *iommu;

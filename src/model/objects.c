@@ -22,7 +22,7 @@ struct model_cold *obj_cold(struct model *m, enum model_kind kind, void *obj,
 
 	if (c || !create)
 		return c;
-	c = pool_alloc(&m->colds);
+	c = pool_alloc(&m->colds, kind);
 	if (!c) {
 		obj_note_enomem(m, -ENOMEM);
 		return NULL;
@@ -81,13 +81,12 @@ static struct model_iommu *iommu_get(struct model *m, const struct svatop_event 
 		return NULL;
 	io = idxmap_get(&m->iommu_by_ptr, ev->iommu);
 	if (!io) {
-		io = pool_alloc(&m->iommus);
+		io = pool_alloc(&m->iommus, obj_next_uid(m));
 		if (!io) {
 			obj_note_enomem(m, -ENOMEM);
 			return NULL;
 		}
 		io->ptr = ev->iommu;
-		io->uid = ++m->next_uid;
 		obj_note_enomem(m, idxmap_put(&m->iommu_by_ptr, io));
 	}
 	if (!io->name[0] && ev->iommu_name[0])
@@ -104,13 +103,12 @@ struct model_dev *obj_dev_get(struct model *m, const struct svatop_event *ev)
 		return NULL;
 	d = idxmap_get(&m->dev_by_ptr, ev->dev);
 	if (!d) {
-		d = pool_alloc(&m->devs);
+		d = pool_alloc(&m->devs, obj_next_uid(m));
 		if (!d) {
 			obj_note_enomem(m, -ENOMEM);
 			return NULL;
 		}
 		d->ptr = ev->dev;
-		d->uid = ++m->next_uid;
 		obj_note_enomem(m, idxmap_put(&m->dev_by_ptr, d));
 		m->changes++;
 	}
@@ -152,13 +150,12 @@ struct model_mm *obj_mm_get(struct model *m, uint64_t ptr, uint64_t ts)
 	}
 	if (mm)
 		return mm;
-	mm = pool_alloc(&m->mms);
+	mm = pool_alloc(&m->mms, obj_next_uid(m));
 	if (!mm) {
 		obj_note_enomem(m, -ENOMEM);
 		return NULL;
 	}
 	mm->ptr = ptr;
-	mm->uid = ++m->next_uid;
 	mm->first_ts = ts;
 	obj_note_enomem(m, idxmap_put(&m->mm_by_ptr, mm));
 	m->changes++;
@@ -419,13 +416,12 @@ struct model_pasid *obj_pasid_new(struct model *m, uint32_t val, uint64_t ts)
 		m->cnt.replaced++;
 		obj_pasid_free(m, p);
 	}
-	p = pool_alloc(&m->pasids);
+	p = pool_alloc(&m->pasids, obj_next_uid(m));
 	if (!p) {
 		obj_note_enomem(m, -ENOMEM);
 		return NULL;
 	}
 	p->pasid = val;
-	p->uid = ++m->next_uid;
 	p->alloc_ts = ts;
 	p->stack_id = -1;
 	obj_note_enomem(m, obj_pasid_index_put(m, p));
@@ -496,13 +492,12 @@ struct model_domain *obj_domain_new(struct model *m, uint64_t ptr, uint64_t ts)
 		m->cnt.replaced++;
 		obj_domain_free(m, d);
 	}
-	d = pool_alloc(&m->domains);
+	d = pool_alloc(&m->domains, obj_next_uid(m));
 	if (!d) {
 		obj_note_enomem(m, -ENOMEM);
 		return NULL;
 	}
 	d->ptr = ptr;
-	d->uid = ++m->next_uid;
 	d->alloc_ts = ts;
 	d->stack_id = -1;
 	obj_note_enomem(m, idxmap_put(&m->domain_by_ptr, d));

@@ -43,6 +43,13 @@ static inline struct model_dev *obj_dev(const struct model *m, model_ref r)
 }
 
 void obj_note_enomem(struct model *m, int err);
+/* The next uid: a model-wide serial, never 0 (a free pool slot's tag). */
+static inline uint32_t obj_next_uid(struct model *m)
+{
+	if (!++m->next_uid)
+		m->next_uid = 1;
+	return m->next_uid;
+}
 /* The out-of-line record of obj (of kind, its flags at *flags), created
  * when create (NULL without memory, noted); obj_cold_trim() drops it when
  * it holds nothing (or, with force, because obj goes). */

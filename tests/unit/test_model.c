@@ -572,7 +572,8 @@ static void test_keymap_consistency(void **state)
 /* The same against an index map over a pool: objects come and go (their
  * slots are reused), the map follows. */
 struct idx_obj {
-	struct pool_obj hdr;
+	uint32_t tag;
+	uint32_t pad;
 	uint64_t key;
 };
 
@@ -595,7 +596,7 @@ static void test_idxmap_consistency(void **state)
 		if ((seed >> 20) & 1) {
 			if (held[k])
 				continue;
-			held[k] = pool_alloc(&pool);
+			held[k] = pool_alloc(&pool, 1);
 			assert_non_null(held[k]);
 			held[k]->key = 0xffff888000000000ULL + k * 64;
 			assert_int_equal(idxmap_put(&im, held[k]), 0);
