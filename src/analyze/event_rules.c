@@ -74,7 +74,7 @@ bool rule_pasid_freed_with_domains(const struct model *m,
 	if (!mm || !mm->ndomains)
 		return false;
 	finding_from_event(f, RULE_PASID_FREED_WITH_DOMAINS, ev);
-	finding_set_mm(f, mm);
+	finding_set_mm(m, f, mm);
 	d = model_domain_at(m, mm->domains);
 	f->domain = d->ptr;
 	f->uid = mm->uid;
@@ -99,7 +99,7 @@ bool rule_domain_freed_with_users(const struct model *m,
 	finding_from_event(f, RULE_DOMAIN_FREED_WITH_USERS, ev);
 	d = model_domain(m, ev->domain);
 	if (d) {
-		finding_set_mm(f, model_mm_at(m, d->mm));
+		finding_set_mm(m, f, model_mm_at(m, d->mm));
 		finding_set_dev(f, model_dev_at(m, d->first_dev));
 		f->born_ts = d->alloc_ts;
 		f->uid = d->uid;
@@ -131,7 +131,7 @@ bool rule_unbind_unknown_handle(const struct model *m,
 	if (!(mm && (mm->flags & MF_BORN_LIVE)) && !(d && (d->flags & DF_BORN_LIVE)))
 		return false;
 	finding_from_event(f, RULE_UNBIND_UNKNOWN_HANDLE, ev);
-	finding_set_mm(f, mm);
+	finding_set_mm(m, f, mm);
 	snprintf(f->detail, sizeof(f->detail), "handle 0x%llx not bound (users before %d)",
 		 (unsigned long long)ev->handle, ev->handle_users);
 	return true;
@@ -151,7 +151,7 @@ bool rule_detach_unknown_attach(const struct model *m,
 	if (!d || !(d->flags & DF_BORN_LIVE) || d->pending_detach)
 		return false;
 	finding_from_event(f, RULE_DETACH_UNKNOWN_ATTACH, ev);
-	finding_set_mm(f, model_mm_at(m, d->mm));
+	finding_set_mm(m, f, model_mm_at(m, d->mm));
 	f->uid = d->uid;
 	snprintf(f->detail, sizeof(f->detail), "no unbind pending on domain (%u bond(s))",
 		 d->nbonds);
@@ -169,7 +169,7 @@ bool rule_fork_shares_iommu_mm(const struct model *m,
 	if (!(ev->flags & SVATOP_F_CHILD_SHARES) && !(ev->aux2 && ev->aux2 == ev->handle))
 		return false;
 	finding_from_event(f, RULE_FORK_SHARES_IOMMU_MM, ev);
-	finding_set_mm(f, model_mm(m, ev->aux));
+	finding_set_mm(m, f, model_mm(m, ev->aux));
 	f->mm = ev->mm;
 	snprintf(f->detail, sizeof(f->detail), "child mm 0x%llx iommu_mm 0x%llx = parent's",
 		 (unsigned long long)ev->mm, (unsigned long long)ev->aux2);
@@ -191,7 +191,7 @@ bool rule_pasid_realloc_in_use(const struct model *m,
 	if (!mm || !mm->nbonds)
 		return false;
 	finding_from_event(f, RULE_PASID_REALLOC_IN_USE, ev);
-	finding_set_mm(f, mm);
+	finding_set_mm(m, f, mm);
 	f->pasid = ev->pasid;
 	f->handle = model_bond_at(m, mm->bonds)->handle;
 	f->born_ts = p->alloc_ts;
@@ -224,7 +224,7 @@ bool rule_domain_users_mismatch(const struct model *m,
 	if (expected == actual)
 		return false;
 	finding_from_event(f, RULE_DOMAIN_USERS_MISMATCH, ev);
-	finding_set_mm(f, model_mm_at(m, d->mm));
+	finding_set_mm(m, f, model_mm_at(m, d->mm));
 	f->uid = d->uid;
 	f->expected = expected;
 	f->actual = actual;
@@ -263,7 +263,7 @@ bool rule_bind_same_device_again(const struct model *m, const struct svatop_even
 	if (!b)
 		return false;
 	finding_from_event(f, RULE_BIND_SAME_DEVICE_AGAIN, ev);
-	finding_set_mm(f, mm);
+	finding_set_mm(m, f, mm);
 	f->uid = b->uid;
 	snprintf(f->detail, sizeof(f->detail), "bond already held, %d user(s) before", b->users);
 	return true;
@@ -286,7 +286,7 @@ bool rule_rebind_refused(const struct model *m, const struct svatop_event *ev,
 	if (!b)
 		return false;
 	finding_from_event(f, RULE_REBIND_REFUSED, ev);
-	finding_set_mm(f, mm);
+	finding_set_mm(m, f, mm);
 	f->handle = b->handle;
 	f->uid = b->uid;
 	f->actual = ev->ret;

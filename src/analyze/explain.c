@@ -223,7 +223,7 @@ void explain_holders(const struct model *m, struct bind_explain *x)
 				continue;
 			all[n].tgid = tgid;
 			if (mm)
-				memcpy(all[n].comm, mm->comm, sizeof(all[n].comm));
+				memcpy(all[n].comm, MODEL_MM_COMM(m, mm), sizeof(all[n].comm));
 			n++;
 		}
 		all[k].npasids++;

@@ -89,7 +89,7 @@ unsigned int rule_leaked_bonds(const struct model *m, uint64_t now,
 			continue;
 		leak_finding_init(&f, RULE_LEAKED_BOND, now, since);
 		mark_no_task(&f, mm);
-		finding_set_mm(&f, mm);
+		finding_set_mm(m, &f, mm);
 		finding_set_dev(&f, model_dev_at(m, b->dev));
 		f.pasid = b->pasid ? b->pasid : f.pasid;
 		f.handle = b->handle;
@@ -124,7 +124,7 @@ unsigned int rule_leaked_domains(const struct model *m, uint64_t now,
 			continue;
 		leak_finding_init(&f, RULE_LEAKED_DOMAIN, now, since);
 		mark_no_task(&f, mm);
-		finding_set_mm(&f, mm);
+		finding_set_mm(m, &f, mm);
 		if (!mm)
 			f.mm = model_domain_mm_ptr(m, d);
 		finding_set_dev(&f, model_dev_at(m, b && b->dev ? b->dev : d->first_dev));
@@ -159,7 +159,7 @@ unsigned int rule_leaked_mms(const struct model *m, uint64_t now,
 			continue;
 		leak_finding_init(&f, RULE_LEAKED_MM, now, since);
 		mark_no_task(&f, mm);
-		finding_set_mm(&f, mm);
+		finding_set_mm(m, &f, mm);
 		fill_example_bond(m, &f, mm, NULL);
 		f.born_ts = mm->first_ts;
 		f.uid = mm->uid;
@@ -198,7 +198,7 @@ unsigned int rule_leaked_pasids(const struct model *m, uint64_t now,
 		leak_finding_init(&f, RULE_LEAKED_PASID, now, since);
 		mark_no_task(&f, mm);
 		f.pasid = p->pasid;
-		finding_set_mm(&f, mm);
+		finding_set_mm(m, &f, mm);
 		fill_example_bond(m, &f, mm, model_dev_at(m, p->dev));
 		f.born_ts = p->alloc_ts;
 		f.uid = p->uid;

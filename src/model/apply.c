@@ -34,7 +34,7 @@ static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
 			if (!mm->pasid_val)
 				mm->flags |= MF_BORN_LIVE;
 			mm->flags |= MF_SVA;
-			obj_mm_set_owner(mm, ev);
+			obj_mm_set_owner(m, mm, ev);
 			obj_pasid_link_mm(m, p, mm);
 		}
 		return;
@@ -140,7 +140,7 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (!mm)
 		return;
-	obj_mm_set_owner(mm, ev);
+	obj_mm_set_owner(m, mm, ev);
 	p = ev->pasid && ev->pasid != ~0u ? obj_pasid_get(m, ev->pasid, ev->ts_ns) : pending;
 	obj_pasid_link_mm(m, p, mm);
 	dev = obj_dev_get(m, ev);
@@ -266,7 +266,7 @@ static void on_domain_alloc(struct model *m, const struct svatop_event *ev)
 	d->first_dev = model_ref_of(obj_dev_get(m, ev));
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (mm) {
-		obj_mm_set_owner(mm, ev);
+		obj_mm_set_owner(m, mm, ev);
 		obj_domain_link_mm(m, d, mm);
 	}
 	obj_domain_set_mm_ptr(m, d, ev->mm);
@@ -327,7 +327,7 @@ static void on_proc_exit(struct model *m, const struct svatop_event *ev)
 	if (!(mm->flags & MF_EXITED)) {
 		mm->flags |= MF_EXITED;
 		obj_cold_set_ts(m, MODEL_KIND_MM, mm, &mm->flags, ev->ts_ns);
-		obj_mm_set_owner(mm, ev);
+		obj_mm_set_owner(m, mm, ev);
 		m->changes++;
 	}
 }
@@ -352,7 +352,7 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 	if (!known && !(ev->flags & SVATOP_F_RESYNC))
 		mm->flags |= MF_SNAPSHOT;
 	mm->flags |= MF_SVA;
-	obj_mm_set_owner(mm, ev);
+	obj_mm_set_owner(m, mm, ev);
 	/* Found only on iommu_sva_mms: no task owns it any more. */
 	if (!ev->tgid && !(mm->flags & MF_EXITED)) {
 		mm->flags |= MF_EXITED | MF_NO_TASK;

@@ -28,6 +28,11 @@ int model_init(struct model *m)
 	pool_init(&m->devs, sizeof(struct model_dev));
 	pool_init(&m->iommus, sizeof(struct model_iommu));
 	pool_init(&m->colds, sizeof(struct model_cold));
+	pool_init(&m->comms, sizeof(struct model_comm));
+	if (idxmap_init(&m->comm_by_key, &m->comms, offsetof(struct model_comm, key), 64)) {
+		model_fini(m);
+		return -ENOMEM;
+	}
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		if (idxmap_init(maps[i], pools[i], key_offs[i], MODEL_HINT)) {
 			model_fini(m);
@@ -47,6 +52,8 @@ void model_fini(struct model *m)
 	pool_fini(&m->devs);
 	pool_fini(&m->iommus);
 	pool_fini(&m->colds);
+	pool_fini(&m->comms);
+	idxmap_fini(&m->comm_by_key);
 	keymap_fini(&m->cold_by_obj);
 	idxmap_fini(&m->mm_by_ptr);
 	idxmap_fini(&m->domain_by_ptr);
@@ -111,6 +118,8 @@ const struct model_cold *model_cold_of(const struct model *m, enum model_kind ki
 		return NULL;
 	return keymap_get(&m->cold_by_obj, model_cold_key(kind, obj));
 }
+
+model_comm_t model_no_comm;
 
 const struct model_pasid *model_mm_pasid(const struct model *m, const struct model_mm *mm)
 {
@@ -177,6 +186,7 @@ size_t model_bytes(const struct model *m)
 	       pool_bytes(&m->domains) + pool_bytes(&m->bonds) +
 	       pool_bytes(&m->devs) + pool_bytes(&m->iommus) +
 	       pool_bytes(&m->colds) + keymap_bytes(&m->cold_by_obj) +
+	       pool_bytes(&m->comms) + idxmap_bytes(&m->comm_by_key) +
 	       idxmap_bytes(&m->mm_by_ptr) + idxmap_bytes(&m->domain_by_ptr) +
 	       idxmap_bytes(&m->bond_by_handle) + idxmap_bytes(&m->dev_by_ptr) +
 	       idxmap_bytes(&m->iommu_by_ptr) + obj_pasid_index_bytes(m) +
@@ -187,6 +197,18 @@ size_t model_bytes(const struct model *m)
 /* Every relation agrees with its counters and every map with its pool.
  * O(n): for tests and debugging, never per event. Returns 0 or a short
  * description of the first disagreement. */
+/* References the process names count, all together. */
+static uint64_t comm_refs(const struct model *m)
+{
+	const struct model_comm *c;
+	uint64_t n = 0;
+	uint32_t i;
+
+	pool_for_each(&m->comms, const struct model_comm, c, i)
+		n += c->refs;
+	return n;
+}
+
 const char *model_verify(const struct model *m)
 {
 	const struct model_domain *d, *x;
@@ -194,12 +216,17 @@ const char *model_verify(const struct model *m)
 	const struct model_pasid *p, *mp;
 	const struct model_mm *mm, *o;
 	const struct model_dev *dev;
+	uint64_t ncomm = 0;
 	uint32_t i, n, ncold = 0;
 
 	model_for_each_mm(m, mm, i) {
 		if (idxmap_get(&m->mm_by_ptr, mm->ptr) != mm)
 			return "mm not in its map";
 		ncold += !!(mm->flags & MF_COLD);
+		ncomm += !!mm->comm;
+		if (mm->comm && (mm->comm > m->comms.used ||
+				 !pool_live(pool_slot(&m->comms, mm->comm - 1))))
+			return "mm names a freed process name";
 		if ((mm->flags & MF_COLD) && !model_cold_of(m, MODEL_KIND_MM, mm, mm->flags))
 			return "mm without its out-of-line record";
 		n = 0;
@@ -282,6 +309,8 @@ const char *model_verify(const struct model *m)
 		if (dev && !pool_live(dev))
 			return "PASID points to a freed device";
 	}
+	if (ncomm != comm_refs(m))
+		return "process names and their mms disagree";
 	if (ncold != m->colds.count || keymap_count(&m->cold_by_obj) != m->colds.count)
 		return "out-of-line records and their objects disagree";
 	if (idxmap_count(&m->mm_by_ptr) != m->mms.count ||

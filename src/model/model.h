@@ -61,7 +61,7 @@ struct model_mm {
 	uint32_t flags;			/* MF_* */
 	uint32_t pasid_val;		/* 0: none; its PASID object: model_mm_pasid() */
 	uint32_t tgid;			/* owner process, 0: unknown */
-	char comm[SVATOP_COMM_LEN];
+	model_ref comm;			/* its name: MODEL_MM_COMM() */
 	uint32_t ndomains;
 	uint32_t nbonds;
 	uint32_t binds;			/* successful binds seen */
@@ -156,6 +156,15 @@ struct model_cold {
 	};
 };
 
+/* Process names, shared: one per distinct name (most processes that
+ * bind share theirs with others), in a map by a hash of the name. */
+struct model_comm {
+	uint32_t refs;		/* mms naming it (the pool's tag) */
+	model_u64 key;		/* hash of comm; a name whose hash another
+				 * holds stays out of the map, unshared */
+	char comm[SVATOP_COMM_LEN];
+};
+
 struct model_iommu {
 	uint32_t uid;
 	model_u64 ptr;			/* struct iommu_device * */
@@ -186,7 +195,8 @@ struct model_counters {
 };
 
 struct model {
-	struct pool mms, pasids, domains, bonds, devs, iommus, colds;
+	struct pool mms, pasids, domains, bonds, devs, iommus, colds, comms;
+	struct idxmap comm_by_key;
 	struct keymap cold_by_obj;	/* model_cold_key() -> struct model_cold */
 	struct idxmap mm_by_ptr, domain_by_ptr, bond_by_handle, dev_by_ptr, iommu_by_ptr;
 	/* PASIDs by value: below 2^20 (every PASID the kernel hands out) a
@@ -301,6 +311,19 @@ static inline const struct model_dev *model_dev_at(const struct model *m, model_
 #define model_domain_for_each_bond(m, d, b)					\
 	for ((b) = model_bond_at((m), (d)->bonds); (b);				\
 	     (b) = model_bond_at((m), (b)->dom_next))
+
+/* An mm's process name: a const char[SVATOP_COMM_LEN] ("" unknown). */
+typedef const char model_comm_t[SVATOP_COMM_LEN];
+extern model_comm_t model_no_comm;
+
+static inline model_comm_t *model_mm_comm(const struct model *m, const struct model_mm *mm)
+{
+	const struct model_comm *c = mm->comm ? pool_slot(&m->comms, mm->comm - 1) : NULL;
+
+	return c ? &c->comm : &model_no_comm;
+}
+
+#define MODEL_MM_COMM(m, mm)	(*model_mm_comm((m), (mm)))
 
 /* The PASID object linked to mm (the one of value mm->pasid_val whose mm
  * it is), or NULL. */

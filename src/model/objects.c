@@ -126,12 +126,59 @@ struct model_dev *obj_dev_get(struct model *m, const struct svatop_event *ev)
 
 /* ---- mms ------------------------------------------------------------- */
 
-void obj_mm_set_owner(struct model_mm *mm, const struct svatop_event *ev)
+/* The shared entry for a process name (a reference, 0: none or no
+ * memory): the one with that name in the map, or a new one. */
+static model_ref comm_get(struct model *m, const char *name)
+{
+	char buf[SVATOP_COMM_LEN] = { 0 };
+	struct model_comm *c, *in;
+	uint64_t lo, hi, key;
+
+	obj_copy_name(buf, name, sizeof(buf));
+	if (!buf[0])
+		return 0;
+	memcpy(&lo, buf, sizeof(lo));
+	memcpy(&hi, buf + sizeof(lo), sizeof(hi));
+	key = lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ (hi >> 29);
+	key = key ? key : 1;
+	in = idxmap_get(&m->comm_by_key, key);
+	if (in && !memcmp(in->comm, buf, sizeof(buf))) {
+		in->refs++;
+		return model_ref_of(in);
+	}
+	c = pool_alloc(&m->comms, 1);
+	if (!c) {
+		obj_note_enomem(m, -ENOMEM);
+		return 0;
+	}
+	c->key = key;
+	memcpy(c->comm, buf, sizeof(buf));
+	/* another name with this hash: this one stays unshared */
+	if (!in)
+		obj_note_enomem(m, idxmap_put(&m->comm_by_key, c));
+	return model_ref_of(c);
+}
+
+static void comm_put(struct model *m, model_ref ref)
+{
+	struct model_comm *c = ref ? pool_slot(&m->comms, ref - 1) : NULL;
+
+	if (!c)
+		return;
+	if (c->refs > 1) {
+		c->refs--;
+		return;
+	}
+	idxmap_del(&m->comm_by_key, c);
+	pool_free(&m->comms, c);
+}
+
+void obj_mm_set_owner(struct model *m, struct model_mm *mm, const struct svatop_event *ev)
 {
 	if (mm->tgid || !ev->tgid)
 		return;
 	mm->tgid = ev->tgid;
-	obj_copy_name(mm->comm, ev->comm, sizeof(mm->comm));
+	mm->comm = comm_get(m, ev->comm);
 }
 
 /* The mm at ev->mm, created when unknown. A model mm already being freed
@@ -331,6 +378,7 @@ void obj_mm_free(struct model *m, struct model_mm *mm)
 	if (p)
 		pasid_unlink_mm(m, p, ts);
 	obj_cold_trim(m, MODEL_KIND_MM, mm, &mm->flags, true);
+	comm_put(m, mm->comm);
 	idxmap_del(&m->mm_by_ptr, mm);
 	pool_free(&m->mms, mm);
 	m->changes++;

@@ -63,7 +63,7 @@ void obj_cold_set_ts(struct model *m, enum model_kind kind, void *obj, uint32_t 
 void obj_copy_name(char *dst, const char *src, size_t len);
 /* The device (and its IOMMU instance) an event names, created when new. */
 struct model_dev *obj_dev_get(struct model *m, const struct svatop_event *ev);
-void obj_mm_set_owner(struct model_mm *mm, const struct svatop_event *ev);
+void obj_mm_set_owner(struct model *m, struct model_mm *mm, const struct svatop_event *ev);
 /* The mm at ptr, created when unknown; one being freed is retired. */
 struct model_mm *obj_mm_get(struct model *m, uint64_t ptr, uint64_t ts);
 void obj_mm_free(struct model *m, struct model_mm *mm);

@@ -59,7 +59,7 @@ int session_iopf_refresh(struct session *s)
 		mm = p ? model_mm_at(&s->m, p->mm) : NULL;
 		if (mm) {
 			rows[i].s.tgid = mm->tgid;
-			memcpy(rows[i].s.comm, mm->comm, sizeof(rows[i].s.comm));
+			memcpy(rows[i].s.comm, MODEL_MM_COMM(&s->m, mm), sizeof(rows[i].s.comm));
 		}
 	}
 	err = iopf_table_update(&s->m.iopf, rows, n, clock_monotonic_ns());

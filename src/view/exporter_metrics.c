@@ -216,7 +216,8 @@ struct proc_rows {
 	struct keymap idx;		/* tgid + 1 -> row + 1 */
 };
 
-static struct proc_row *proc_row(struct proc_rows *pr, const struct model_mm *mm, int *err)
+static struct proc_row *proc_row(const struct model *m, struct proc_rows *pr,
+				 const struct model_mm *mm, int *err)
 {
 	uint64_t key = (uint64_t)mm->tgid + 1;
 	uintptr_t i = (uintptr_t)keymap_get(&pr->idx, key);
@@ -231,7 +232,7 @@ static struct proc_row *proc_row(struct proc_rows *pr, const struct model_mm *mm
 	}
 	pr->rows[pr->len] = (struct proc_row){
 		.tgid = key == (uint64_t)UINT32_MAX + 1 ? UINT32_MAX : mm->tgid,
-		.comm = mm->comm[0] ? mm->comm : "unknown",
+		.comm = MODEL_MM_COMM(m, mm)[0] ? MODEL_MM_COMM(m, mm) : "unknown",
 	};
 	*err = *err ?: keymap_put(&pr->idx, key, (void *)(uintptr_t)(pr->len + 1));
 	return &pr->rows[pr->len++];
@@ -271,7 +272,7 @@ static int render_processes(FILE *o, const struct model *m)
 	model_for_each_mm(m, mm, i) {
 		if (!(mm->flags & MF_SVA))
 			continue;
-		r = proc_row(pr, mm, &err);
+		r = proc_row(m, pr, mm, &err);
 		r->bonds += mm->nbonds;
 		r->domains += mm->ndomains;
 		r->exited += model_mm_exited(mm);

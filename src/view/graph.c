@@ -169,7 +169,7 @@ static void text_mm(FILE *out, const struct model *m, const struct model_mm *mm,
 	char age[32];
 	size_t i, j;
 
-	fprintf(out, "pid %u (%s) mm 0x%" PRIx64, mm->tgid, ESCAPED(mm->comm, "?"),
+	fprintf(out, "pid %u (%s) mm 0x%" PRIx64, mm->tgid, ESCAPED(MODEL_MM_COMM(m, mm), "?"),
 		mm->ptr);
 	if (mm->pasid_val)
 		fprintf(out, " PASID %u", mm->pasid_val);
@@ -314,7 +314,7 @@ static int graph_dot(FILE *out, const struct model *m, const struct graph_filter
 		char src[48];
 
 		fprintf(out, "\t\"mm_%" PRIx64 "\" [label=\"pid %u (", mm->ptr, mm->tgid);
-		dot_escape(out, mm->comm[0] ? mm->comm : "?");
+		dot_escape(out, MODEL_MM_COMM(m, mm)[0] ? MODEL_MM_COMM(m, mm) : "?");
 		fprintf(out, ")\\nmm 0x%" PRIx64 "%s\"%s];\n", mm->ptr,
 			mm->flags & MF_EXITED ? "\\nexited" : "",
 			mm->flags & MF_EXITED ? ", color=red" : "");
@@ -403,7 +403,7 @@ static json_t *mm_json(const struct model *m, const struct model_mm *mm, uint64_
 	size_t i;
 
 	json_object_set_new(o, "pid", mm->tgid ? json_integer(mm->tgid) : json_null());
-	json_object_set_new(o, "comm", view_json_str(mm->comm));
+	json_object_set_new(o, "comm", view_json_str(MODEL_MM_COMM(m, mm)));
 	json_object_set_new(o, "mm", view_json_ptr(mm->ptr));
 	json_object_set_new(o, "uid", json_integer(mm->uid));
 	json_object_set_new(o, "pasid", mm->pasid_val ? json_integer(mm->pasid_val) : json_null());

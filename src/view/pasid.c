@@ -151,7 +151,7 @@ void pasid_holder_text(FILE *f, const struct model *m, uint32_t pasid, uint64_t 
 	}
 	if (mm->tgid) {
 		fprintf(f, "pid %" PRIu32 " (", mm->tgid);
-		fput_escaped(f, mm->comm, sizeof(mm->comm));
+		fput_escaped(f, MODEL_MM_COMM(m, mm), sizeof(MODEL_MM_COMM(m, mm)));
 		fputc(')', f);
 	} else {
 		fputs("no process (gone)", f);
@@ -202,8 +202,8 @@ json_t *pasid_holder_json(const struct model *m, uint32_t pasid, uint64_t now,
 	if (!mm)
 		return j;
 	json_object_set_new(j, "pid", mm->tgid ? json_integer(mm->tgid) : json_null());
-	json_object_set_new(j, "comm", mm->tgid ? json_stringn_nocheck(mm->comm,
-					strnlen(mm->comm, sizeof(mm->comm))) : json_null());
+	json_object_set_new(j, "comm", mm->tgid ? json_stringn_nocheck(MODEL_MM_COMM(m, mm),
+					strnlen(MODEL_MM_COMM(m, mm), SVATOP_COMM_LEN)) : json_null());
 	json_object_set_new(j, "mm", hex(mm->ptr));
 	json_object_set_new(j, "state", json_string(mm_state(m, mm, now, grace_ns)));
 	json_object_set_new(j, "before_start", json_boolean(!(p->flags & PF_BORN_LIVE)));

@@ -158,7 +158,7 @@ size_t top_collect(const struct model *m, const struct analyzer *a, uint64_t now
 		r->mm = mm->ptr;
 		r->uid = mm->uid;
 		r->pid = mm->tgid;
-		memcpy(r->comm, mm->comm, sizeof(r->comm));
+		memcpy(r->comm, MODEL_MM_COMM(m, mm), sizeof(r->comm));
 		r->pasid = mm->pasid_val;
 		r->ndomains = mm->ndomains;
 		r->ndevs = model_mm_ndevs(m, mm);

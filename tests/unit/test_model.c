@@ -65,7 +65,7 @@ static void test_bind_unbind_exit_release(void **state)
 	mm = model_mm(&f->m, p.mm);
 	assert_non_null(mm);
 	assert_int_equal(mm->tgid, 100);
-	assert_string_equal(mm->comm, "app");
+	assert_string_equal(MODEL_MM_COMM(&f->m, mm), "app");
 	assert_int_equal(mm->pasid_val, p.pasid);
 	assert_true(mm->flags & MF_BORN_LIVE);
 	assert_int_equal(mm->ndomains, 1);
@@ -106,6 +106,41 @@ static void test_bind_unbind_exit_release(void **state)
 	/* Only the device and its IOMMU instance remain. */
 	assert_int_equal(model_objects(&f->m), 2);
 	assert_int_equal(f->m.cnt.unknown, 0);
+}
+
+/* Out of line (memory layout): process names are shared, an exit's time
+ * lives in a record that goes with its mm. */
+static void test_shared_names_and_cold_records(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc a, b, c;
+	const struct model_mm *mb;
+
+	synth_proc_init(&f->s, &a, 300, "worker");
+	synth_proc_init(&f->s, &b, 301, "worker");
+	synth_proc_init(&f->s, &c, 302, "other");
+	synth_bind(&f->s, &a, &f->dev0);
+	synth_bind(&f->s, &b, &f->dev0);
+	synth_bind(&f->s, &c, &f->dev1);
+	assert_int_equal(f->m.comms.count, 2);
+	assert_ptr_equal(model_mm_comm(&f->m, model_mm(&f->m, a.mm)),
+			 model_mm_comm(&f->m, model_mm(&f->m, b.mm)));
+	assert_int_equal(f->m.colds.count, 0);
+	synth_exit(&f->s, &a);
+	assert_int_equal(f->m.colds.count, 1);
+	assert_int_equal(model_mm_exit_ts(&f->m, model_mm(&f->m, a.mm)), f->s.ts);
+	synth_unbind(&f->s, &a, 0);
+	assert_true(synth_mm_release(&f->s, &a));
+	assert_int_equal(f->m.colds.count, 0);
+	assert_int_equal(f->m.comms.count, 2);
+	mb = model_mm(&f->m, b.mm);
+	assert_string_equal(MODEL_MM_COMM(&f->m, mb), "worker");
+	assert_int_equal(model_mm_exit_ts(&f->m, mb), 0);
+	synth_exit(&f->s, &b);
+	synth_unbind(&f->s, &b, 0);
+	assert_true(synth_mm_release(&f->s, &b));
+	assert_int_equal(f->m.comms.count, 1);
+	assert_null(model_verify(&f->m));
 }
 
 /* Regression (found by the fuzz target, issue 17): reference counts are
@@ -929,6 +964,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bind_unbind_exit_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_names_and_cold_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extreme_user_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_pasid_two_domains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_flight_unknowns, setup, teardown),
