@@ -45,7 +45,7 @@ typedef uint64_t model_u64 __attribute__((aligned(4)));
 /* mm flags */
 #define MF_BORN_LIVE	(1u << 0)  /* its first SVA state (PASID alloc) was seen */
 #define MF_SNAPSHOT	(1u << 1)  /* known from the start-up snapshot */
-#define MF_EXITED	(1u << 2)  /* its process exited (exit_ts set) */
+#define MF_EXITED	(1u << 2)  /* its process exited (model_mm_exit_ts()) */
 #define MF_DROPPING	(1u << 3)  /* __mmdrop() entered: the mm is being freed */
 #define MF_SVA		(1u << 4)  /* has (had) SVA state; else only failed binds */
 #define MF_NO_TASK	(1u << 5)  /* the snapshot found it with no task: owner gone before */
@@ -107,7 +107,7 @@ struct model_domain {
 	uint32_t pending_detach;	/* unbinds to 0 awaiting their detach */
 	int32_t stack_id;
 	uint32_t flags;			/* DF_* */
-	/* out of line: orphan_ts */
+	/* out of line: orphan_ts, and domain->mm when it is not d->mm's */
 };
 
 /* bond flags */
