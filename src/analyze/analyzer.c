@@ -140,7 +140,7 @@ static uint64_t notice_key(enum rule_id rule, uint32_t tgid)
 
 uint64_t analyzer_noticed(const struct analyzer *a, enum rule_id rule, uint32_t tgid)
 {
-	if (!a->noticed_by_pid.slots)
+	if (!a->noticed_by_pid.t.slots)
 		return 0;
 	return (uintptr_t)keymap_get(&a->noticed_by_pid, notice_key(rule, tgid));
 }
@@ -152,10 +152,10 @@ static void count_notice(struct analyzer *a, const struct finding *f)
 	uintptr_t n;
 
 	a->noticed[f->rule]++;
-	if (!a->noticed_by_pid.slots)
+	if (!a->noticed_by_pid.t.slots)
 		return;		/* out of memory at init: per-rule counts only */
 	n = (uintptr_t)keymap_get(&a->noticed_by_pid, key);
-	if (n || a->noticed_by_pid.count < ANALYZER_MAX_NOTICED_PIDS)
+	if (n || keymap_count(&a->noticed_by_pid) < ANALYZER_MAX_NOTICED_PIDS)
 		keymap_put(&a->noticed_by_pid, key, (void *)(n + 1));
 }
 

@@ -62,23 +62,25 @@ bool rule_pasid_freed_with_domains(const struct model *m,
 				   struct finding *f)
 {
 	const struct model_mm *mm = NULL;
+	const struct model_domain *d;
 	const struct model_pasid *p;
 
 	if (ev->type == SVATOP_EV_MM_PASID_DROP) {
 		mm = model_mm(m, ev->mm);
 	} else if (ev->type == SVATOP_EV_PASID_FREE) {
 		p = model_pasid(m, ev->pasid);
-		mm = p ? p->mm : NULL;
+		mm = p ? model_mm_at(m, p->mm) : NULL;
 	}
 	if (!mm || !mm->ndomains)
 		return false;
 	finding_from_event(f, RULE_PASID_FREED_WITH_DOMAINS, ev);
-	finding_set_mm(f, mm);
-	f->domain = mm->domains->ptr;
+	finding_set_mm(m, f, mm);
+	d = model_domain_at(m, mm->domains);
+	f->domain = d->ptr;
 	f->uid = mm->uid;
 	f->expected = 0;
 	f->actual = mm->ndomains;
-	finding_set_dev(f, mm->domains->first_dev);
+	finding_set_dev(f, model_dev_at(m, d->first_dev));
 	snprintf(f->detail, sizeof(f->detail), "%u SVA domain(s) of mm still allocated",
 		 mm->ndomains);
 	return true;
@@ -97,8 +99,8 @@ bool rule_domain_freed_with_users(const struct model *m,
 	finding_from_event(f, RULE_DOMAIN_FREED_WITH_USERS, ev);
 	d = model_domain(m, ev->domain);
 	if (d) {
-		finding_set_mm(f, d->mm);
-		finding_set_dev(f, d->first_dev);
+		finding_set_mm(m, f, model_mm_at(m, d->mm));
+		finding_set_dev(f, model_dev_at(m, d->first_dev));
 		f->born_ts = d->alloc_ts;
 		f->uid = d->uid;
 		f->stack_id = d->stack_id;
@@ -129,7 +131,7 @@ bool rule_unbind_unknown_handle(const struct model *m,
 	if (!(mm && (mm->flags & MF_BORN_LIVE)) && !(d && (d->flags & DF_BORN_LIVE)))
 		return false;
 	finding_from_event(f, RULE_UNBIND_UNKNOWN_HANDLE, ev);
-	finding_set_mm(f, mm);
+	finding_set_mm(m, f, mm);
 	snprintf(f->detail, sizeof(f->detail), "handle 0x%llx not bound (users before %d)",
 		 (unsigned long long)ev->handle, ev->handle_users);
 	return true;
@@ -149,7 +151,7 @@ bool rule_detach_unknown_attach(const struct model *m,
 	if (!d || !(d->flags & DF_BORN_LIVE) || d->pending_detach)
 		return false;
 	finding_from_event(f, RULE_DETACH_UNKNOWN_ATTACH, ev);
-	finding_set_mm(f, d->mm);
+	finding_set_mm(m, f, model_mm_at(m, d->mm));
 	f->uid = d->uid;
 	snprintf(f->detail, sizeof(f->detail), "no unbind pending on domain (%u bond(s))",
 		 d->nbonds);
@@ -167,7 +169,7 @@ bool rule_fork_shares_iommu_mm(const struct model *m,
 	if (!(ev->flags & SVATOP_F_CHILD_SHARES) && !(ev->aux2 && ev->aux2 == ev->handle))
 		return false;
 	finding_from_event(f, RULE_FORK_SHARES_IOMMU_MM, ev);
-	finding_set_mm(f, model_mm(m, ev->aux));
+	finding_set_mm(m, f, model_mm(m, ev->aux));
 	f->mm = ev->mm;
 	snprintf(f->detail, sizeof(f->detail), "child mm 0x%llx iommu_mm 0x%llx = parent's",
 		 (unsigned long long)ev->mm, (unsigned long long)ev->aux2);
@@ -180,21 +182,23 @@ bool rule_pasid_realloc_in_use(const struct model *m,
 			       struct finding *f)
 {
 	const struct model_pasid *p;
+	const struct model_mm *mm;
 
 	if (ev->type != SVATOP_EV_PASID_ALLOC || ev->ret < 0 || !ev->pasid)
 		return false;
 	p = model_pasid(m, ev->pasid);
-	if (!p || !p->mm || !p->mm->nbonds)
+	mm = p ? model_mm_at(m, p->mm) : NULL;
+	if (!mm || !mm->nbonds)
 		return false;
 	finding_from_event(f, RULE_PASID_REALLOC_IN_USE, ev);
-	finding_set_mm(f, p->mm);
+	finding_set_mm(m, f, mm);
 	f->pasid = ev->pasid;
-	f->handle = p->mm->bonds->handle;
+	f->handle = model_bond_at(m, mm->bonds)->handle;
 	f->born_ts = p->alloc_ts;
 	f->uid = p->uid;
-	f->actual = p->mm->nbonds;
+	f->actual = mm->nbonds;
 	snprintf(f->detail, sizeof(f->detail), "still used by %u bond(s) of pid %u",
-		 p->mm->nbonds, p->mm->tgid);
+		 mm->nbonds, mm->tgid);
 	return true;
 }
 
@@ -220,7 +224,7 @@ bool rule_domain_users_mismatch(const struct model *m,
 	if (expected == actual)
 		return false;
 	finding_from_event(f, RULE_DOMAIN_USERS_MISMATCH, ev);
-	finding_set_mm(f, d->mm);
+	finding_set_mm(m, f, model_mm_at(m, d->mm));
 	f->uid = d->uid;
 	f->expected = expected;
 	f->actual = actual;
@@ -230,12 +234,15 @@ bool rule_domain_users_mismatch(const struct model *m,
 }
 
 /* The live bond of mm on device dev the model holds, or NULL. */
-static const struct model_bond *bond_on_dev(const struct model_mm *mm, uint64_t dev)
+static const struct model_bond *bond_on_dev(const struct model *m,
+					    const struct model_mm *mm, uint64_t dev)
 {
 	const struct model_bond *b;
 
-	for (b = mm ? mm->bonds : NULL; b; b = b->mm_next)
-		if (b->dev && b->dev->ptr == dev)
+	if (!mm)
+		return NULL;
+	model_mm_for_each_bond(m, mm, b)
+		if (b->dev && model_dev_at(m, b->dev)->ptr == dev)
 			return b;
 	return NULL;
 }
@@ -252,11 +259,11 @@ bool rule_bind_same_device_again(const struct model *m, const struct svatop_even
 	if (ev->type != SVATOP_EV_BIND || ev->ret < 0 || !ev->dev)
 		return false;
 	mm = model_mm(m, ev->mm);
-	b = bond_on_dev(mm, ev->dev);
+	b = bond_on_dev(m, mm, ev->dev);
 	if (!b)
 		return false;
 	finding_from_event(f, RULE_BIND_SAME_DEVICE_AGAIN, ev);
-	finding_set_mm(f, mm);
+	finding_set_mm(m, f, mm);
 	f->uid = b->uid;
 	snprintf(f->detail, sizeof(f->detail), "bond already held, %d user(s) before", b->users);
 	return true;
@@ -275,11 +282,11 @@ bool rule_rebind_refused(const struct model *m, const struct svatop_event *ev,
 	if (ev->type != SVATOP_EV_BIND || ev->ret >= 0 || !ev->dev)
 		return false;
 	mm = model_mm(m, ev->mm);
-	b = bond_on_dev(mm, ev->dev);
+	b = bond_on_dev(m, mm, ev->dev);
 	if (!b)
 		return false;
 	finding_from_event(f, RULE_REBIND_REFUSED, ev);
-	finding_set_mm(f, mm);
+	finding_set_mm(m, f, mm);
 	f->handle = b->handle;
 	f->uid = b->uid;
 	f->actual = ev->ret;

@@ -212,7 +212,9 @@ void explain_holders(const struct model *m, struct bind_explain *x)
 		return;
 	memset(all, 0, sizeof(all));
 	model_for_each_pasid(m, p, i) {
-		tgid = p->mm ? p->mm->tgid : p->tgid;
+		const struct model_mm *mm = model_mm_at(m, p->mm);
+
+		tgid = mm ? mm->tgid : p->tgid;
 		x->pasids_held++;
 		for (k = 0; k < n && all[k].tgid != tgid; k++)
 			;
@@ -220,8 +222,8 @@ void explain_holders(const struct model *m, struct bind_explain *x)
 			if (n == sizeof(all) / sizeof(all[0]))
 				continue;
 			all[n].tgid = tgid;
-			if (p->mm)
-				memcpy(all[n].comm, p->mm->comm, sizeof(all[n].comm));
+			if (mm)
+				memcpy(all[n].comm, MODEL_MM_COMM(m, mm), sizeof(all[n].comm));
 			n++;
 		}
 		all[k].npasids++;

@@ -30,14 +30,14 @@ void finding_from_event(struct finding *f, enum rule_id rule, const struct svato
 	copy_str(f->iommu_name, ev->iommu_name, sizeof(f->iommu_name));
 }
 
-void finding_set_mm(struct finding *f, const struct model_mm *mm)
+void finding_set_mm(const struct model *m, struct finding *f, const struct model_mm *mm)
 {
 	if (!mm)
 		return;
 	f->mm = mm->ptr;
 	if (mm->tgid) {
 		f->tgid = mm->tgid;
-		copy_str(f->comm, mm->comm, sizeof(f->comm));
+		copy_str(f->comm, MODEL_MM_COMM(m, mm), sizeof(f->comm));
 	}
 	if (!f->pasid)
 		f->pasid = mm->pasid_val;

@@ -70,7 +70,7 @@ struct finding {
 /* Filling a finding (src/analyze/finding.c): from an event (zeroes f
  * first), then from the model's mm and device. */
 void finding_from_event(struct finding *f, enum rule_id rule, const struct svatop_event *ev);
-void finding_set_mm(struct finding *f, const struct model_mm *mm);
+void finding_set_mm(const struct model *m, struct finding *f, const struct model_mm *mm);
 void finding_set_dev(struct finding *f, const struct model_dev *dev);
 
 /* Event rules: true when ev violates the rule; f is then filled in. */

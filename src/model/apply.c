@@ -23,9 +23,8 @@ static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
 		return;
 	p->flags |= PF_BORN_LIVE;
 	p->tgid = ev->tgid;
-	p->alloc_tid = ev->pid;
 	p->stack_id = ev->stack_id;
-	p->dev = obj_dev_get(m, ev);
+	p->dev = model_ref_of(obj_dev_get(m, ev));
 	/* State mode streams no successful bind to name the mm: the record
 	 * names it (the bind in progress). */
 	if (m->state_mode && ev->mm) {
@@ -35,19 +34,24 @@ static void on_pasid_alloc(struct model *m, const struct svatop_event *ev)
 			if (!mm->pasid_val)
 				mm->flags |= MF_BORN_LIVE;
 			mm->flags |= MF_SVA;
-			obj_mm_set_owner(mm, ev);
-			obj_pasid_link_mm(p, mm);
+			obj_mm_set_owner(m, mm, ev);
+			obj_pasid_link_mm(m, p, mm);
 		}
 		return;
 	}
 	/* The bind that follows in this thread names the mm. */
-	if (ev->pid)
+	if (ev->pid) {
+		struct model_cold *c = obj_cold(m, MODEL_KIND_PASID, p, &p->flags, true);
+
+		if (c)
+			c->pasid.alloc_tid = ev->pid;
 		obj_note_enomem(m, keymap_put(&m->pending_pasid_by_tid, ev->pid, p));
+	}
 }
 
 static void on_pasid_free(struct model *m, const struct svatop_event *ev)
 {
-	struct model_pasid *p = keymap_get(&m->pasid_by_val, ev->pasid);
+	struct model_pasid *p = obj_pasid_lookup(m, ev->pasid);
 
 	m->cnt.pasid_frees++;
 	if (!p) {
@@ -62,11 +66,16 @@ static struct model_pasid *take_pending_pasid(struct model *m,
 					      const struct svatop_event *ev)
 {
 	struct model_pasid *p = keymap_get(&m->pending_pasid_by_tid, ev->pid);
+	struct model_cold *c;
 
 	if (!p)
 		return NULL;
 	keymap_del(&m->pending_pasid_by_tid, ev->pid, NULL);
-	p->alloc_tid = 0;
+	c = obj_cold(m, MODEL_KIND_PASID, p, &p->flags, false);
+	if (c) {
+		c->pasid.alloc_tid = 0;
+		obj_cold_trim(m, MODEL_KIND_PASID, p, &p->flags, false);
+	}
 	if (ev->pasid && ev->pasid != p->pasid)
 		return NULL;
 	return p;
@@ -86,8 +95,8 @@ static void note_error_only(struct model *m, struct model_mm *mm)
 	}
 	if (m->error_only_len == MODEL_ERROR_ONLY_MAX) {
 		e = &m->error_only[m->error_only_head];
-		old = keymap_get(&m->mm_by_ptr, e->ptr);
-		if (old && old->uid == e->uid && !(old->flags & MF_SVA) && !old->pasid &&
+		old = idxmap_get(&m->mm_by_ptr, e->ptr);
+		if (old && old->uid == e->uid && !(old->flags & MF_SVA) && !model_mm_pasid(m, old) &&
 		    !old->ndomains && !old->nbonds) {
 			obj_mm_free(m, old);
 			m->cnt.evicted++;
@@ -103,21 +112,19 @@ static void note_error_only(struct model *m, struct model_mm *mm)
 
 /* A bond for ev->handle, in the handle map; NULL (and noted) without memory. */
 static struct model_bond *bond_new(struct model *m, const struct svatop_event *ev,
-				   uint32_t tgid, uint32_t flags)
+				   uint32_t flags)
 {
-	struct model_bond *b = pool_alloc(&m->bonds);
+	struct model_bond *b = pool_alloc(&m->bonds, obj_next_uid(m));
 
 	if (!b) {
 		obj_note_enomem(m, -ENOMEM);
 		return NULL;
 	}
 	b->handle = ev->handle;
-	b->uid = ++m->next_uid;
 	b->bind_ts = ev->ts_ns;
-	b->tgid = tgid;
 	b->stack_id = -1;
 	b->flags = flags;
-	obj_note_enomem(m, keymap_put(&m->bond_by_handle, b->handle, b));
+	obj_note_enomem(m, idxmap_put(&m->bond_by_handle, b));
 	return b;
 }
 
@@ -133,33 +140,36 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (!mm)
 		return;
-	obj_mm_set_owner(mm, ev);
+	obj_mm_set_owner(m, mm, ev);
 	p = ev->pasid && ev->pasid != ~0u ? obj_pasid_get(m, ev->pasid, ev->ts_ns) : pending;
-	obj_pasid_link_mm(p, mm);
+	obj_pasid_link_mm(m, p, mm);
 	dev = obj_dev_get(m, ev);
 	if (ev->ret < 0) {
+		struct model_cold *c = obj_cold(m, MODEL_KIND_MM, mm, &mm->flags, true);
+
 		m->cnt.bind_errors++;
-		if (!mm->errors++ && !(mm->flags & MF_SVA) && !mm->pasid)
+		if ((!c || !c->mm.errors) && !(mm->flags & MF_SVA) && !model_mm_pasid(m, mm))
 			note_error_only(m, mm);
-		mm->last_error = ev->ret;
+		if (c) {
+			c->mm.errors++;
+			c->mm.last_error = ev->ret;
+		}
 		m->changes++;
 		return;
 	}
 	m->cnt.binds++;
 	mm->binds++;
 	mm->flags |= MF_SVA;
-	if (ev->aux && !mm->iommu_mm)
-		mm->iommu_mm = ev->aux;
 	d = obj_domain_get(m, ev->domain, ev->ts_ns);
 	if (d) {
-		obj_domain_link_mm(d, mm);
+		obj_domain_link_mm(m, d, mm);
 		d->users = ev->domain_users;
 		if (!d->first_dev)
-			d->first_dev = dev;
+			d->first_dev = model_ref_of(dev);
 	}
 	if (!ev->handle)
 		return;
-	b = keymap_get(&m->bond_by_handle, ev->handle);
+	b = idxmap_get(&m->bond_by_handle, ev->handle);
 	if (b && ev->handle_users == 1) {
 		/* A fresh handle at an address we still model: the old
 		 * bond's unbind was never seen. */
@@ -168,15 +178,14 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 		b = NULL;
 	}
 	if (!b) {
-		b = bond_new(m, ev, ev->tgid,
-			     ev->handle_users == 1 ? BF_BORN_LIVE : 0);
+		b = bond_new(m, ev, ev->handle_users == 1 ? BF_BORN_LIVE : 0);
 		if (!b)
 			return;
 		b->stack_id = ev->stack_id;
 	}
 	b->pasid = ev->pasid;
 	b->users = ev->handle_users;
-	obj_bond_link(b, mm, d, dev);
+	obj_bond_link(m, b, mm, d, dev);
 	m->changes++;
 }
 
@@ -192,9 +201,9 @@ static int32_t users_less(int32_t users, int32_t n)
 
 static void on_unbind(struct model *m, const struct svatop_event *ev)
 {
-	struct model_bond *b = keymap_get(&m->bond_by_handle, ev->handle);
-	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_bond *b = idxmap_get(&m->bond_by_handle, ev->handle);
+	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ev->domain);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 
 	m->cnt.unbinds++;
 	if (mm)
@@ -222,14 +231,14 @@ static void on_attach(struct model *m, const struct svatop_event *ev)
 		return;
 	/* domain_users here is the count before the core increments it:
 	 * the bind that follows reports the result. */
-	d = keymap_get(&m->domain_by_ptr, ev->domain);
+	d = idxmap_get(&m->domain_by_ptr, ev->domain);
 	if (d && !d->first_dev)
-		d->first_dev = keymap_get(&m->dev_by_ptr, ev->dev);
+		d->first_dev = model_ref_of(idxmap_get(&m->dev_by_ptr, ev->dev));
 }
 
 static void on_detach(struct model *m, const struct svatop_event *ev)
 {
-	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ev->domain);
 
 	if (!d) {
 		m->cnt.unknown++;
@@ -254,18 +263,18 @@ static void on_domain_alloc(struct model *m, const struct svatop_event *ev)
 	if (ev->flags & SVATOP_F_DERIVED)
 		d->flags |= DF_DERIVED;
 	d->stack_id = ev->stack_id;
-	d->first_dev = obj_dev_get(m, ev);
-	d->mm_ptr = ev->mm;
+	d->first_dev = model_ref_of(obj_dev_get(m, ev));
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (mm) {
-		obj_mm_set_owner(mm, ev);
-		obj_domain_link_mm(d, mm);
+		obj_mm_set_owner(m, mm, ev);
+		obj_domain_link_mm(m, d, mm);
 	}
+	obj_domain_set_mm_ptr(m, d, ev->mm);
 }
 
 static void on_domain_free(struct model *m, const struct svatop_event *ev)
 {
-	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ev->domain);
 
 	m->cnt.domain_frees++;
 	if (!d) {
@@ -277,7 +286,7 @@ static void on_domain_free(struct model *m, const struct svatop_event *ev)
 
 static void on_mmdrop(struct model *m, const struct svatop_event *ev)
 {
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 
 	if (!mm) {
 		m->cnt.unknown++;
@@ -297,7 +306,7 @@ static void on_mmdrop(struct model *m, const struct svatop_event *ev)
 /* mm_pasid_drop(): the last event about this mm_struct. */
 static void on_mm_pasid_drop(struct model *m, const struct svatop_event *ev)
 {
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 
 	if (!mm) {
 		m->cnt.unknown++;
@@ -308,7 +317,7 @@ static void on_mm_pasid_drop(struct model *m, const struct svatop_event *ev)
 
 static void on_proc_exit(struct model *m, const struct svatop_event *ev)
 {
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 
 	if (!mm || !(ev->flags & SVATOP_F_LEADER_EXIT))
 		return;
@@ -317,15 +326,15 @@ static void on_proc_exit(struct model *m, const struct svatop_event *ev)
 		return;
 	if (!(mm->flags & MF_EXITED)) {
 		mm->flags |= MF_EXITED;
-		mm->exit_ts = ev->ts_ns;
-		obj_mm_set_owner(mm, ev);
+		obj_cold_set_ts(m, MODEL_KIND_MM, mm, &mm->flags, ev->ts_ns);
+		obj_mm_set_owner(m, mm, ev);
 		m->changes++;
 	}
 }
 
 static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 {
-	struct model_mm *mm = keymap_get(&m->mm_by_ptr, ev->mm);
+	struct model_mm *mm = idxmap_get(&m->mm_by_ptr, ev->mm);
 	struct model_pasid *p;
 	bool known = mm != NULL;
 
@@ -343,42 +352,40 @@ static void on_snap_mm(struct model *m, const struct svatop_event *ev)
 	if (!known && !(ev->flags & SVATOP_F_RESYNC))
 		mm->flags |= MF_SNAPSHOT;
 	mm->flags |= MF_SVA;
-	if (ev->aux && !mm->iommu_mm)
-		mm->iommu_mm = ev->aux;
-	obj_mm_set_owner(mm, ev);
+	obj_mm_set_owner(m, mm, ev);
 	/* Found only on iommu_sva_mms: no task owns it any more (a re-walk
 	 * reads only that list: its pid 0 says nothing of the owner). */
 	if (!ev->tgid && !(ev->flags & SVATOP_F_RESYNC) && !(mm->flags & MF_EXITED)) {
 		mm->flags |= MF_EXITED | MF_NO_TASK;
-		mm->exit_ts = ev->ts_ns;
+		obj_cold_set_ts(m, MODEL_KIND_MM, mm, &mm->flags, ev->ts_ns);
 	}
 	p = obj_pasid_get(m, ev->pasid, ev->ts_ns);
 	if (p && !(p->flags & PF_BORN_LIVE) && !(ev->flags & SVATOP_F_RESYNC))
 		p->flags |= PF_SNAPSHOT;
-	obj_pasid_link_mm(p, mm);
+	obj_pasid_link_mm(m, p, mm);
 }
 
 /* A re-walk found a domain address the model holds for another mm: the
  * kernel freed that domain unseen (state mode) and made a new one there. */
 static void resync_domain_reused(struct model *m, const struct svatop_event *ev)
 {
-	struct model_domain *d = keymap_get(&m->domain_by_ptr, ev->domain);
+	struct model_domain *d = idxmap_get(&m->domain_by_ptr, ev->domain);
 
-	if (d && d->mm_ptr != ev->mm)
+	if (d && model_domain_mm_ptr(m, d) != ev->mm)
 		obj_domain_free(m, d);
 }
 
 static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 {
 	bool resync = ev->flags & SVATOP_F_RESYNC;
-	bool mm_known = keymap_get(&m->mm_by_ptr, ev->mm) != NULL;
+	bool mm_known = idxmap_get(&m->mm_by_ptr, ev->mm) != NULL;
 	struct model_domain *d;
 	struct model_mm *mm;
 	bool known;
 
 	if (resync)
 		resync_domain_reused(m, ev);
-	known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
+	known = idxmap_get(&m->domain_by_ptr, ev->domain) != NULL;
 
 	if (!known && (keymap_get(&m->freed_in_snapshot, ev->domain) ||
 		       keymap_get(&m->freed_in_snapshot, ev->mm))) {
@@ -391,31 +398,31 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 	if (resync) {
 		/* nothing newer exists in state mode: the walk is the truth */
 		d->users = ev->domain_users;
-		d->seen_gen = m->resync_gen;
+		d->flags |= DF_SEEN;
 	} else if (!known) {
 		d->flags |= DF_SNAPSHOT;
 		d->users = ev->domain_users;
 	}
-	d->mm_ptr = ev->mm;
+	obj_domain_set_mm_ptr(m, d, ev->mm);
 	if (!d->first_dev)
-		d->first_dev = obj_dev_get(m, ev);
+		d->first_dev = model_ref_of(obj_dev_get(m, ev));
 	mm = obj_mm_get(m, ev->mm, ev->ts_ns);
 	if (!mm)
 		return;
 	if (!mm_known && !resync)
 		mm->flags |= MF_SNAPSHOT;
-	obj_domain_link_mm(d, mm);
+	obj_domain_link_mm(m, d, mm);
 }
 
 /* A bond that predates svatop, from its IOMMU group's PASID array: it
  * gives the snapshot's domains their devices and IOMMU instances. */
 static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 {
-	struct model_bond *kb = keymap_get(&m->bond_by_handle, ev->handle);
+	struct model_bond *kb = idxmap_get(&m->bond_by_handle, ev->handle);
 	bool resync = ev->flags & SVATOP_F_RESYNC;
 	bool known = kb != NULL;
 	bool dom_known;
-	bool mm_known = keymap_get(&m->mm_by_ptr, ev->mm) != NULL;
+	bool mm_known = idxmap_get(&m->mm_by_ptr, ev->mm) != NULL;
 	struct model_domain *d;
 	struct model_bond *b;
 	struct model_dev *dev;
@@ -424,15 +431,16 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 	/* A re-walk refreshes what it finds (state mode has no newer view);
 	 * the same address on another domain or mm is a new bond. */
 	if (known && resync) {
-		if (kb->domain && kb->domain->ptr == ev->domain && kb->mm &&
-		    kb->mm->ptr == ev->mm) {
-			kb->seen_gen = m->resync_gen;
-			kb->domain->seen_gen = m->resync_gen;
-			if (kb->users != ev->handle_users ||
-			    kb->domain->users != ev->domain_users)
+		struct model_domain *kd = obj_domain(m, kb->domain);
+		struct model_mm *kmm = obj_mm(m, kb->mm);
+
+		if (kd && kd->ptr == ev->domain && kmm && kmm->ptr == ev->mm) {
+			kb->flags |= BF_SEEN;
+			kd->flags |= DF_SEEN;
+			if (kb->users != ev->handle_users || kd->users != ev->domain_users)
 				m->changes++;
 			kb->users = ev->handle_users;
-			kb->domain->users = ev->domain_users;
+			kd->users = ev->domain_users;
 			return;
 		}
 		obj_bond_free(m, kb);
@@ -440,7 +448,7 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 	}
 	if (resync)
 		resync_domain_reused(m, ev);
-	dom_known = keymap_get(&m->domain_by_ptr, ev->domain) != NULL;
+	dom_known = idxmap_get(&m->domain_by_ptr, ev->domain) != NULL;
 	/* Seen live already: the live events are newer than the snapshot. */
 	if (known || !ev->handle)
 		return;
@@ -463,23 +471,24 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 		if (!resync)
 			d->flags |= DF_SNAPSHOT;
 		d->users = ev->domain_users;
-		d->mm_ptr = ev->mm;
+		obj_domain_set_mm_ptr(m, d, ev->mm);
 	}
 	if (resync) {
 		d->users = ev->domain_users;
-		d->seen_gen = m->resync_gen;
+		d->flags |= DF_SEEN;
 	}
-	obj_domain_link_mm(d, mm);
+	obj_domain_link_mm(m, d, mm);
 	dev = obj_dev_get(m, ev);
 	if (!d->first_dev)
-		d->first_dev = dev;
-	b = bond_new(m, ev, mm->tgid, resync ? 0 : BF_SNAPSHOT);
+		d->first_dev = model_ref_of(dev);
+	b = bond_new(m, ev, resync ? 0 : BF_SNAPSHOT);
 	if (!b)
 		return;
-	b->seen_gen = m->resync_gen;
+	if (m->resync_open)
+		b->flags |= BF_SEEN;
 	b->pasid = ev->pasid;
 	b->users = ev->handle_users;
-	obj_bond_link(b, mm, d, dev);
+	obj_bond_link(m, b, mm, d, dev);
 	m->changes++;
 }
 
@@ -496,21 +505,26 @@ static void resync_sweep(struct model *m, bool incomplete)
 
 	m->resync_open = false;
 	m->resyncs++;
-	/* a walk cut short by its bounds: unseen is not gone */
-	if (incomplete) {
+	/* a walk cut short by its bounds: unseen is not gone (the marks are
+	 * cleared all the same, for the next walk) */
+	if (incomplete)
 		m->resyncs_incomplete++;
-		return;
-	}
-	pool_for_each(&m->bonds, struct model_bond, b, i)
-		if (b->seen_gen != m->resync_gen) {
+	pool_for_each(&m->bonds, struct model_bond, b, i) {
+		if (!(b->flags & BF_SEEN) && !incomplete) {
 			obj_bond_free(m, b);
 			m->changes++;
+		} else {
+			b->flags &= ~BF_SEEN;
 		}
-	pool_for_each(&m->domains, struct model_domain, d, i)
-		if (d->seen_gen != m->resync_gen) {
+	}
+	pool_for_each(&m->domains, struct model_domain, d, i) {
+		if (!(d->flags & DF_SEEN) && !incomplete) {
 			obj_domain_free(m, d);
 			m->changes++;
+		} else {
+			d->flags &= ~DF_SEEN;
 		}
+	}
 }
 
 static void on_fork(struct model *m, const struct svatop_event *ev)

@@ -51,14 +51,16 @@ int session_iopf_refresh(struct session *s)
 		return err;
 	for (i = 0; i < n; i++) {
 		const struct model_pasid *p;
+		const struct model_mm *mm;
 
 		if (rows[i].s.tgid || rows[i].pasid == IOPF_NO_PASID)
 			continue;
 		/* Refused requests carry no mm: the PASID's holder. */
 		p = model_pasid(&s->m, rows[i].pasid);
-		if (p && p->mm) {
-			rows[i].s.tgid = p->mm->tgid;
-			memcpy(rows[i].s.comm, p->mm->comm, sizeof(rows[i].s.comm));
+		mm = p ? model_mm_at(&s->m, p->mm) : NULL;
+		if (mm) {
+			rows[i].s.tgid = mm->tgid;
+			memcpy(rows[i].s.comm, MODEL_MM_COMM(&s->m, mm), sizeof(rows[i].s.comm));
 		}
 	}
 	err = iopf_table_update(&s->m.iopf, rows, n, clock_monotonic_ns());

@@ -17,10 +17,11 @@ int wire_names_init(struct wire_names *w)
 
 void wire_names_fini(struct wire_names *w)
 {
+	struct keymap_slot *slots = w->by_dev.t.slots;
 	uint32_t i;
 
-	for (i = 0; w->by_dev.slots && i <= w->by_dev.mask; i++)
-		free(w->by_dev.slots[i].val);
+	for (i = 0; slots && i <= w->by_dev.t.mask; i++)
+		free(slots[i].val);
 	keymap_fini(&w->by_dev);
 }
 

@@ -141,8 +141,10 @@ static int render_bonds(FILE *o, const struct model *m, struct series_set *ss)
 	/* Every known device gets a row, so a series drops to 0, not away. */
 	model_for_each_dev(m, d, i)
 		err = err ?: series_add(ss, iommu_of(d), dev_name(d), 0);
-	model_for_each_bond(m, b, i)
-		err = err ?: series_add(ss, iommu_of(b->dev), dev_name(b->dev), 1);
+	model_for_each_bond(m, b, i) {
+		d = model_dev_at(m, b->dev);
+		err = err ?: series_add(ss, iommu_of(d), dev_name(d), 1);
+	}
 	exporter_family(o, "svatop_bonds", "gauge",
 	       "Live SVA bonds (iommu_sva handles) per device and IOMMU instance.");
 	series_print(o, "svatop_bonds", ss, true);
@@ -159,7 +161,7 @@ static int render_domains(FILE *o, const struct model *m, struct series_set *ss)
 	model_for_each_iommu(m, im, i)
 		err = err ?: series_add(ss, im->name[0] ? im->name : "unknown", "", 0);
 	model_for_each_domain(m, d, i)
-		err = err ?: series_add(ss, iommu_of(d->first_dev), "", 1);
+		err = err ?: series_add(ss, iommu_of(model_dev_at(m, d->first_dev)), "", 1);
 	exporter_family(o, "svatop_domains", "gauge", "Live SVA domains per IOMMU instance.");
 	series_print(o, "svatop_domains", ss, false);
 	return err;
@@ -214,7 +216,8 @@ struct proc_rows {
 	struct keymap idx;		/* tgid + 1 -> row + 1 */
 };
 
-static struct proc_row *proc_row(struct proc_rows *pr, const struct model_mm *mm, int *err)
+static struct proc_row *proc_row(const struct model *m, struct proc_rows *pr,
+				 const struct model_mm *mm, int *err)
 {
 	uint64_t key = (uint64_t)mm->tgid + 1;
 	uintptr_t i = (uintptr_t)keymap_get(&pr->idx, key);
@@ -229,7 +232,7 @@ static struct proc_row *proc_row(struct proc_rows *pr, const struct model_mm *mm
 	}
 	pr->rows[pr->len] = (struct proc_row){
 		.tgid = key == (uint64_t)UINT32_MAX + 1 ? UINT32_MAX : mm->tgid,
-		.comm = mm->comm[0] ? mm->comm : "unknown",
+		.comm = MODEL_MM_COMM(m, mm)[0] ? MODEL_MM_COMM(m, mm) : "unknown",
 	};
 	*err = *err ?: keymap_put(&pr->idx, key, (void *)(uintptr_t)(pr->len + 1));
 	return &pr->rows[pr->len++];
@@ -269,7 +272,7 @@ static int render_processes(FILE *o, const struct model *m)
 	model_for_each_mm(m, mm, i) {
 		if (!(mm->flags & MF_SVA))
 			continue;
-		r = proc_row(pr, mm, &err);
+		r = proc_row(m, pr, mm, &err);
 		r->bonds += mm->nbonds;
 		r->domains += mm->ndomains;
 		r->exited += model_mm_exited(mm);

@@ -48,7 +48,8 @@ static int cmp_bond(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
-static bool mm_matches(const struct model_mm *mm, const struct graph_filter *flt)
+static bool mm_matches(const struct model *m, const struct model_mm *mm,
+		       const struct graph_filter *flt)
 {
 	const struct model_bond *b;
 
@@ -58,8 +59,8 @@ static bool mm_matches(const struct model_mm *mm, const struct graph_filter *flt
 		return false;
 	if (!flt || !flt->dev)
 		return true;
-	for (b = mm->bonds; b; b = b->mm_next)
-		if (b->dev && !strcmp(b->dev->name, flt->dev))
+	model_mm_for_each_bond(m, mm, b)
+		if (b->dev && !strcmp(model_dev_at(m, b->dev)->name, flt->dev))
 			return true;
 	return false;
 }
@@ -80,13 +81,14 @@ static int sorted_mms(const struct model *m, const struct graph_filter *flt,
 	if (!out->v)
 		return -ENOMEM;
 	model_for_each_mm(m, mm, i)
-		if (mm_matches(mm, flt))
+		if (mm_matches(m, mm, flt))
 			out->v[out->n++] = mm;
 	qsort(out->v, out->n, sizeof(*out->v), cmp_mm);
 	return 0;
 }
 
-static int sorted_domains(const struct model_mm *mm, struct sorted *out)
+static int sorted_domains(const struct model *m, const struct model_mm *mm,
+			  struct sorted *out)
 {
 	const struct model_domain *d;
 
@@ -94,13 +96,17 @@ static int sorted_domains(const struct model_mm *mm, struct sorted *out)
 	out->v = calloc(mm->ndomains + 1, sizeof(*out->v));
 	if (!out->v)
 		return -ENOMEM;
-	for (d = mm->domains; d && out->n < mm->ndomains; d = d->mm_next)
+	model_mm_for_each_domain(m, mm, d) {
+		if (out->n == mm->ndomains)
+			break;
 		out->v[out->n++] = d;
+	}
 	qsort(out->v, out->n, sizeof(*out->v), cmp_domain);
 	return 0;
 }
 
-static int sorted_bonds(const struct model_domain *d, struct sorted *out)
+static int sorted_bonds(const struct model *m, const struct model_domain *d,
+			struct sorted *out)
 {
 	const struct model_bond *b;
 
@@ -108,18 +114,33 @@ static int sorted_bonds(const struct model_domain *d, struct sorted *out)
 	out->v = calloc(d->nbonds + 1, sizeof(*out->v));
 	if (!out->v)
 		return -ENOMEM;
-	for (b = d->bonds; b && out->n < d->nbonds; b = b->dom_next)
+	model_domain_for_each_bond(m, d, b) {
+		if (out->n == d->nbonds)
+			break;
 		out->v[out->n++] = b;
+	}
 	qsort(out->v, out->n, sizeof(*out->v), cmp_bond);
 	return 0;
 }
 
 /* The IOMMU instance a domain lives on: that of its devices. */
-static const struct model_iommu *domain_iommu(const struct model_domain *d)
+static const struct model_iommu *domain_iommu(const struct model *m,
+					       const struct model_domain *d)
 {
-	if (d->bonds && d->bonds->dev && d->bonds->dev->iommu)
-		return d->bonds->dev->iommu;
-	return d->first_dev ? d->first_dev->iommu : NULL;
+	const struct model_bond *b = model_bond_at(m, d->bonds);
+	const struct model_dev *dev = b ? model_dev_at(m, b->dev) : NULL;
+
+	if (dev && dev->iommu)
+		return dev->iommu;
+	dev = model_dev_at(m, d->first_dev);
+	return dev ? dev->iommu : NULL;
+}
+
+static uint64_t exited_ago(const struct model *m, const struct model_mm *mm, uint64_t now)
+{
+	uint64_t exit_ts = model_mm_exit_ts(m, mm);
+
+	return now > exit_ts ? now - exit_ts : 0;
 }
 
 static bool orphan_domain(const struct model_domain *d)
@@ -148,39 +169,39 @@ static void text_mm(FILE *out, const struct model *m, const struct model_mm *mm,
 	char age[32];
 	size_t i, j;
 
-	fprintf(out, "pid %u (%s) mm 0x%" PRIx64, mm->tgid, ESCAPED(mm->comm, "?"),
+	fprintf(out, "pid %u (%s) mm 0x%" PRIx64, mm->tgid, ESCAPED(MODEL_MM_COMM(m, mm), "?"),
 		mm->ptr);
 	if (mm->pasid_val)
 		fprintf(out, " PASID %u", mm->pasid_val);
 	else
 		fprintf(out, " PASID -");
 	if (mm->flags & MF_EXITED)
-		fprintf(out, " [exited %s ago]",
-			view_age(age, sizeof(age), now > mm->exit_ts ? now - mm->exit_ts : 0));
+		fprintf(out, " [exited %s ago]", view_age(age, sizeof(age), exited_ago(m, mm, now)));
 	if (mm->flags & MF_DROPPING)
 		fprintf(out, " [being freed]");
 	if (mm->flags & MF_SNAPSHOT)
 		fprintf(out, " [before start]");
 	fputc('\n', out);
-	if (sorted_domains(mm, &doms))
+	if (sorted_domains(m, mm, &doms))
 		return;
 	for (i = 0; i < doms.n; i++) {
 		const struct model_domain *d = doms.v[i];
-		const struct model_iommu *io = domain_iommu(d);
+		const struct model_iommu *io = domain_iommu(m, d);
 		bool last = i + 1 == doms.n;
 
 		fprintf(out, "%s domain 0x%" PRIx64 " users %d on %s%s\n",
 			last ? "`--" : "|--", d->ptr, d->users,
 			io ? ESCAPED(io->name, "?") : "?",
 			d->flags & DF_DERIVED ? " (alloc derived)" : "");
-		if (sorted_bonds(d, &bonds))
+		if (sorted_bonds(m, d, &bonds))
 			break;
 		for (j = 0; j < bonds.n; j++) {
 			const struct model_bond *b = bonds.v[j];
+			const struct model_dev *dev = model_dev_at(m, b->dev);
 
 			fprintf(out, "%s   %s device %s handle 0x%" PRIx64 " users %d\n",
 				last ? "   " : "|  ", j + 1 == bonds.n ? "`--" : "|--",
-				b->dev ? ESCAPED(b->dev->name, "?") : "?",
+				dev ? ESCAPED(dev->name, "?") : "?",
 				b->handle, b->users);
 		}
 		if (!bonds.n)
@@ -220,11 +241,11 @@ static int graph_text(FILE *out, const struct model *m, const struct graph_filte
 	model_for_each_domain(m, d, i)
 		if (orphan_domain(d))
 			fprintf(out, "domain 0x%" PRIx64 " users %d: its mm 0x%" PRIx64 " was freed\n",
-				d->ptr, d->users, d->mm_ptr);
+				d->ptr, d->users, model_domain_mm_ptr(m, d));
 	model_for_each_pasid(m, p, i)
 		if (orphan_pasid(p))
 			fprintf(out, "PASID %u: allocated, no mm%s\n", p->pasid,
-				p->orphan_ts ? " (its mm was freed)" : "");
+				model_pasid_orphan_ts(m, p) ? " (its mm was freed)" : "");
 	model_for_each_iommu(m, io, i) {
 		fprintf(out, "iommu %s (0x%" PRIx64 "):", ESCAPED(io->name, "?"), io->ptr);
 		any = false;
@@ -293,7 +314,7 @@ static int graph_dot(FILE *out, const struct model *m, const struct graph_filter
 		char src[48];
 
 		fprintf(out, "\t\"mm_%" PRIx64 "\" [label=\"pid %u (", mm->ptr, mm->tgid);
-		dot_escape(out, mm->comm[0] ? mm->comm : "?");
+		dot_escape(out, MODEL_MM_COMM(m, mm)[0] ? MODEL_MM_COMM(m, mm) : "?");
 		fprintf(out, ")\\nmm 0x%" PRIx64 "%s\"%s];\n", mm->ptr,
 			mm->flags & MF_EXITED ? "\\nexited" : "",
 			mm->flags & MF_EXITED ? ", color=red" : "");
@@ -305,7 +326,7 @@ static int graph_dot(FILE *out, const struct model *m, const struct graph_filter
 				mm->pasid_val);
 			snprintf(src, sizeof(src), "pasid_%u", mm->pasid_val);
 		}
-		if (sorted_domains(mm, &doms))
+		if (sorted_domains(m, mm, &doms))
 			break;
 		for (a = 0; a < doms.n; a++) {
 			const struct model_domain *d = doms.v[a];
@@ -313,7 +334,7 @@ static int graph_dot(FILE *out, const struct model *m, const struct graph_filter
 			fprintf(out, "\t\"dom_%" PRIx64 "\" [label=\"SVA domain\\n0x%" PRIx64
 				"\\nusers %d\", shape=box3d];\n", d->ptr, d->ptr, d->users);
 			fprintf(out, "\t\"%s\" -> \"dom_%" PRIx64 "\";\n", src, d->ptr);
-			if (sorted_bonds(d, &bonds))
+			if (sorted_bonds(m, d, &bonds))
 				break;
 			for (b = 0; b < bonds.n; b++) {
 				const struct model_bond *bd = bonds.v[b];
@@ -322,7 +343,7 @@ static int graph_dot(FILE *out, const struct model *m, const struct graph_filter
 					continue;
 				fprintf(out, "\t\"dom_%" PRIx64 "\" -> \"dev_%" PRIx64
 					"\" [label=\"handle 0x%" PRIx64 "\\nusers %d\"];\n",
-					d->ptr, bd->dev->ptr, bd->handle, bd->users);
+					d->ptr, model_dev_at(m, bd->dev)->ptr, bd->handle, bd->users);
 			}
 			free(bonds.v);
 		}
@@ -346,9 +367,9 @@ static json_t *dev_json(const struct model_dev *dev)
 	return o;
 }
 
-static json_t *domain_json(const struct model_domain *d)
+static json_t *domain_json(const struct model *m, const struct model_domain *d)
 {
-	const struct model_iommu *io = domain_iommu(d);
+	const struct model_iommu *io = domain_iommu(m, d);
 	json_t *o = json_object(), *devs = json_array(), *bj;
 	struct sorted bonds;
 	size_t i;
@@ -360,11 +381,11 @@ static json_t *domain_json(const struct model_domain *d)
 	json_object_set_new(o, "iommu", view_json_str(io ? io->name : NULL));
 	json_object_set_new(o, "derived", json_boolean(d->flags & DF_DERIVED));
 	json_object_set_new(o, "before_start", json_boolean(d->flags & DF_SNAPSHOT));
-	if (!sorted_bonds(d, &bonds)) {
+	if (!sorted_bonds(m, d, &bonds)) {
 		for (i = 0; i < bonds.n; i++) {
 			const struct model_bond *b = bonds.v[i];
 
-			bj = dev_json(b->dev);
+			bj = dev_json(model_dev_at(m, b->dev));
 			json_object_set_new(bj, "handle", view_json_ptr(b->handle));
 			json_object_set_new(bj, "handle_users", json_integer(b->users));
 			json_array_append_new(devs, bj);
@@ -382,21 +403,21 @@ static json_t *mm_json(const struct model *m, const struct model_mm *mm, uint64_
 	size_t i;
 
 	json_object_set_new(o, "pid", mm->tgid ? json_integer(mm->tgid) : json_null());
-	json_object_set_new(o, "comm", view_json_str(mm->comm));
+	json_object_set_new(o, "comm", view_json_str(MODEL_MM_COMM(m, mm)));
 	json_object_set_new(o, "mm", view_json_ptr(mm->ptr));
 	json_object_set_new(o, "uid", json_integer(mm->uid));
 	json_object_set_new(o, "pasid", mm->pasid_val ? json_integer(mm->pasid_val) : json_null());
 	json_object_set_new(o, "exited", json_boolean(mm->flags & MF_EXITED));
 	if (mm->flags & MF_EXITED)
 		json_object_set_new(o, "exited_ns_ago",
-				    json_integer(now > mm->exit_ts ? now - mm->exit_ts : 0));
+				    json_integer(exited_ago(m, mm, now)));
 	json_object_set_new(o, "before_start", json_boolean(mm->flags & MF_SNAPSHOT));
 	json_object_set_new(o, "binds", json_integer(mm->binds));
 	json_object_set_new(o, "unbinds", json_integer(mm->unbinds));
-	json_object_set_new(o, "errors", json_integer(mm->errors));
-	if (!sorted_domains(mm, &ds)) {
+	json_object_set_new(o, "errors", json_integer(model_mm_errors(m, mm)));
+	if (!sorted_domains(m, mm, &ds)) {
 		for (i = 0; i < ds.n; i++)
-			json_array_append_new(doms, domain_json(ds.v[i]));
+			json_array_append_new(doms, domain_json(m, ds.v[i]));
 		free(ds.v);
 	}
 	json_object_set_new(o, "domains", doms);
@@ -444,8 +465,8 @@ json_t *graph_json(const struct model *m, const struct graph_filter *flt, uint64
 	json_object_set_new(root, "iommus", ios);
 	model_for_each_domain(m, d, i)
 		if (orphan_domain(d)) {
-			o = domain_json(d);
-			json_object_set_new(o, "mm", view_json_ptr(d->mm_ptr));
+			o = domain_json(m, d);
+			json_object_set_new(o, "mm", view_json_ptr(model_domain_mm_ptr(m, d)));
 			json_array_append_new(od, o);
 		}
 	model_for_each_pasid(m, p, i)

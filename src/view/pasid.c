@@ -101,13 +101,14 @@ static error_t pasid_parse(int key, char *arg, struct argp_state *state)
 
 /* What is known of the owner decides, not only the time since svatop saw it:
  * an mm the snapshot found with no task at all is leaked at once. */
-static const char *mm_state(const struct model_mm *mm, uint64_t now, uint64_t grace_ns)
+static const char *mm_state(const struct model *m, const struct model_mm *mm, uint64_t now,
+			    uint64_t grace_ns)
 {
 	if (!model_mm_exited(mm))
 		return "live";
 	if (!mm->tgid && (mm->flags & MF_SNAPSHOT))
 		return "leaked";
-	return now - mm->exit_ts >= grace_ns ? "leaked" : "exited";
+	return now - model_mm_exit_ts(m, mm) >= grace_ns ? "leaked" : "exited";
 }
 
 /* Held: allocated and still linked to an address space. */
@@ -118,15 +119,18 @@ static bool pasid_held(const struct model *m, uint32_t pasid)
 	return p && p->mm;
 }
 
-static const char *domain_iommu(const struct model_domain *d)
+static const char *domain_iommu(const struct model *m, const struct model_domain *d)
 {
+	const struct model_dev *dev = model_dev_at(m, d->first_dev);
 	const struct model_bond *b;
 
-	if (d->first_dev && d->first_dev->iommu)
-		return d->first_dev->iommu->name;
-	for (b = d->bonds; b; b = b->dom_next)
-		if (b->dev && b->dev->iommu)
-			return b->dev->iommu->name;
+	if (dev && dev->iommu)
+		return dev->iommu->name;
+	model_domain_for_each_bond(m, d, b) {
+		dev = model_dev_at(m, b->dev);
+		if (dev && dev->iommu)
+			return dev->iommu->name;
+	}
 	return NULL;
 }
 
@@ -134,7 +138,7 @@ void pasid_holder_text(FILE *f, const struct model *m, uint32_t pasid, uint64_t 
 		       uint64_t grace_ns, const char *indent)
 {
 	const struct model_pasid *p = model_pasid(m, pasid);
-	const struct model_mm *mm = p ? p->mm : NULL;
+	const struct model_mm *mm = p ? model_mm_at(m, p->mm) : NULL;
 	const struct model_domain *d;
 	const struct model_bond *b;
 	const char *iommu;
@@ -147,26 +151,27 @@ void pasid_holder_text(FILE *f, const struct model *m, uint32_t pasid, uint64_t 
 	}
 	if (mm->tgid) {
 		fprintf(f, "pid %" PRIu32 " (", mm->tgid);
-		fput_escaped(f, mm->comm, sizeof(mm->comm));
+		fput_escaped(f, MODEL_MM_COMM(m, mm), sizeof(MODEL_MM_COMM(m, mm)));
 		fputc(')', f);
 	} else {
 		fputs("no process (gone)", f);
 	}
-	fprintf(f, ", mm 0x%" PRIx64 ", %s", mm->ptr, mm_state(mm, now, grace_ns));
+	fprintf(f, ", mm 0x%" PRIx64 ", %s", mm->ptr, mm_state(m, mm, now, grace_ns));
 	if (p->flags & PF_BORN_LIVE)
 		fprintf(f, ", allocated %.1fs ago\n", (now - p->alloc_ts) / 1e9);
 	else
 		fputs(", allocated before svatop started\n", f);
-	for (d = mm->domains; d; d = d->mm_next) {
-		iommu = domain_iommu(d);
+	model_mm_for_each_domain(m, mm, d) {
+		iommu = domain_iommu(m, d);
 		fprintf(f, "%s  domain 0x%" PRIx64 " on ", indent, d->ptr);
 		fput_escaped(f, iommu ? iommu : "?", SVATOP_NAME_LEN);
 		fprintf(f, ", users %d:", d->users);
 		if (!d->bonds)
 			fputs(" devices unknown", f);
-		for (b = d->bonds; b; b = b->dom_next) {
+		model_domain_for_each_bond(m, d, b) {
 			fputc(' ', f);
-			fput_escaped(f, b->dev ? b->dev->name : "?", SVATOP_NAME_LEN);
+			fput_escaped(f, b->dev ? model_dev_at(m, b->dev)->name : "?",
+				     SVATOP_NAME_LEN);
 			if (b->users != 1)
 				fprintf(f, " (handle users %d)", b->users);
 		}
@@ -186,7 +191,7 @@ json_t *pasid_holder_json(const struct model *m, uint32_t pasid, uint64_t now,
 			  uint64_t grace_ns)
 {
 	const struct model_pasid *p = model_pasid(m, pasid);
-	const struct model_mm *mm = p ? p->mm : NULL;
+	const struct model_mm *mm = p ? model_mm_at(m, p->mm) : NULL;
 	const struct model_domain *d;
 	const struct model_bond *b;
 	json_t *j = json_object(), *jd, *jdevs, *doms;
@@ -197,26 +202,26 @@ json_t *pasid_holder_json(const struct model *m, uint32_t pasid, uint64_t now,
 	if (!mm)
 		return j;
 	json_object_set_new(j, "pid", mm->tgid ? json_integer(mm->tgid) : json_null());
-	json_object_set_new(j, "comm", mm->tgid ? json_stringn_nocheck(mm->comm,
-					strnlen(mm->comm, sizeof(mm->comm))) : json_null());
+	json_object_set_new(j, "comm", mm->tgid ? json_stringn_nocheck(MODEL_MM_COMM(m, mm),
+					strnlen(MODEL_MM_COMM(m, mm), SVATOP_COMM_LEN)) : json_null());
 	json_object_set_new(j, "mm", hex(mm->ptr));
-	json_object_set_new(j, "state", json_string(mm_state(mm, now, grace_ns)));
+	json_object_set_new(j, "state", json_string(mm_state(m, mm, now, grace_ns)));
 	json_object_set_new(j, "before_start", json_boolean(!(p->flags & PF_BORN_LIVE)));
 	if (p->flags & PF_BORN_LIVE)
 		json_object_set_new(j, "age_ns", json_integer(now - p->alloc_ts));
 	doms = json_array();
-	for (d = mm->domains; d; d = d->mm_next) {
+	model_mm_for_each_domain(m, mm, d) {
 		jd = json_object();
-		iommu = domain_iommu(d);
+		iommu = domain_iommu(m, d);
 		json_object_set_new(jd, "domain", hex(d->ptr));
 		json_object_set_new(jd, "iommu", iommu ? json_string(iommu) : json_null());
 		json_object_set_new(jd, "users", json_integer(d->users));
 		jdevs = json_array();
-		for (b = d->bonds; b; b = b->dom_next) {
+		model_domain_for_each_bond(m, d, b) {
 			json_t *jb = json_object();
 
-			json_object_set_new(jb, "name", b->dev ? json_string(b->dev->name) :
-					    json_null());
+			json_object_set_new(jb, "name", b->dev ?
+					    json_string(model_dev_at(m, b->dev)->name) : json_null());
 			json_object_set_new(jb, "handle", hex(b->handle));
 			json_object_set_new(jb, "handle_users", json_integer(b->users));
 			json_array_append_new(jdevs, jb);

@@ -60,11 +60,12 @@ static const struct top_prev_ent *prev_find(const struct top_prev *p, uint32_t u
 	return bsearch(&key, p->v, p->n, sizeof(*p->v), cmp_prev);
 }
 
-static bool row_matches(const struct model_mm *mm, const struct top_opts *o)
+static bool row_matches(const struct model *m, const struct model_mm *mm,
+			const struct top_opts *o)
 {
 	const struct model_bond *b;
 
-	if (!(mm->flags & MF_SVA) && !mm->errors)
+	if (!(mm->flags & MF_SVA) && !model_mm_errors(m, mm))
 		return false;
 	if (!o)
 		return true;
@@ -72,8 +73,8 @@ static bool row_matches(const struct model_mm *mm, const struct top_opts *o)
 		return false;
 	if (!o->dev)
 		return true;
-	for (b = mm->bonds; b; b = b->mm_next)
-		if (b->dev && !strcmp(b->dev->name, o->dev))
+	model_mm_for_each_bond(m, mm, b)
+		if (b->dev && !strcmp(model_dev_at(m, b->dev)->name, o->dev))
 			return true;
 	return false;
 }
@@ -151,21 +152,21 @@ size_t top_collect(const struct model *m, const struct analyzer *a, uint64_t now
 	if (interval_s <= 0)
 		interval_s = 1;
 	model_for_each_mm(m, mm, i) {
-		if (!row_matches(mm, o))
+		if (!row_matches(m, mm, o))
 			continue;
 		r = &rows[n++];
 		r->mm = mm->ptr;
 		r->uid = mm->uid;
 		r->pid = mm->tgid;
-		memcpy(r->comm, mm->comm, sizeof(r->comm));
+		memcpy(r->comm, MODEL_MM_COMM(m, mm), sizeof(r->comm));
 		r->pasid = mm->pasid_val;
 		r->ndomains = mm->ndomains;
-		r->ndevs = model_mm_ndevs(mm);
-		for (d = mm->domains; d; d = d->mm_next)
+		r->ndevs = model_mm_ndevs(m, mm);
+		model_mm_for_each_domain(m, mm, d)
 			r->devs_unknown |= (d->flags & DF_SNAPSHOT) && !d->nbonds;
 		r->binds = mm->binds;
 		r->unbinds = mm->unbinds;
-		r->errors = mm->errors;
+		r->errors = model_mm_errors(m, mm);
 		r->age_ns = now > mm->first_ts ? now - mm->first_ts : 0;
 		r->state = mm->flags & MF_DROPPING ? 'F' : mm->flags & MF_EXITED ? 'X' : 'R';
 		fill_leaks(r->leaks, (uintptr_t)keymap_get(&lm.by_mm, mm->ptr));

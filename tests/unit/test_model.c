@@ -65,23 +65,23 @@ static void test_bind_unbind_exit_release(void **state)
 	mm = model_mm(&f->m, p.mm);
 	assert_non_null(mm);
 	assert_int_equal(mm->tgid, 100);
-	assert_string_equal(mm->comm, "app");
+	assert_string_equal(MODEL_MM_COMM(&f->m, mm), "app");
 	assert_int_equal(mm->pasid_val, p.pasid);
 	assert_true(mm->flags & MF_BORN_LIVE);
 	assert_int_equal(mm->ndomains, 1);
 	assert_int_equal(mm->nbonds, 1);
-	assert_int_equal(model_mm_ndevs(mm), 1);
+	assert_int_equal(model_mm_ndevs(&f->m, mm), 1);
 	d = model_domain(&f->m, p.dom[0].ptr);
 	assert_non_null(d);
 	assert_true(d->flags & DF_BORN_LIVE);
 	assert_true(d->flags & DF_DERIVED);
-	assert_ptr_equal(d->mm, mm);
+	assert_ptr_equal(model_mm_at(&f->m, d->mm), mm);
 	assert_int_equal(d->users, 1);
 	b = model_bond(&f->m, p.bond[bond].handle);
 	assert_non_null(b);
-	assert_string_equal(b->dev->name, "0000:00:04.0");
-	assert_string_equal(b->dev->iommu->name, "mock-iommu0");
-	assert_ptr_equal(model_pasid(&f->m, p.pasid)->mm, mm);
+	assert_string_equal(model_dev_at(&f->m, b->dev)->name, "0000:00:04.0");
+	assert_string_equal(model_dev_at(&f->m, b->dev)->iommu->name, "mock-iommu0");
+	assert_ptr_equal(model_mm_at(&f->m, model_pasid(&f->m, p.pasid)->mm), mm);
 
 	/* A second bind of the same device reuses the handle. */
 	assert_int_equal(synth_bind(&f->s, &p, &f->dev0), bond);
@@ -106,6 +106,41 @@ static void test_bind_unbind_exit_release(void **state)
 	/* Only the device and its IOMMU instance remain. */
 	assert_int_equal(model_objects(&f->m), 2);
 	assert_int_equal(f->m.cnt.unknown, 0);
+}
+
+/* Out of line (memory layout): process names are shared, an exit's time
+ * lives in a record that goes with its mm. */
+static void test_shared_names_and_cold_records(void **state)
+{
+	struct fixture *f = *state;
+	struct synth_proc a, b, c;
+	const struct model_mm *mb;
+
+	synth_proc_init(&f->s, &a, 300, "worker");
+	synth_proc_init(&f->s, &b, 301, "worker");
+	synth_proc_init(&f->s, &c, 302, "other");
+	synth_bind(&f->s, &a, &f->dev0);
+	synth_bind(&f->s, &b, &f->dev0);
+	synth_bind(&f->s, &c, &f->dev1);
+	assert_int_equal(f->m.comms.count, 2);
+	assert_ptr_equal(model_mm_comm(&f->m, model_mm(&f->m, a.mm)),
+			 model_mm_comm(&f->m, model_mm(&f->m, b.mm)));
+	assert_int_equal(f->m.colds.count, 0);
+	synth_exit(&f->s, &a);
+	assert_int_equal(f->m.colds.count, 1);
+	assert_int_equal(model_mm_exit_ts(&f->m, model_mm(&f->m, a.mm)), f->s.ts);
+	synth_unbind(&f->s, &a, 0);
+	assert_true(synth_mm_release(&f->s, &a));
+	assert_int_equal(f->m.colds.count, 0);
+	assert_int_equal(f->m.comms.count, 2);
+	mb = model_mm(&f->m, b.mm);
+	assert_string_equal(MODEL_MM_COMM(&f->m, mb), "worker");
+	assert_int_equal(model_mm_exit_ts(&f->m, mb), 0);
+	synth_exit(&f->s, &b);
+	synth_unbind(&f->s, &b, 0);
+	assert_true(synth_mm_release(&f->s, &b));
+	assert_int_equal(f->m.comms.count, 1);
+	assert_null(model_verify(&f->m));
 }
 
 /* Regression (found by the fuzz target, issue 17): reference counts are
@@ -145,6 +180,7 @@ static void test_one_pasid_two_domains(void **state)
 {
 	struct fixture *f = *state;
 	const struct model_domain *d;
+	const struct model_bond *b;
 	const struct model_mm *mm;
 	struct synth_proc p;
 	int n = 0;
@@ -155,17 +191,20 @@ static void test_one_pasid_two_domains(void **state)
 	mm = model_mm(&f->m, p.mm);
 	assert_int_equal(mm->ndomains, 2);
 	assert_int_equal(mm->nbonds, 2);
-	assert_int_equal(model_mm_ndevs(mm), 2);
+	assert_int_equal(model_mm_ndevs(&f->m, mm), 2);
 	assert_int_equal(f->m.pasids.count, 1);
-	for (d = mm->domains; d; d = d->mm_next) {
+	model_mm_for_each_domain(&f->m, mm, d) {
+		b = model_bond_at(&f->m, d->bonds);
 		assert_int_equal(d->nbonds, 1);
-		assert_int_equal(d->bonds->pasid, p.pasid);
-		assert_ptr_equal(d->bonds->dev->iommu, d->first_dev->iommu);
+		assert_int_equal(b->pasid, p.pasid);
+		assert_ptr_equal(model_dev_at(&f->m, b->dev)->iommu,
+				 model_dev_at(&f->m, d->first_dev)->iommu);
 		n++;
 	}
 	assert_int_equal(n, 2);
-	assert_ptr_not_equal(mm->domains->first_dev->iommu,
-			     mm->domains->mm_next->first_dev->iommu);
+	d = model_domain_at(&f->m, mm->domains);
+	assert_ptr_not_equal(model_dev_at(&f->m, d->first_dev)->iommu,
+			     model_dev_at(&f->m, model_domain_at(&f->m, d->mm_next)->first_dev)->iommu);
 	assert_int_equal(f->m.iommus.count, 2);
 }
 
@@ -455,8 +494,8 @@ static void test_failed_bind_only_mms_bounded(void **state)
 	assert_int_equal(f->m.mms.count, MODEL_ERROR_ONLY_MAX + 1);
 	assert_int_equal(f->m.cnt.evicted, 1000);
 	assert_null(model_mm(&f->m, 0xffff889000000000ULL));
-	assert_int_equal(model_mm(&f->m, p.mm)->errors, 2);
-	assert_int_equal(model_mm(&f->m, keep.mm)->errors, 1);
+	assert_int_equal(model_mm_errors(&f->m, model_mm(&f->m, p.mm)), 2);
+	assert_int_equal(model_mm_errors(&f->m, model_mm(&f->m, keep.mm)), 1);
 	assert_int_equal(f->m.cnt.bind_errors, 2 * n + 1);
 }
 
@@ -565,6 +604,50 @@ static void test_keymap_consistency(void **state)
 	keymap_fini(&km);
 }
 
+/* The same against an index map over a pool: objects come and go (their
+ * slots are reused), the map follows. */
+struct idx_obj {
+	uint32_t tag;
+	uint32_t pad;
+	uint64_t key;
+};
+
+static void test_idxmap_consistency(void **state)
+{
+	enum { N = 20000 };
+	static struct idx_obj *held[N];
+	struct idxmap im;
+	struct pool pool;
+	uint64_t seed = 7;
+	int i, k;
+
+	(void)state;
+	memset(held, 0, sizeof(held));
+	pool_init(&pool, sizeof(struct idx_obj));
+	assert_int_equal(idxmap_init(&im, &pool, offsetof(struct idx_obj, key), 16), 0);
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		k = (seed >> 33) % N;
+		if ((seed >> 20) & 1) {
+			if (held[k])
+				continue;
+			held[k] = pool_alloc(&pool, 1);
+			assert_non_null(held[k]);
+			held[k]->key = 0xffff888000000000ULL + k * 64;
+			assert_int_equal(idxmap_put(&im, held[k]), 0);
+		} else if (held[k]) {
+			idxmap_del(&im, held[k]);
+			pool_free(&pool, held[k]);
+			held[k] = NULL;
+		}
+	}
+	for (k = 0; k < N; k++)
+		assert_ptr_equal(idxmap_get(&im, 0xffff888000000000ULL + k * 64), held[k]);
+	assert_int_equal(idxmap_count(&im), pool.count);
+	idxmap_fini(&im);
+	pool_fini(&pool);
+}
+
 static uint64_t rnd(uint64_t *seed)
 {
 	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -604,7 +687,9 @@ static void test_random_events_keep_model_consistent(void **state)
 		ev.iommu = rnd(&seed) % 3 ? 0xffff888400000000ULL + (rnd(&seed) % 2) * 0x400 : 0;
 		ev.aux = rnd(&seed) % 2 ? ev.mm ^ 0x400 : 0;
 		ev.aux2 = rnd(&seed) % 4 ? 0 : ev.handle;
-		ev.pasid = rnd(&seed) % 10 ? 1 + rnd(&seed) % 8 : (rnd(&seed) % 2 ? 0 : ~0u);
+		/* now and then above the direct PASID index (1 << 20) */
+		ev.pasid = rnd(&seed) % 10 ? (rnd(&seed) % 8 ? 1 : 1u << 20) + rnd(&seed) % 8 :
+					      (rnd(&seed) % 2 ? 0 : ~0u);
 		ev.ret = rnd(&seed) % 8 ? 0 : -(int)(rnd(&seed) % 130);
 		ev.handle_users = (int)(rnd(&seed) % 5) - 1;
 		ev.domain_users = (int)(rnd(&seed) % 5) - 1;
@@ -894,6 +979,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bind_unbind_exit_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_names_and_cold_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extreme_user_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_pasid_two_domains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_flight_unknowns, setup, teardown),
@@ -912,6 +998,7 @@ int main(void)
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_reorder_bounded),
 		cmocka_unit_test(test_keymap_consistency),
+		cmocka_unit_test(test_idxmap_consistency),
 		cmocka_unit_test(test_full_pasid_space_budget),
 	};
 

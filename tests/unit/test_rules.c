@@ -532,8 +532,8 @@ static void test_domain_freed_clean_and_failed_bind(void **state)
 	ev.ret = -95;
 	feed(&ev, f);
 	assert_int_equal(total_violations(f), 0);
-	assert_int_equal(model_mm(&f->ses.m, p.mm)->errors, 1);
-	assert_int_equal(model_mm(&f->ses.m, p.mm)->last_error, -95);
+	assert_int_equal(model_mm_errors(&f->ses.m, model_mm(&f->ses.m, p.mm)), 1);
+	assert_int_equal(model_mm_last_error(&f->ses.m, model_mm(&f->ses.m, p.mm)), -95);
 }
 
 static void test_unbind_unknown_handle(void **state)
