@@ -75,18 +75,48 @@ int session_iopf_refresh(struct session *s)
 	return err;
 }
 
+/* What can change the kernel's SVA state, as far as svatop sees it: the
+ * kernel's counts and every streamed record that is not a walk's own. */
+static uint64_t state_signature(const struct session *s, const struct source_state *st)
+{
+	const uint64_t *t = s->m.cnt.by_type;
+
+	return st->binds + st->unbinds + st->domain_allocs + st->domain_frees +
+	       s->m.cnt.events - t[SVATOP_EV_SNAP_MM] - t[SVATOP_EV_SNAP_DOMAIN] -
+	       t[SVATOP_EV_SNAP_BOND] - t[SVATOP_EV_SNAP_END];
+}
+
 int session_state_sync(struct session *s)
 {
 	struct source_state st;
-	uint64_t until;
+	uint64_t until, sig, now = clock_monotonic_ns();
 	size_t i;
 	int err;
 
 	if (!s->m.state_mode || !s->src || !s->src->ops->resync || !s->src->ops->state)
 		return 0;
+	err = s->src->ops->state(s->src, &st);
+	if (err)
+		return err;
+	/*
+	 * Nothing counted or streamed since the last walk: the kernel's SVA
+	 * state is what that walk found, and an idle host pays nothing. A
+	 * walk at least every SESSION_RESYNC_MAX_NS all the same, for
+	 * changes no hook sees (a detach outside an unbind).
+	 */
+	sig = state_signature(s, &st);
+	if (s->state_walks && sig == s->state_sig && now - s->state_walk_ns < SESSION_RESYNC_MAX_NS) {
+		free(st.mms);
+		s->state_walks_skipped++;
+		return 0;
+	}
+	free(st.mms);
 	err = s->src->ops->resync(s->src);
 	if (err)
 		return err;
+	s->state_sig = sig;
+	s->state_walk_ns = now;
+	s->state_walks++;
 	/* The walk's records are on the ring: take them, and wait out the
 	 * reorder window so they are applied before the frame. */
 	until = clock_monotonic_ns() + SESSION_REORDER_NS + 10 * 1000000ULL;
@@ -95,6 +125,7 @@ int session_state_sync(struct session *s)
 		if (err)
 			return err;
 	}
+	/* the counts as of the walk's end (a bind during the wait counts) */
 	err = s->src->ops->state(s->src, &st);
 	if (err)
 		return err;

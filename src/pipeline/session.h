@@ -64,7 +64,15 @@ struct session {
 	void (*iopf_close)(struct iopf_source *);
 	/* State mode: mms whose kernel counts found no room (tally map full). */
 	uint64_t tally_full;
+	/* State mode: re-walks made and skipped (nothing changed), and what
+	 * the last one saw (session_state_sync). */
+	uint64_t state_walks, state_walks_skipped;
+	uint64_t state_sig, state_walk_ns;
 };
+
+/* State mode: the longest a frame goes without a re-walk when nothing
+ * svatop sees changed. */
+#define SESSION_RESYNC_MAX_NS	(10ULL * 1000000000ULL)
 
 /* A session without a source (tests, benchmarks): records are handed in
  * with session_feed() or session_apply(). */

@@ -934,6 +934,105 @@ static void test_state_mode_resync_flags(void **state)
 	assert_null(model_mm(&f->m, p.mm));
 }
 
+/* A live source as state mode sees it: counts it reports, re-walks it
+ * is asked for (an empty kernel: each walk is just its end record). */
+struct fake_live {
+	struct source base;
+	struct source_state st;
+	int resyncs;
+	bool pending_end;
+};
+
+static int fake_poll(struct source *src, int timeout_ms, source_event_fn fn, void *ctx)
+{
+	struct fake_live *f = (void *)src;
+	struct svatop_event ev = { .type = SVATOP_EV_SNAP_END, .version = SVATOP_ABI_VERSION,
+				   .flags = SVATOP_F_SNAPSHOT | SVATOP_F_RESYNC, .stack_id = -1 };
+
+	(void)timeout_ms;
+	if (!f->pending_end)
+		return 0;
+	f->pending_end = false;
+	ev.ts_ns = 1;	/* released by the window at once */
+	return fn(&ev, ctx) ?: 1;
+}
+
+static void fake_stats(struct source *src, struct source_stats *out)
+{
+	(void)src;
+	memset(out, 0, sizeof(*out));
+}
+
+static void fake_close(struct source *src)
+{
+	(void)src;
+}
+
+static int fake_resync(struct source *src)
+{
+	struct fake_live *f = (void *)src;
+
+	f->resyncs++;
+	f->pending_end = true;
+	return 0;
+}
+
+static int fake_state(struct source *src, struct source_state *out)
+{
+	*out = ((struct fake_live *)src)->st;
+	out->mms = NULL;
+	out->nmms = 0;
+	return 0;
+}
+
+/* A frame re-walks the kernel only when something svatop sees changed
+ * (a count, a streamed record) or the last walk is 10 s old: an idle host
+ * pays nothing for state mode. */
+static void test_state_sync_skips_idle_walks(void **state)
+{
+	static const struct source_ops ops = {
+		.poll = fake_poll, .stats = fake_stats, .close = fake_close,
+		.resync = fake_resync, .state = fake_state,
+	};
+	struct fake_live f = { .base.ops = &ops };
+	struct svatop_event ev;
+	struct session s;
+
+	(void)state;
+	assert_int_equal(session_init(&s, 1000), 0);
+	session_set_source(&s, &f.base, true);
+	s.m.state_mode = true;
+	assert_int_equal(session_state_sync(&s), 0);
+	assert_int_equal(f.resyncs, 1);
+	assert_int_equal(s.m.resyncs, 1);
+	/* idle: no walk */
+	assert_int_equal(session_state_sync(&s), 0);
+	assert_int_equal(session_state_sync(&s), 0);
+	assert_int_equal(f.resyncs, 1);
+	assert_int_equal(s.state_walks_skipped, 2);
+	/* the kernel counted a bind: a walk, its count in the model */
+	f.st.binds = 1;
+	assert_int_equal(session_state_sync(&s), 0);
+	assert_int_equal(f.resyncs, 2);
+	assert_int_equal(s.m.cnt.binds, 1);
+	/* a streamed record (an exit): a walk */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SVATOP_EV_EXIT;
+	ev.version = SVATOP_ABI_VERSION;
+	ev.ts_ns = 2;
+	ev.stack_id = -1;
+	assert_int_equal(session_apply(&s, &ev), 0);
+	assert_int_equal(session_state_sync(&s), 0);
+	assert_int_equal(f.resyncs, 3);
+	/* ten seconds without a change: a walk all the same */
+	s.state_walk_ns -= SESSION_RESYNC_MAX_NS;
+	assert_int_equal(session_state_sync(&s), 0);
+	assert_int_equal(f.resyncs, 4);
+	assert_int_equal(s.m.resyncs, 4);
+	s.src = NULL;	/* not ours to close */
+	session_close(&s);
+}
+
 static void count_only(const struct svatop_event *ev, void *ctx)
 {
 	struct model *m = ctx;
@@ -994,6 +1093,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_bind_only_mms_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_mode_resync_flags, setup, teardown),
 		cmocka_unit_test(test_state_mode_equals_stream),
+		cmocka_unit_test(test_state_sync_skips_idle_walks),
 		cmocka_unit_test(test_random_events_keep_model_consistent),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_reorder_bounded),
