@@ -629,32 +629,34 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 	/*
 	 * iommu_sva_domain_alloc() is inlined: a domain with no users yet
 	 * that attaches inside a bind was just born there (the core sets
-	 * users = 1 only after this attach succeeds).
+	 * users = 1 only after this attach succeeds). Its derived
+	 * DOMAIN_ALLOC travels in the ATTACH record (SVATOP_WF_DOMAIN_BORN,
+	 * with the stack): one record, and src/source/wire.c makes both
+	 * events of it. Counted as two, submitted or dropped.
 	 */
 	if (users == 0 && !sva_tracepoints) {
-		e = ev_new(SVATOP_EV_DOMAIN_ALLOC, SVATOP_WIRE_UPTO(stack_id));
-		if (e) {
-			e->flags = flags | SVATOP_F_DERIVED | SVATOP_F_SVA_DOMAIN;
-			e->domain = (u64)domain;
-			e->mm = (u64)mm;
-			e->pasid = pasid;
-			e->ret = ret;
-			e->domain_users = users;
-			ev_set_dev(e, dev, iommu);
-			ev_stack(e, ctx);
-			ev_submit(e);
+		e = ev_new(SVATOP_EV_ATTACH, SVATOP_WIRE_UPTO(stack_id));
+		if (!e) {
+			count(SVATOP_CNT_DROPPED);
+			count(SVATOP_CNT_DROPPED_TYPE + SVATOP_EV_DOMAIN_ALLOC);
+			return;
 		}
+		e->flags = flags | SVATOP_F_SVA_DOMAIN | SVATOP_WF_DOMAIN_BORN;
+		ev_stack(e, ctx);
+	} else {
+		e = ev_new(SVATOP_EV_ATTACH, SVATOP_WIRE_UPTO(iommu));
+		if (!e)
+			return;
+		e->flags = flags | SVATOP_F_SVA_DOMAIN;
 	}
-	e = ev_new(SVATOP_EV_ATTACH, SVATOP_WIRE_UPTO(iommu));
-	if (!e)
-		return;
-	e->flags = flags | SVATOP_F_SVA_DOMAIN;
 	e->domain = (u64)domain;
 	e->mm = (u64)mm;
 	e->pasid = pasid;
 	e->ret = ret;
 	e->domain_users = users;
 	ev_set_dev(e, dev, iommu);
+	if (e->flags & SVATOP_WF_DOMAIN_BORN)
+		count(SVATOP_CNT_SUBMITTED);	/* the DOMAIN_ALLOC in it */
 	ev_submit(e);
 }
 

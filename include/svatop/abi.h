@@ -106,6 +106,11 @@ enum svatop_event_type {
  * listed mms, 256 IOMMU groups, 4,096 PASIDs): it may have missed state,
  * so a re-walk's end removes nothing (docs/design.md, "State mode"). */
 #define SVATOP_F_INCOMPLETE	(1u << 11)
+/* On the ring only, never in an event: an ATTACH record that also carries
+ * the derived DOMAIN_ALLOC of the domain it attached (users 0 before the
+ * attach), with that allocation's stack id. src/source/wire.c delivers
+ * the DOMAIN_ALLOC (1 ns earlier), then the ATTACH. */
+#define SVATOP_WF_DOMAIN_BORN	(1u << 31)
 
 struct svatop_event {
 	__u16 type;		/* enum svatop_event_type */

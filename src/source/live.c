@@ -89,16 +89,16 @@ static void apply_forms(struct live_source *ls, const enum hook_form *forms)
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct live_source *ls = ctx;
-	struct svatop_event ev;
-	int ret;
+	struct svatop_event ev[WIRE_MAX_EVENTS];
+	int n, i, ret = 0;
 
-	ret = wire_decode(&ls->names, data, size, &ev);
-	if (ret == -ENOMEM)
+	n = wire_decode(&ls->names, data, size, ev);
+	if (n == -ENOMEM)
 		p_err("out of memory for device names: events go on without them");
-	if (ret != 1)
-		return 0;
-	ls->delivered++;
-	ret = ls->fn(&ev, ls->fn_ctx);
+	for (i = 0; i < n && !ret; i++) {
+		ls->delivered++;
+		ret = ls->fn(&ev[i], ls->fn_ctx);
+	}
 	if (ret)
 		ls->fn_ret = ret;
 	return ret;

@@ -108,5 +108,19 @@ int wire_decode(struct wire_names *w, const void *data, size_t size,
 			memcpy(out->iommu_name, d->iommu_name, sizeof(out->iommu_name));
 		}
 	}
-	return 1;
+	if (!(out->flags & SVATOP_WF_DOMAIN_BORN))
+		return 1;
+	/* An attach that made its domain: the derived DOMAIN_ALLOC first (as
+	 * the kernel side once sent it: 1 ns earlier, with the stack), then
+	 * the ATTACH. The wire flag reaches neither. */
+	out->flags &= ~SVATOP_WF_DOMAIN_BORN;
+	if (out->type != SVATOP_EV_ATTACH)
+		return 1;
+	out[1] = out[0];
+	out[0].type = SVATOP_EV_DOMAIN_ALLOC;
+	out[0].flags |= SVATOP_F_DERIVED;
+	if (out[0].ts_ns)
+		out[0].ts_ns--;
+	out[1].stack_id = -1;
+	return 2;
 }

@@ -192,6 +192,56 @@ static void test_malformed_records(void **state)
 	wire_names_fini(&w);
 }
 
+/* An attach that made its domain travels as one record: it becomes the
+ * derived DOMAIN_ALLOC (1 ns earlier, with the stack) and the ATTACH, as
+ * two records were before; the wire-only flag reaches neither. */
+static void test_attach_carries_domain_birth(void **state)
+{
+	struct wire_names w;
+	struct svatop_wire ev = { 0 };
+	struct svatop_event out[WIRE_MAX_EVENTS];
+	unsigned char buf[sizeof(struct svatop_wire)];
+
+	(void)state;
+	assert_int_equal(wire_names_init(&w), 0);
+	announce(&w, 0xffff1000, 0xffff2000, "svamock-dev.3", "svamock-iommu1");
+	ev.type = SVATOP_EV_ATTACH;
+	ev.ts_ns = 1000;
+	ev.pid = ev.tgid = 9;
+	strcpy(ev.comm, "svaload");
+	ev.flags = SVATOP_F_SVA_DOMAIN | SVATOP_F_FALLBACK | SVATOP_WF_DOMAIN_BORN;
+	ev.pasid = 5;
+	ev.mm = 0xffff3000;
+	ev.domain = 0xffff4000;
+	ev.dev = 0xffff1000;
+	ev.iommu = 0xffff2000;
+	ev.stack_id = 7;
+	wire_event(buf, &ev, SVATOP_WIRE_UPTO(stack_id));
+	assert_int_equal(wire_decode(&w, buf, SVATOP_WIRE_UPTO(stack_id), out), 2);
+	assert_int_equal(out[0].type, SVATOP_EV_DOMAIN_ALLOC);
+	assert_int_equal(out[0].flags, SVATOP_F_SVA_DOMAIN | SVATOP_F_FALLBACK | SVATOP_F_DERIVED);
+	assert_int_equal(out[0].ts_ns, 999);
+	assert_int_equal(out[0].stack_id, 7);
+	assert_int_equal(out[1].type, SVATOP_EV_ATTACH);
+	assert_int_equal(out[1].flags, SVATOP_F_SVA_DOMAIN | SVATOP_F_FALLBACK);
+	assert_int_equal(out[1].ts_ns, 1000);
+	assert_int_equal(out[1].stack_id, -1);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(out[i].domain, 0xffff4000);
+		assert_int_equal(out[i].mm, 0xffff3000);
+		assert_int_equal(out[i].pasid, 5);
+		assert_int_equal(out[i].domain_users, 0);
+		assert_string_equal(out[i].dev_name, "svamock-dev.3");
+		assert_string_equal(out[i].iommu_name, "svamock-iommu1");
+	}
+	/* the flag on any other record is dropped, nothing added */
+	ev.type = SVATOP_EV_DETACH;
+	wire_event(buf, &ev, SVATOP_WIRE_UPTO(iommu));
+	assert_int_equal(wire_decode(&w, buf, SVATOP_WIRE_UPTO(iommu), out), 1);
+	assert_int_equal(out[0].flags, SVATOP_F_SVA_DOMAIN | SVATOP_F_FALLBACK);
+	wire_names_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_whole_and_head_only_records),
 		cmocka_unit_test(test_new_names_replace_old_ones),
 		cmocka_unit_test(test_malformed_records),
+		cmocka_unit_test(test_attach_carries_domain_birth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
