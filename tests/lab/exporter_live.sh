@@ -144,8 +144,12 @@ check_eq "verdict: findings" "1" "$(v m1 'svatop_verdict{verdict="findings"}')"
 check_eq "svaload storm exit status" "0" "$(cat "$OUT/storm.rc" 2>/dev/null)"
 check_eq "after the storm: 10,003 binds, 10,002 unbinds" "10003 10002" \
 	"$(v m2 svatop_binds_total) $(v m2 svatop_unbinds_total)"
-check_eq "no event lost while four clients stalled mid-request" "17 0" \
-	"$(grep '^svatop_events_dropped_total{' "$OUT/m2.txt" | awk '{n++; s += $2} END {print n + 0, s + 0}')"
+# A full ring is what stalled clients could cause (typed drops); a call the
+# kernel's recursion protection skipped is counted as type "unknown"
+# (docs/metrics.md) and has nothing to do with them.
+unknown=$(grep '^svatop_events_dropped_total{type="unknown"}' "$OUT/m2.txt" | awk '{print $2}')
+check_eq "no event lost to a full ring while four clients stalled mid-request (${unknown:-0} missed by recursion protection)" "17 0" \
+	"$(grep '^svatop_events_dropped_total{' "$OUT/m2.txt" | grep -v 'type="unknown"' | awk '{n++; s += $2} END {print n + 0, s + 0}')"
 check_eq "the storm's 10 PASIDs were freed; the leaked one stays" "1" "$(v m2 svatop_pasids)"
 mid=$(cat "$OUT/mid.count" 2>/dev/null || echo 0)
 echo "# exporter_live: $mid scrapes during the storm, binds seen:" \

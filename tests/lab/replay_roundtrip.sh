@@ -50,11 +50,40 @@ for s in SCENARIOS; do
 done
 GUEST
 sed -i "s/for s in SCENARIOS/for s in $SCENARIOS/" "$guest"
+# The kernel's recursion protection: a hook's program that is entered again
+# on the CPU where it is already running (on 7.3, __mmdrop from a context
+# switch while the same program was preempted) is skipped, and svatop counts
+# that call as lost (docs/design.md, "Lost events"): the loss is real and
+# shown, but a round trip cannot be compared event for event then. A run in
+# which a consumer lost only such calls (summary: dropped, none of them by a
+# full ring) is run once more; ring-buffer losses are never retried.
+misses_only() {	# FILE: trace -j output whose summary counts only recursion misses
+	jq -s -e 'map(select(.event == "summary")) | .[-1] |
+		.dropped > 0 and ([.dropped_by_event[]] | add // 0) == 0' "$1" >/dev/null 2>&1
+}
+missed_run() {	# the scenarios of the last run whose consumers lost only missed calls
+	local s
+	for s in $SCENARIOS; do
+		[ "$(cat "$out/$s.trace.rc" "$out/$s.record.rc" 2>/dev/null | paste -sd' ')" = "0 0" ] && continue
+		if misses_only "$out/$s.live.json" ||
+		   { "$SVATOP" replay "$out/$s.rec" trace -j 2>/dev/null | tail -n 1 >"$out/$s.rec-summary.json" &&
+		     misses_only "$out/$s.rec-summary.json"; }; then
+			echo "$s"
+		fi
+	done
+}
 if [ -n "${REUSE_LAB_OUT:-}" ]; then	# debugging the host side: the last run's files
 	echo "reusing $out"
 else
 	LAB_TIMEOUT=${LAB_TIMEOUT:-900} run_guest "$out" "$guest"
-	ok $? "lab VM ran every scenario under record, trace and graph"
+	rc=$?
+	missed=$(missed_run | paste -sd' ')
+	if [ $rc -eq 0 ] && [ -n "$missed" ]; then
+		echo "# replay_roundtrip: recursion misses only, in: $missed; running the scenarios once more"
+		LAB_TIMEOUT=${LAB_TIMEOUT:-900} run_guest "$out" "$guest"
+		rc=$?
+	fi
+	ok $rc "lab VM ran every scenario under record, trace and graph${missed:+ (a second time: the first run's consumers missed calls to the kernel's recursion protection in $missed, counted)}"
 fi
 
 # The kernel's events of a trace -j file, grouped by thread in arrival order,
