@@ -142,6 +142,9 @@ static int exporter_render_now(struct exporter *x)
 			return err;
 		info.now_ns = session_now(&x->s);	/* after the re-walk */
 	}
+	info.state_walks = x->s.state_walks;
+	info.state_walks_skipped = x->s.state_walks_skipped;
+	info.state_tally_full = x->s.tally_full;
 	source_stats(x->s.src, &st);
 	session_iopf_refresh(&x->s);
 	o = open_memstream(&buf, &len);

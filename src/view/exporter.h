@@ -39,6 +39,9 @@ struct exporter_info {
 	bool ended;			/* a recording was read to its end */
 	bool per_process;		/* opt-in: pid/comm series (bounded) */
 	double render_s;		/* how long the previous rendering took */
+	/* state mode (docs/design.md): re-walks of the kernel's SVA state made
+	 * and skipped (nothing changed), mms whose counts found no room */
+	uint64_t state_walks, state_walks_skipped, state_tally_full;
 };
 
 /* Count what the model does not (bind errors by errno) for one event. */

@@ -556,6 +556,16 @@ int exporter_render(FILE *o, const struct model *m, const struct analyzer *a,
 	exporter_sample(o, "svatop_model_objects", NULL, NULL, model_objects(m));
 	exporter_family(o, "svatop_model_bytes", "gauge", "Memory held by the model.");
 	exporter_sample(o, "svatop_model_bytes", NULL, NULL, model_bytes(m));
+	exporter_family(o, "svatop_state_mode", "gauge",
+	       "1 when the kernel counts binds and unbinds and each interval re-walks the kernel's SVA state (state mode), 0 when every event is streamed.");
+	exporter_sample(o, "svatop_state_mode", NULL, NULL, m->state_mode);
+	exporter_family(o, "svatop_state_walks_total", "counter",
+	       "State mode: re-walks of the kernel's SVA state, by whether one ran (made) or nothing had changed since the last (skipped).");
+	exporter_sample(o, "svatop_state_walks_total", "result", "made", info->state_walks);
+	exporter_sample(o, "svatop_state_walks_total", "result", "skipped", info->state_walks_skipped);
+	exporter_family(o, "svatop_state_tally_full_total", "counter",
+	       "State mode: binds or unbinds the kernel could not count per mm (its map full); the totals still count them.");
+	exporter_sample(o, "svatop_state_tally_full_total", NULL, NULL, info->state_tally_full);
 	exporter_family(o, "svatop_exporter_render_duration_seconds", "gauge",
 	       "How long the previous rendering of these metrics took on the event consumer's thread.");
 	fprintf(o, "svatop_exporter_render_duration_seconds %.6f\n", info->render_s);

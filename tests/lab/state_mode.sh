@@ -123,6 +123,10 @@ check_eq "exporter: binds_total and unbinds_total equal the kernel's hits ($b3, 
 	"$(metric svatop_binds_total) $(metric svatop_unbinds_total)"
 check_eq "exporter: domain_frees_total equals the kernel's iommu_domain_free hits of SVA domains ($f3)" \
 	"$f3" "$(metric svatop_domain_frees_total)"
+walks() { awk -v r="$1" '$1 == "svatop_state_walks_total{result=\"" r "\"}" { print $2 }' "$S"; }
+check_eq "exporter: in state mode" 1 "$(metric svatop_state_mode)"
+check "exporter: it re-walked after changes ($(walks made)) and skipped the walk of idle intervals ($(walks skipped))" \
+	test "$(walks made)" -ge 3 -a "$(walks skipped)" -ge 1
 check_eq "exporter: the leaked bond is the only bond left" 1 \
 	"$(awk '/^svatop_bonds\{/ { n += $NF } END { print n + 0 }' "$S")"
 lab_done
