@@ -612,6 +612,7 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 {
 	struct svatop_wire *e;
 	struct mm_struct *mm;
+	bool born;
 	u64 iommu;
 	int users;
 
@@ -634,7 +635,8 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 	 * with the stack): one record, and src/source/wire.c makes both
 	 * events of it. Counted as two, submitted or dropped.
 	 */
-	if (users == 0 && !sva_tracepoints) {
+	born = users == 0 && !sva_tracepoints;
+	if (born) {
 		e = ev_new(SVATOP_EV_ATTACH, SVATOP_WIRE_UPTO(stack_id));
 		if (!e) {
 			count(SVATOP_CNT_DROPPED);
@@ -655,7 +657,7 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 	e->ret = ret;
 	e->domain_users = users;
 	ev_set_dev(e, dev, iommu);
-	if (e->flags & SVATOP_WF_DOMAIN_BORN)
+	if (born)
 		count(SVATOP_CNT_SUBMITTED);	/* the DOMAIN_ALLOC in it */
 	ev_submit(e);
 }
@@ -772,18 +774,24 @@ int BPF_KPROBE(kprobe_domain_free, struct iommu_domain *domain)
 static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 					u32 flags)
 {
+	struct svatop_tally *t = NULL, last = {};
 	struct svatop_wire *e;
 	u64 state = mm_sva_state(mm);
 	u64 key = (u64)mm;
-
-	struct svatop_tally *t = NULL;
 
 	/* Both run for every mm on the system: only SVA ones matter. */
 	if (!state)
 		return;
 	bpf_map_delete_elem(&snap_seen, &key);
-	if (state_mode && type == SVATOP_EV_MMDROP)
+	if (state_mode && type == SVATOP_EV_MMDROP) {
+		/* the mm's last counts: its tally goes with it, record or not
+		 * (a next mm at this address must not inherit them) */
 		t = bpf_map_lookup_elem(&tally, &key);
+		if (t) {
+			last = *t;
+			bpf_map_delete_elem(&tally, &key);
+		}
+	}
 	e = ev_new(type, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return;
@@ -792,11 +800,9 @@ static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 	e->pasid = mm_pasid(mm);
 	e->aux = state;
 	if (t) {
-		/* the mm's last counts: its tally goes with it */
 		e->flags |= SVATOP_F_TALLY;
-		e->handle = t->binds;
-		e->aux2 = t->unbinds;
-		bpf_map_delete_elem(&tally, &key);
+		e->handle = last.binds;
+		e->aux2 = last.unbinds;
 	}
 	ev_submit(e);
 }

@@ -53,25 +53,6 @@ void fput_escaped(FILE *f, const char *s, size_t max)
 	}
 }
 
-const char *str_escaped(char *buf, size_t len, const char *s, size_t max, const char *empty)
-{
-	char tmp[4];
-	size_t i, n = 0, k, w;
-
-	if (!s[0])
-		return empty;
-	if (!len)
-		return empty;
-	/* the escaped text cut at len - 1 bytes (an escape may be cut too) */
-	for (i = 0; i < max && s[i] && n < len - 1; i++) {
-		w = escape_into(tmp, s + i, 1);
-		for (k = 0; k < w && n < len - 1; k++)
-			buf[n++] = tmp[k];
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 size_t escape_to(char *out, size_t cap, const char *s, size_t max)
 {
 	char tmp[4];
@@ -87,6 +68,15 @@ size_t escape_to(char *out, size_t cap, const char *s, size_t max)
 			out[n++] = tmp[k];
 	}
 	return n;
+}
+
+const char *str_escaped(char *buf, size_t len, const char *s, size_t max, const char *empty)
+{
+	if (!s[0] || !len)
+		return empty;
+	/* the escaped text cut at len - 1 bytes (an escape may be cut too) */
+	buf[escape_to(buf, len - 1, s, max)] = '\0';
+	return buf;
 }
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong

@@ -95,7 +95,7 @@ int session_state_sync(struct session *s)
 
 	if (!s->m.state_mode || !s->src || !s->src->ops->resync || !s->src->ops->state)
 		return 0;
-	err = s->src->ops->state(s->src, &st);
+	err = s->src->ops->state(s->src, &st, false);
 	if (err)
 		return err;
 	/*
@@ -106,11 +106,9 @@ int session_state_sync(struct session *s)
 	 */
 	sig = state_signature(s, &st);
 	if (s->state_walks && sig == s->state_sig && now - s->state_walk_ns < SESSION_RESYNC_MAX_NS) {
-		free(st.mms);
 		s->state_walks_skipped++;
 		return 0;
 	}
-	free(st.mms);
 	err = s->src->ops->resync(s->src);
 	if (err)
 		return err;
@@ -126,7 +124,7 @@ int session_state_sync(struct session *s)
 			return err;
 	}
 	/* the counts as of the walk's end (a bind during the wait counts) */
-	err = s->src->ops->state(s->src, &st);
+	err = s->src->ops->state(s->src, &st, true);
 	if (err)
 		return err;
 	model_set_state_totals(&s->m, st.binds, st.unbinds, st.domain_allocs,

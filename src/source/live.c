@@ -149,12 +149,26 @@ static uint64_t live_missed(const struct live_source *ls)
 	return sum;
 }
 
+/* One slot of the per-CPU counters array, summed over the CPUs (vals:
+ * room for ncpu values); 0 when it cannot be read. */
+static uint64_t counter_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
+{
+	uint64_t sum = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(fd, &key, vals))
+		return 0;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
 static void live_stats(struct source *src, struct source_stats *out)
 {
 	struct live_source *ls = (void *)src;
-	int ncpu = libbpf_num_possible_cpus(), fd, i;
-	uint32_t key;
+	int ncpu = libbpf_num_possible_cpus(), fd;
 	uint64_t *vals;
+	uint32_t t;
 
 	memset(out, 0, sizeof(*out));
 	out->delivered = ls->delivered;
@@ -164,20 +178,10 @@ static void live_stats(struct source *src, struct source_stats *out)
 	if (!vals)
 		return;
 	fd = bpf_map__fd(ls->skel->maps.counters);
-	for (key = 0; key < SVATOP_CNT_MAX; key++) {
-		uint64_t sum = 0;
-
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		for (i = 0; i < ncpu; i++)
-			sum += vals[i];
-		if (key == SVATOP_CNT_SUBMITTED)
-			out->submitted = sum;
-		else if (key == SVATOP_CNT_DROPPED)
-			out->dropped = sum;
-		else if (key < SVATOP_CNT_DROPPED_TYPE + SVATOP_EV_MAX)
-			out->dropped_by_type[key - SVATOP_CNT_DROPPED_TYPE] = sum;
-	}
+	out->submitted = counter_sum(fd, SVATOP_CNT_SUBMITTED, vals, ncpu);
+	out->dropped = counter_sum(fd, SVATOP_CNT_DROPPED, vals, ncpu);
+	for (t = 0; t < SVATOP_EV_MAX; t++)
+		out->dropped_by_type[t] = counter_sum(fd, SVATOP_CNT_DROPPED_TYPE + t, vals, ncpu);
 	free(vals);
 	out->dropped += live_missed(ls);
 }
@@ -263,19 +267,7 @@ static int live_resync(struct source *src)
 				ls->skel->links.iter_snapshot);
 }
 
-static uint64_t counter_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
-{
-	uint64_t sum = 0;
-	int i;
-
-	if (bpf_map_lookup_elem(fd, &key, vals))
-		return 0;
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i];
-	return sum;
-}
-
-static int live_state(struct source *src, struct source_state *out)
+static int live_state(struct source *src, struct source_state *out, bool per_mm)
 {
 	struct live_source *ls = (void *)src;
 	int ncpu = libbpf_num_possible_cpus(), fd;
@@ -301,7 +293,7 @@ static int live_state(struct source *src, struct source_state *out)
 	free(vals);
 	/* The tally map holds at most its max_entries: a bounded walk. */
 	fd = bpf_map__fd(ls->skel->maps.tally);
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &key)) {
+	while (per_mm && !bpf_map_get_next_key(fd, first ? NULL : &key, &key)) {
 		first = false;
 		if (bpf_map_lookup_elem(fd, &key, &t))
 			continue;	/* gone with its mm meanwhile */
@@ -518,8 +510,8 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 	/* -p: the stream is already cut to one process in the kernel, and a
 	 * re-walk of the kernel's SVA mm list cannot tell owners apart */
 	if (opts->state_mode && opts->snapshot && !opts->target_tgid) {
-		ls->state_mode = ls->state_capable &&
-				 !ksyms_addresses_hidden("/proc/kallsyms");
+		/* hidden kernel addresses read as 0: not capable either */
+		ls->state_mode = ls->state_capable;
 		if (!ls->state_mode)
 			p_info("state mode needs the 7.x IOMMU group and mm lists and visible "
 			       "kernel addresses: streaming every event instead");
@@ -553,9 +545,9 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 	}
 	p_info("start-up: attached at %.2f s", (clock_monotonic_ns() - t0) / 1e9);
 	if (opts->snapshot) {
-		/* Hidden addresses: libbpf resolves the snapshot's weak __ksym
-		 * lists (iommu_sva_mms, iommu_group_kset) to NULL and their
-		 * walks find nothing. */
+		/* Hidden addresses: kallsyms gave the snapshot's two lists
+		 * (iommu_sva_mms, iommu_group_kset) as 0, and their walks find
+		 * nothing. */
 		if (ksyms_addresses_hidden("/proc/kallsyms"))
 			p_err("warning: kernel addresses are hidden (no CAP_SYSLOG, or kptr_restrict): "
 			      "the snapshot misses the bonds and the mms whose process is gone");

@@ -63,9 +63,10 @@ struct source_ops {
 	int (*stack)(struct source *src, int32_t stack_id, char frames[][64], int max);
 	/* Optional, state mode: start a re-walk of the kernel's SVA state
 	 * (its records arrive through poll, SVATOP_F_RESYNC) / read the
-	 * counts. -EOPNOTSUPP when the source is not in state mode. */
+	 * counts: the totals, and with per_mm each live mm's too (a walk of
+	 * the kernel's map). -EOPNOTSUPP when the source is not in state mode. */
 	int (*resync)(struct source *src);
-	int (*state)(struct source *src, struct source_state *out);
+	int (*state)(struct source *src, struct source_state *out, bool per_mm);
 };
 
 struct source {

@@ -977,8 +977,9 @@ static int fake_resync(struct source *src)
 	return 0;
 }
 
-static int fake_state(struct source *src, struct source_state *out)
+static int fake_state(struct source *src, struct source_state *out, bool per_mm)
 {
+	(void)per_mm;
 	*out = ((struct fake_live *)src)->st;
 	out->mms = NULL;
 	out->nmms = 0;
