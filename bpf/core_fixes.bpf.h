@@ -101,7 +101,22 @@ struct iommu_group___svatop {
 
 #define IS_ERR_VALUE_BPF(x)	((unsigned long)(void *)(x) >= (unsigned long)-4095)
 
-static __always_inline u32 mm_pasid(struct mm_struct *mm)
+/*
+ * Reads P->FIELD. BTF true: P is a BTF-typed pointer (an fentry/fexit or
+ * tp_btf argument, or a pointer loaded through one), so this is a plain
+ * load the verifier checks against the kernel's BTF and the JIT guards; no
+ * helper call. BTF false: a bpf_probe_read_kernel() call, for the kprobe
+ * forms and for pointers that went through a plain number (a return value
+ * from bpf_get_func_ret(), a map, a probe read). Callers pass a constant:
+ * each program keeps one of the two.
+ *
+ * Members inside struct iommu_domain's anonymous union (mm, users) are
+ * always probe-read: the verifier walks a union through its first member,
+ * a pointer at the same offset, and refuses those loads.
+ */
+#define SV_READ(btf, p, field)	((btf) ? (p)->field : BPF_CORE_READ(p, field))
+
+static __always_inline u32 mm_pasid(struct mm_struct *mm, bool btf)
 {
 	struct mm_struct___iommu_mm *m = (void *)mm;
 	struct mm_struct___pasid *o = (void *)mm;
@@ -110,17 +125,17 @@ static __always_inline u32 mm_pasid(struct mm_struct *mm)
 	if (!mm)
 		return 0;
 	if (bpf_core_field_exists(m->iommu_mm)) {
-		im = BPF_CORE_READ(m, iommu_mm);
-		return im ? BPF_CORE_READ(im, pasid) : 0;
+		im = SV_READ(btf, m, iommu_mm);
+		return im ? SV_READ(btf, im, pasid) : 0;
 	}
 	if (bpf_core_field_exists(o->pasid))
-		return BPF_CORE_READ(o, pasid);
+		return SV_READ(btf, o, pasid);
 	return 0;
 }
 
 /* The mm's SVA state pointer: iommu_mm (since 092edaddb660), or the PASID
  * (before 1fa05c932dc7). */
-static __always_inline u64 mm_sva_state(struct mm_struct *mm)
+static __always_inline u64 mm_sva_state(struct mm_struct *mm, bool btf)
 {
 	struct mm_struct___iommu_mm *m = (void *)mm;
 	struct mm_struct___pasid *o = (void *)mm;
@@ -129,9 +144,9 @@ static __always_inline u64 mm_sva_state(struct mm_struct *mm)
 	if (!mm)
 		return 0;
 	if (bpf_core_field_exists(m->iommu_mm))
-		return (u64)BPF_CORE_READ(m, iommu_mm);
+		return (u64)SV_READ(btf, m, iommu_mm);
 	if (bpf_core_field_exists(o->pasid)) {
-		pasid = BPF_CORE_READ(o, pasid);
+		pasid = SV_READ(btf, o, pasid);
 		/* INVALID_IOASID / IOMMU_PASID_INVALID are ~0; 0 is none */
 		return pasid && pasid != (u32)-1 ? pasid : 0;
 	}
@@ -139,29 +154,16 @@ static __always_inline u64 mm_sva_state(struct mm_struct *mm)
 }
 
 /*
- * The same test as mm_sva_state() != 0 for programs whose mm pointer is
- * BTF-typed (fentry/fexit, tp_btf): plain loads, no helper call. This is
- * the one check the hooks that fire for every process on the host make
- * before anything else (docs/design.md, "The host tax").
+ * mm_sva_state() != 0 for a BTF-typed mm: the one check the hooks that
+ * fire for every process on the host make before anything else
+ * (docs/design.md, "The host tax").
  */
 static __always_inline bool mm_has_sva(struct mm_struct *mm)
 {
-	struct mm_struct___iommu_mm *m = (void *)mm;
-	struct mm_struct___pasid *o = (void *)mm;
-	u32 pasid;
-
-	if (!mm)
-		return false;
-	if (bpf_core_field_exists(m->iommu_mm))
-		return m->iommu_mm != NULL;
-	if (bpf_core_field_exists(o->pasid)) {
-		pasid = o->pasid;
-		return pasid && pasid != (u32)-1;
-	}
-	return false;
+	return mm_sva_state(mm, true) != 0;
 }
 
-static __always_inline struct iommu_domain *sva_handle_domain(void *handle)
+static __always_inline struct iommu_domain *sva_handle_domain(void *handle, bool btf)
 {
 	struct iommu_sva___handle *h = handle;
 	struct iommu_sva___domain *d = handle;
@@ -169,35 +171,36 @@ static __always_inline struct iommu_domain *sva_handle_domain(void *handle)
 	if (!handle)
 		return NULL;
 	if (bpf_core_field_exists(h->handle))
-		return BPF_CORE_READ(h, handle.domain);
+		return SV_READ(btf, h, handle.domain);
 	if (bpf_core_field_exists(d->domain))
-		return BPF_CORE_READ(d, domain);
+		return SV_READ(btf, d, domain);
 	return NULL;
 }
 
-static __always_inline struct device *sva_handle_dev(void *handle)
+static __always_inline struct device *sva_handle_dev(void *handle, bool btf)
 {
 	struct iommu_sva___handle *h = handle;
 
-	return handle ? BPF_CORE_READ(h, dev) : NULL;
+	return handle ? SV_READ(btf, h, dev) : NULL;
 }
 
-static __always_inline int sva_handle_users(void *handle)
+static __always_inline int sva_handle_users(void *handle, bool btf)
 {
 	struct iommu_sva___handle *h = handle;
 
 	if (!handle || !bpf_core_field_exists(h->users))
 		return -1;
-	return BPF_CORE_READ(h, users.refs.counter);
+	return SV_READ(btf, h, users.refs.counter);
 }
 
-static __always_inline unsigned int domain_type(struct iommu_domain *domain)
+static __always_inline unsigned int domain_type(struct iommu_domain *domain, bool btf)
 {
 	struct iommu_domain___svatop *d = (void *)domain;
 
-	return domain ? BPF_CORE_READ(d, type) : 0;
+	return domain ? SV_READ(btf, d, type) : 0;
 }
 
+/* In the union: always a probe read (see SV_READ). */
 static __always_inline struct mm_struct *domain_mm(struct iommu_domain *domain)
 {
 	struct iommu_domain___svatop *d = (void *)domain;
@@ -207,6 +210,7 @@ static __always_inline struct mm_struct *domain_mm(struct iommu_domain *domain)
 	return BPF_CORE_READ(d, mm);
 }
 
+/* In the union: always a probe read (see SV_READ). */
 static __always_inline int domain_users(struct iommu_domain *domain)
 {
 	struct iommu_domain___svatop *d = (void *)domain;
@@ -216,15 +220,50 @@ static __always_inline int domain_users(struct iommu_domain *domain)
 	return BPF_CORE_READ(d, users);
 }
 
-static __always_inline struct iommu_device *dev_iommu_device(struct device *dev)
+/*
+ * A domain's mm and users with one probe read: they sit side by side in
+ * the union since users arrived (092edaddb660). The offsets are CO-RE
+ * constants, so the verifier sees a constant distance; a kernel that put
+ * them apart gets two reads.
+ */
+static __always_inline void domain_mm_users(struct iommu_domain *domain,
+					    struct mm_struct **mm, int *users)
+{
+	struct iommu_domain___svatop *d = (void *)domain;
+	u32 off_mm, off_users, delta;
+	u64 buf[2];
+
+	*mm = NULL;
+	*users = -1;
+	if (!domain || !bpf_core_field_exists(d->mm))
+		return;
+	if (!bpf_core_field_exists(d->users)) {
+		*mm = BPF_CORE_READ(d, mm);
+		return;
+	}
+	off_mm = bpf_core_field_offset(d->mm);
+	off_users = bpf_core_field_offset(d->users);
+	delta = off_users - off_mm;
+	if (off_users < off_mm || delta > sizeof(buf) - sizeof(int) || (delta & 3)) {
+		*mm = BPF_CORE_READ(d, mm);
+		*users = BPF_CORE_READ(d, users);
+		return;
+	}
+	if (bpf_probe_read_kernel(buf, sizeof(buf), (void *)domain + off_mm))
+		return;
+	*mm = (struct mm_struct *)buf[0];
+	*users = *(int *)((char *)buf + delta);
+}
+
+static __always_inline struct iommu_device *dev_iommu_device(struct device *dev, bool btf)
 {
 	struct device___svatop *d = (void *)dev;
 	struct dev_iommu___svatop *di;
 
 	if (!dev || !bpf_core_field_exists(d->iommu))
 		return NULL;
-	di = BPF_CORE_READ(d, iommu);
-	return di ? BPF_CORE_READ(di, iommu_dev) : NULL;
+	di = SV_READ(btf, d, iommu);
+	return di ? SV_READ(btf, di, iommu_dev) : NULL;
 }
 
 /* dev->iommu->max_pasids (6.0+; 0: no PASID capability) into *out;
@@ -243,11 +282,11 @@ static __always_inline bool dev_max_pasids(struct device *dev, u32 *out)
 	return true;
 }
 
-static __always_inline const char *dev_name_ptr(struct device *dev)
+static __always_inline const char *dev_name_ptr(struct device *dev, bool btf)
 {
 	struct device___svatop *d = (void *)dev;
 
-	return dev ? BPF_CORE_READ(d, kobj.name) : NULL;
+	return dev ? SV_READ(btf, d, kobj.name) : NULL;
 }
 
 static __always_inline const char *iommu_name_ptr(struct iommu_device *iommu)
@@ -258,7 +297,7 @@ static __always_inline const char *iommu_name_ptr(struct iommu_device *iommu)
 	if (!iommu || !bpf_core_field_exists(i->dev))
 		return NULL;
 	dev = BPF_CORE_READ(i, dev);
-	return dev_name_ptr(dev);
+	return dev_name_ptr(dev, false);
 }
 
 #endif /* SVATOP_CORE_FIXES_BPF_H */

@@ -49,9 +49,10 @@ struct {
 	__uint(max_entries, 16 << 20);
 } events SEC(".maps");
 
-/* Wake the consumer only once this much is waiting; it also polls every
- * 100 ms. Waking it per record costs more than the record itself. */
-#define WAKEUP_BYTES	(64 << 10)
+/* Wake the consumer once per this many records on a CPU (about 50 KB);
+ * it also polls every 100 ms. Waking it per record costs more than the
+ * record itself, and asking the ring how full it is costs a helper call. */
+#define WAKEUP_EVERY	512
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -126,6 +127,23 @@ struct {
 } dev_infos SEC(".maps");
 
 /*
+ * The last device each CPU named, in front of dev_infos: a bind/unbind
+ * storm names the same device over and over, and a per-CPU array lookup
+ * is inlined by the verifier where a hash lookup is a helper call.
+ */
+struct dev_last {
+	u64 dev;
+	struct dev_info info;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct dev_last);
+} dev_last SEC(".maps");
+
+/*
  * Addresses of two kernel variables, from the kallsyms the loader read
  * anyway (0: absent or hidden, and the walks find nothing). Not __ksym
  * externs: libbpf would read all of /proc/kallsyms again to resolve them,
@@ -193,8 +211,8 @@ static __always_inline bool filtered(void)
  */
 static __always_inline struct svatop_wire *ev_new(u16 type, u32 size)
 {
+	struct task_struct *cur = bpf_get_current_task_btf();
 	struct svatop_wire *e;
-	u64 id = bpf_get_current_pid_tgid();
 
 	e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
@@ -206,9 +224,11 @@ static __always_inline struct svatop_wire *ev_new(u16 type, u32 size)
 	e->size = size;
 	e->cpu = bpf_get_smp_processor_id();
 	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = (u32)id;
-	e->tgid = id >> 32;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* plain loads from current, not the pid_tgid and comm helpers: the
+	 * comm is NUL-terminated within its 16 bytes (set_task_comm()) */
+	e->pid = cur->pid;
+	e->tgid = cur->tgid;
+	__builtin_memcpy(e->comm, cur->comm, sizeof(e->comm));
 	e->flags = 0;
 	e->pasid = 0;
 	/* the rest of the record: zeroed, not the whole struct */
@@ -221,11 +241,24 @@ static __always_inline struct svatop_wire *ev_new(u16 type, u32 size)
 
 static __always_inline void ev_submit(struct svatop_wire *e)
 {
-	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ?
-		    BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	u32 key = SVATOP_CNT_SUBMITTED;
+	u64 *n = bpf_map_lookup_elem(&counters, &key);
 
-	bpf_ringbuf_submit(e, flags);
-	count(SVATOP_CNT_SUBMITTED);
+	if (!n) {
+		bpf_ringbuf_submit(e, 0);
+		return;
+	}
+	bpf_ringbuf_submit(e, (*n + 1) % WAKEUP_EVERY ? BPF_RB_NO_WAKEUP :
+			   BPF_RB_FORCE_WAKEUP);
+	*n += 1;
+}
+
+/* bpf_get_current_pid_tgid() from plain loads of current. */
+static __always_inline u64 cur_pid_tgid(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return (u64)(u32)t->tgid << 32 | (u32)t->pid;
 }
 
 /*
@@ -235,21 +268,31 @@ static __always_inline void ev_submit(struct svatop_wire *e)
  * so the names are ahead of it on the ring; cached only once sent, so a
  * record lost to a full ring is sent again with the next event.
  */
-static __always_inline u64 dev_iommu(struct device *dev)
+static __always_inline u64 dev_iommu(struct device *dev, bool btf)
 {
 	struct dev_info fresh = {}, *di;
 	struct svatop_wire_dev *r;
 	struct iommu_device *iommu;
+	struct dev_last *last;
 	const char *name;
 	u64 key = (u64)dev;
+	u32 zero = 0;
 
 	if (!dev)
 		return 0;
-	name = dev_name_ptr(dev);
+	name = dev_name_ptr(dev, btf);
+	last = bpf_map_lookup_elem(&dev_last, &zero);
+	if (last && last->dev == key && last->info.name_ptr == (u64)name)
+		return last->info.iommu;
 	di = bpf_map_lookup_elem(&dev_infos, &key);
-	if (di && di->name_ptr == (u64)name)
+	if (di && di->name_ptr == (u64)name) {
+		if (last) {
+			last->dev = key;
+			last->info = *di;
+		}
 		return di->iommu;
-	iommu = dev_iommu_device(dev);
+	}
+	iommu = dev_iommu_device(dev, btf);
 	/* Not an event: a full ring is counted by the event that follows. */
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r)
@@ -266,7 +309,7 @@ static __always_inline u64 dev_iommu(struct device *dev)
 	if (name)
 		bpf_probe_read_kernel_str(r->iommu_name, sizeof(r->iommu_name), name);
 	bpf_ringbuf_submit(r, 0);
-	fresh.name_ptr = (u64)dev_name_ptr(dev);
+	fresh.name_ptr = (u64)dev_name_ptr(dev, btf);
 	fresh.iommu = (u64)iommu;
 	bpf_map_update_elem(&dev_infos, &key, &fresh, BPF_ANY);
 	return (u64)iommu;
@@ -298,7 +341,7 @@ static __always_inline void ev_stack(struct svatop_wire *e, void *ctx)
 
 static __always_inline void remember_proc(struct mm_struct *mm)
 {
-	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	u32 tgid = cur_pid_tgid() >> 32;
 	u64 v = (u64)mm, *old;
 
 	/* a lookup costs less than an update, and re-binds are the rule */
@@ -311,7 +354,7 @@ static __always_inline void remember_proc(struct mm_struct *mm)
 /* kprobe/kretprobe pairs: the entry stashes what the exit needs. */
 static __always_inline void push_args(void *map, u64 a0, u64 a1, u64 a2)
 {
-	u64 id = bpf_get_current_pid_tgid();
+	u64 id = cur_pid_tgid();
 	struct call_args a = { a0, a1, a2 };
 
 	bpf_map_update_elem(map, &id, &a, BPF_ANY);
@@ -319,7 +362,7 @@ static __always_inline void push_args(void *map, u64 a0, u64 a1, u64 a2)
 
 static __always_inline bool pop_args(void *map, struct call_args *out)
 {
-	u64 id = bpf_get_current_pid_tgid();
+	u64 id = cur_pid_tgid();
 	struct call_args *a = bpf_map_lookup_elem(map, &id);
 
 	if (!a)
@@ -339,6 +382,7 @@ static __always_inline void bind_enter(struct device *dev, struct mm_struct *mm)
 static __always_inline void bind_exit(void *ctx, struct device *dev,
 				      struct mm_struct *mm, void *ret, u32 flags)
 {
+	bool btf = !(flags & SVATOP_F_FALLBACK);	/* dev and mm */
 	struct iommu_domain *domain;
 	struct svatop_wire *e;
 	u64 iommu;
@@ -351,14 +395,14 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 		remember_proc(mm);
 		return;
 	}
-	iommu = dev_iommu(dev);
+	iommu = dev_iommu(dev, btf);
 	e = ev_new(SVATOP_EV_BIND, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return;
 	e->flags = flags;
 	e->mm = (u64)mm;
-	e->pasid = mm_pasid(mm);
-	e->aux = mm_sva_state(mm);
+	e->pasid = mm_pasid(mm, btf);
+	e->aux = mm_sva_state(mm, btf);
 	ev_set_dev(e, dev, iommu);
 	if (!ret || IS_ERR_VALUE_BPF(ret)) {
 		e->ret = ret ? (s32)(long)ret : -22;
@@ -366,9 +410,10 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 		 * reads, only for a failure */
 		ev_set_max_pasids(e, dev);
 	} else {
+		/* the handle is a plain number (bpf_get_func_ret()) */
 		e->handle = (u64)ret;
-		e->handle_users = sva_handle_users(ret);
-		domain = sva_handle_domain(ret);
+		e->handle_users = sva_handle_users(ret, false);
+		domain = sva_handle_domain(ret, false);
 		e->domain = (u64)domain;
 		e->domain_users = domain_users(domain);
 		remember_proc(mm);
@@ -410,10 +455,11 @@ static __always_inline u64 fret(void *ctx)
 SEC("fexit/iommu_sva_bind_device")
 int fexit_bind(u64 *ctx)
 {
-	u64 id = bpf_get_current_pid_tgid();
+	u64 id = cur_pid_tgid();
 
-	bind_exit(ctx, (void *)farg(ctx, 0), (void *)farg(ctx, 1),
-		  (void *)fret(ctx), 0);
+	/* dev and mm lead the arguments in every era: direct context loads,
+	 * which the verifier types from the kernel's BTF */
+	bind_exit(ctx, (void *)ctx[0], (void *)ctx[1], (void *)fret(ctx), 0);
 	bpf_map_delete_elem(&bind_args, &id);
 	return 0;
 }
@@ -440,6 +486,7 @@ int BPF_KRETPROBE(kretprobe_bind, void *ret)
 
 static __always_inline void unbind_enter(void *handle, u32 flags)
 {
+	bool btf = !(flags & SVATOP_F_FALLBACK);	/* the handle */
 	struct iommu_domain *domain;
 	struct svatop_wire *e;
 	struct mm_struct *mm;
@@ -450,23 +497,22 @@ static __always_inline void unbind_enter(void *handle, u32 flags)
 		return;
 	if (state_mode) {
 		count(SVATOP_CNT_STATE_UNBINDS);
-		tally_add(domain_mm(sva_handle_domain(handle)), true);
+		tally_add(domain_mm(sva_handle_domain(handle, btf)), true);
 		return;
 	}
-	dev = sva_handle_dev(handle);
-	iommu = dev_iommu(dev);
+	dev = sva_handle_dev(handle, btf);
+	iommu = dev_iommu(dev, btf);
 	e = ev_new(SVATOP_EV_UNBIND, SVATOP_WIRE_UPTO(stack_id));
 	if (!e)
 		return;
 	e->flags = flags;
 	e->handle = (u64)handle;
-	e->handle_users = sva_handle_users(handle);
-	domain = sva_handle_domain(handle);
+	e->handle_users = sva_handle_users(handle, btf);
+	domain = sva_handle_domain(handle, btf);
 	e->domain = (u64)domain;
-	e->domain_users = domain_users(domain);
-	mm = domain_mm(domain);
-	e->mm = (u64)mm;
-	e->pasid = mm_pasid(mm);
+	domain_mm_users(domain, &mm, &e->domain_users);
+	e->mm = (u64)mm;	/* probe-read: a plain number */
+	e->pasid = mm_pasid(mm, false);
 	ev_set_dev(e, dev, iommu);
 	ev_submit(e);
 }
@@ -490,14 +536,14 @@ int BPF_KPROBE(kprobe_unbind, void *handle)
 static __always_inline void pasid_alloc_exit(void *ctx, struct device *dev,
 					     u32 ret, u32 flags)
 {
-	u64 id = bpf_get_current_pid_tgid();
+	u64 id = cur_pid_tgid();
 	struct call_args *b;
 	struct svatop_wire *e;
 	u64 iommu;
 
 	if (filtered())
 		return;
-	iommu = dev_iommu(dev);
+	iommu = dev_iommu(dev, !(flags & SVATOP_F_FALLBACK));
 	e = ev_new(SVATOP_EV_PASID_ALLOC, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return;
@@ -610,23 +656,23 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 					struct device *dev, u32 pasid, int ret,
 					u32 flags)
 {
+	bool btf = !(flags & SVATOP_F_FALLBACK);	/* domain and dev */
 	struct svatop_wire *e;
 	struct mm_struct *mm;
 	bool born;
 	u64 iommu;
 	int users;
 
-	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
+	if (domain_type(domain, btf) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
 		return;
-	users = domain_users(domain);
+	domain_mm_users(domain, &mm, &users);
 	/* State mode: a failed attach still streams (bind_explain). */
 	if (state_mode && ret >= 0) {
 		if (users == 0 && !sva_tracepoints)
 			count(SVATOP_CNT_STATE_DOMAIN_ALLOCS);
 		return;
 	}
-	iommu = dev_iommu(dev);
-	mm = domain_mm(domain);
+	iommu = dev_iommu(dev, btf);
 	/*
 	 * iommu_sva_domain_alloc() is inlined: a domain with no users yet
 	 * that attaches inside a bind was just born there (the core sets
@@ -665,8 +711,10 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 SEC("fexit/iommu_attach_device_pasid")
 int fexit_attach(u64 *ctx)
 {
-	attach_exit(ctx, (void *)farg(ctx, 0), (void *)farg(ctx, 1),
-		    (u32)farg(ctx, 2), (int)fret(ctx), 0);
+	/* domain, dev and pasid lead the arguments in every era (6.10 added
+	 * the handle after them): direct context loads, BTF-typed */
+	attach_exit(ctx, (void *)ctx[0], (void *)ctx[1], (u32)ctx[2],
+		    (int)fret(ctx), 0);
 	return 0;
 }
 
@@ -693,22 +741,23 @@ static __always_inline void detach_enter(struct iommu_domain *domain,
 					 struct device *dev, u32 pasid,
 					 u32 flags)
 {
+	bool btf = !(flags & SVATOP_F_FALLBACK);	/* domain and dev */
 	struct svatop_wire *e;
 	struct mm_struct *mm;
 	u64 iommu;
 
-	if (state_mode || domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA || filtered())
+	if (state_mode || domain_type(domain, btf) != SVATOP_IOMMU_DOMAIN_SVA ||
+	    filtered())
 		return;
-	iommu = dev_iommu(dev);
+	iommu = dev_iommu(dev, btf);
 	e = ev_new(SVATOP_EV_DETACH, SVATOP_WIRE_UPTO(iommu));
 	if (!e)
 		return;
-	mm = domain_mm(domain);
+	domain_mm_users(domain, &mm, &e->domain_users);
 	e->flags = flags | SVATOP_F_SVA_DOMAIN;
 	e->domain = (u64)domain;
 	e->mm = (u64)mm;
 	e->pasid = pasid;
-	e->domain_users = domain_users(domain);
 	ev_set_dev(e, dev, iommu);
 	ev_submit(e);
 }
@@ -737,7 +786,7 @@ static __always_inline void domain_free_enter(struct iommu_domain *domain,
 	struct svatop_wire *e;
 	struct mm_struct *mm;
 
-	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA)
+	if (domain_type(domain, !(flags & SVATOP_F_FALLBACK)) != SVATOP_IOMMU_DOMAIN_SVA)
 		return;
 	if (state_mode) {
 		count(SVATOP_CNT_STATE_DOMAIN_FREES);
@@ -746,12 +795,11 @@ static __always_inline void domain_free_enter(struct iommu_domain *domain,
 	e = ev_new(SVATOP_EV_DOMAIN_FREE, SVATOP_WIRE_UPTO(domain_users));
 	if (!e)
 		return;
-	mm = domain_mm(domain);
+	domain_mm_users(domain, &mm, &e->domain_users);
 	e->flags = flags | SVATOP_F_SVA_DOMAIN;
 	e->domain = (u64)domain;
 	e->mm = (u64)mm;
-	e->pasid = mm_pasid(mm);
-	e->domain_users = domain_users(domain);
+	e->pasid = mm_pasid(mm, false);
 	ev_submit(e);
 }
 
@@ -774,9 +822,10 @@ int BPF_KPROBE(kprobe_domain_free, struct iommu_domain *domain)
 static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 					u32 flags)
 {
+	bool btf = !(flags & SVATOP_F_FALLBACK);	/* the mm */
 	struct svatop_tally *t = NULL, last = {};
 	struct svatop_wire *e;
-	u64 state = mm_sva_state(mm);
+	u64 state = mm_sva_state(mm, btf);
 	u64 key = (u64)mm;
 
 	/* Both run for every mm on the system: only SVA ones matter. */
@@ -797,7 +846,7 @@ static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 		return;
 	e->flags = flags;
 	e->mm = (u64)mm;
-	e->pasid = mm_pasid(mm);
+	e->pasid = mm_pasid(mm, btf);
 	e->aux = state;
 	if (t) {
 		e->flags |= SVATOP_F_TALLY;
@@ -855,10 +904,10 @@ static __always_inline void fork_mm_event(struct mm_struct *mm,
 	struct svatop_wire *e;
 	u64 parent_state, child_state;
 
-	parent_state = mm_sva_state(parent_mm);
+	parent_state = mm_sva_state(parent_mm, false);
 	if (!mm || mm == parent_mm || !parent_state || filtered())
 		return;
-	child_state = mm_sva_state(mm);
+	child_state = mm_sva_state(mm, false);
 	e = ev_new(SVATOP_EV_FORK, SVATOP_WIRE_UPTO(aux2));
 	if (!e)
 		return;
@@ -869,7 +918,7 @@ static __always_inline void fork_mm_event(struct mm_struct *mm,
 	e->aux = (u64)parent_mm;
 	e->aux2 = child_state;
 	e->handle = parent_state;
-	e->pasid = mm_pasid(parent_mm);
+	e->pasid = mm_pasid(parent_mm, false);
 	ev_submit(e);
 }
 
@@ -923,7 +972,7 @@ static __always_inline void proc_fork(struct task_struct *parent,
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return;	/* a new thread, not a new process */
 	pmm = BPF_CORE_READ(parent, mm);
-	if (!mm_sva_state(pmm) || filtered())
+	if (!mm_sva_state(pmm, false) || filtered())
 		return;
 	cmm = BPF_CORE_READ(child, mm);
 	ctgid = BPF_CORE_READ(child, tgid);
@@ -934,7 +983,7 @@ static __always_inline void proc_fork(struct task_struct *parent,
 		return;
 	e->flags = flags;
 	e->mm = (u64)pmm;
-	e->pasid = mm_pasid(pmm);
+	e->pasid = mm_pasid(pmm, false);
 	e->aux = ctgid;
 	e->aux2 = (u64)cmm;
 	ev_submit(e);
@@ -945,7 +994,7 @@ static __always_inline void proc_fork(struct task_struct *parent,
 	 * the parent's iommu_mm in the child). A child with a fresh mm
 	 * joins at its own first bind (remember_proc()).
 	 */
-	if (!mm_sva_state(cmm))
+	if (!mm_sva_state(cmm, false))
 		return;
 	v = (u64)cmm;
 	bpf_map_update_elem(&sva_procs, &ctgid, &v, BPF_ANY);
@@ -972,7 +1021,7 @@ int tp_fork(void *ctx)
 	u32 ctgid;
 
 	pmm = BPF_CORE_READ(cur, mm);
-	if (!mm_sva_state(pmm) || filtered())
+	if (!mm_sva_state(pmm, false) || filtered())
 		return 0;
 	ctgid = BPF_CORE_READ(args, child_pid);
 	e = ev_new(SVATOP_EV_PROC_FORK, SVATOP_WIRE_UPTO(aux2));
@@ -980,7 +1029,7 @@ int tp_fork(void *ctx)
 		return 0;
 	e->flags = SVATOP_F_FALLBACK;
 	e->mm = (u64)pmm;
-	e->pasid = mm_pasid(pmm);
+	e->pasid = mm_pasid(pmm, false);
 	e->aux = ctgid;
 	ev_submit(e);
 	return 0;
@@ -1182,14 +1231,14 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 	if (bpf_map_lookup_elem(&snap_seen, &key))
 		return 0;
 	bpf_map_update_elem(&snap_seen, &key, &one, BPF_ANY);
-	pasid = mm_pasid(mm);
+	pasid = mm_pasid(mm, false);
 	e = ev_new(SVATOP_EV_SNAP_MM, SVATOP_WIRE_UPTO(aux));
 	if (!e)
 		return 0;
 	e->flags = flags | SVATOP_F_SNAPSHOT | snap_flag();
 	e->mm = key;
 	e->pasid = pasid;
-	e->aux = mm_sva_state(mm);
+	e->aux = mm_sva_state(mm, false);
 	if (task) {
 		/* a stack copy: 6.1 takes no ring-buffer memory as a map key */
 		u32 tgid = BPF_CORE_READ(task, tgid);
@@ -1270,11 +1319,11 @@ static long snap_bond_cb(void *map, u32 *pasid, u64 *mm, struct snap_group_ctx *
 	if (!entry || (entry & SVATOP_XA_TAG_MASK) != SVATOP_PASID_ARRAY_HANDLE)
 		return 0;
 	h = (void *)(entry & ~SVATOP_XA_TAG_MASK);
-	domain = sva_handle_domain(h);
-	if (domain_type(domain) != SVATOP_IOMMU_DOMAIN_SVA)
+	domain = sva_handle_domain(h, false);
+	if (domain_type(domain, false) != SVATOP_IOMMU_DOMAIN_SVA)
 		return 0;
-	dev = sva_handle_dev(h);
-	iommu = dev_iommu(dev);
+	dev = sva_handle_dev(h, false);
+	iommu = dev_iommu(dev, false);
 	e = ev_new(SVATOP_EV_SNAP_BOND, SVATOP_WIRE_UPTO(aux));
 	if (!e)
 		return 1;
@@ -1288,7 +1337,7 @@ static long snap_bond_cb(void *map, u32 *pasid, u64 *mm, struct snap_group_ctx *
 	e->mm = (u64)domain_mm(domain);
 	e->pasid = *pasid;
 	e->aux = (u64)c->group;
-	e->handle_users = sva_handle_users(h);
+	e->handle_users = sva_handle_users(h, false);
 	e->domain_users = domain_users(domain);
 	ev_set_dev(e, dev, iommu);
 	ev_submit(e);
@@ -1391,7 +1440,7 @@ int iter_snapshot(struct bpf_iter__task *ctx)
 	if (target_tgid && task->tgid != target_tgid)
 		return 0;
 	mm = task->mm;
-	if (!mm || !mm_sva_state(mm))
+	if (!mm || !mm_sva_state(mm, false))
 		return 0;
 	/* Probe-read copies: the verifier wants scalars for a global
 	 * function. */
@@ -1431,14 +1480,14 @@ int BPF_PROG(tp_sva_domain_alloc, struct iommu_domain *domain,
 		count(SVATOP_CNT_STATE_DOMAIN_ALLOCS);
 		return 0;
 	}
-	iommu = dev_iommu(dev);
+	iommu = dev_iommu(dev, false);
 	e = ev_new(SVATOP_EV_DOMAIN_ALLOC, SVATOP_WIRE_UPTO(stack_id));
 	if (!e)
 		return 0;
 	e->flags = SVATOP_F_TRACEPOINT | SVATOP_F_SVA_DOMAIN;
 	e->domain = (u64)domain;
 	e->mm = (u64)mm;
-	e->pasid = mm_pasid(mm);
+	e->pasid = mm_pasid(mm, false);
 	e->domain_users = domain_users(domain);
 	ev_set_dev(e, dev, iommu);
 	ev_stack(e, ctx);

@@ -17,6 +17,22 @@ $(BENCH_FRONTEND): tools/bench/frontend.c tools/bench/gen.c $(OUTPUT)/libsvatop-
 
 bench: $(BENCH_FRONTEND)
 
+# The per-operation cost table (tools/bench/helpercost.c, run in the lab by
+# tools/bench/lab): static, like svatop-static, for the VM.
+BENCH_HELPERCOST := $(BENCH_DIR)/helpercost
+$(BENCH_DIR)/helpercost.bpf.o: tools/bench/helpercost.bpf.c | $(BENCH_DIR)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+$(BENCH_DIR)/helpercost.skel.h: $(BENCH_DIR)/helpercost.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+$(BENCH_HELPERCOST): tools/bench/helpercost.c $(BENCH_DIR)/helpercost.skel.h
+	$(call msg,CC-BENCH,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) -static $< -lbpf -lelf -lz -lzstd -o $@
+
+bench: $(BENCH_HELPERCOST)
+
 # ---- fuzzing -------------------------------------------------------------
 # Two libFuzzer targets (clang, compiler-rt), built with SVATOP_FUZZ_NO_CRC:
 # the reader ignores the CRC-32 and zlib's Adler-32, so mutated input gets

@@ -165,13 +165,23 @@ uint64_t session_now(const struct session *s)
 	return s->live ? clock_monotonic_ns() : s->m.now_ns;
 }
 
-uint64_t session_dropped(struct session *s)
+static struct source_stats stats_of(struct session *s)
 {
 	struct source_stats st = { 0 };
 
 	if (s->src)
 		source_stats(s->src, &st);
-	return st.dropped + s->r.late;
+	return st;
+}
+
+uint64_t session_dropped(struct session *s)
+{
+	return stats_of(s).dropped + s->r.late;
+}
+
+uint64_t session_missed(struct session *s)
+{
+	return stats_of(s).missed;
 }
 
 int session_stack(struct session *s, int32_t stack_id, char frames[][64], int max)

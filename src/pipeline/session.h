@@ -111,6 +111,8 @@ uint64_t session_now(const struct session *s);
 /* Records lost by the source, plus records that arrived too late to be
  * put back in order: either way the model may be wrong. */
 uint64_t session_dropped(struct session *s);
+/* Of those, the calls the kernel skipped (recursion misses). */
+uint64_t session_missed(struct session *s);
 /* Device page faults (pipeline/open.c). Read the kernel's aggregates into
  * s->m.iopf (owners the kernel did not name come from the model's PASIDs):
  * views call it once per frame. */

@@ -128,25 +128,70 @@ static int live_poll(struct source *src, int timeout_ms, source_event_fn fn,
 }
 
 /*
+ * The event a program's call reports, for its recursion misses (below).
+ * Entry programs whose exit reports (fentry_bind) are absent: a skipped
+ * entry loses no event. A program that reports only for SVA state (the
+ * mm teardown and process hooks) may have skipped a call that would have
+ * reported nothing: for those the count is an upper bound.
+ */
+static const struct {
+	const char *prog;
+	uint16_t type;
+} miss_event[] = {
+	{ "fexit_bind", SVATOP_EV_BIND }, { "kprobe_bind", SVATOP_EV_BIND },
+	{ "kretprobe_bind", SVATOP_EV_BIND }, { "tp_sva_bind", SVATOP_EV_BIND },
+	{ "fentry_unbind", SVATOP_EV_UNBIND }, { "kprobe_unbind", SVATOP_EV_UNBIND },
+	{ "tp_sva_unbind", SVATOP_EV_UNBIND },
+	{ "fexit_pasid_alloc", SVATOP_EV_PASID_ALLOC }, { "kprobe_pasid_alloc", SVATOP_EV_PASID_ALLOC },
+	{ "kretprobe_pasid_alloc", SVATOP_EV_PASID_ALLOC },
+	{ "fexit_ioasid_alloc", SVATOP_EV_PASID_ALLOC },
+	{ "kretprobe_ioasid_alloc", SVATOP_EV_PASID_ALLOC },
+	{ "tp_sva_pasid_alloc", SVATOP_EV_PASID_ALLOC },
+	{ "fentry_pasid_free", SVATOP_EV_PASID_FREE }, { "kprobe_pasid_free", SVATOP_EV_PASID_FREE },
+	{ "fentry_ioasid_free", SVATOP_EV_PASID_FREE }, { "kprobe_ioasid_free", SVATOP_EV_PASID_FREE },
+	{ "tp_sva_pasid_free", SVATOP_EV_PASID_FREE },
+	{ "fexit_attach", SVATOP_EV_ATTACH }, { "kprobe_attach", SVATOP_EV_ATTACH },
+	{ "kretprobe_attach", SVATOP_EV_ATTACH },
+	{ "fentry_detach", SVATOP_EV_DETACH }, { "kprobe_detach", SVATOP_EV_DETACH },
+	{ "tp_sva_domain_alloc", SVATOP_EV_DOMAIN_ALLOC },
+	{ "fentry_domain_free", SVATOP_EV_DOMAIN_FREE }, { "kprobe_domain_free", SVATOP_EV_DOMAIN_FREE },
+	{ "tp_sva_domain_free", SVATOP_EV_DOMAIN_FREE },
+	{ "fentry_mm_pasid_drop", SVATOP_EV_MM_PASID_DROP },
+	{ "kprobe_mm_pasid_drop", SVATOP_EV_MM_PASID_DROP },
+	{ "fentry_mmdrop", SVATOP_EV_MMDROP }, { "kprobe_mmdrop", SVATOP_EV_MMDROP },
+	{ "fexit_mm_init", SVATOP_EV_FORK }, { "kprobe_mm_init", SVATOP_EV_FORK },
+	{ "kretprobe_mm_init", SVATOP_EV_FORK },
+	{ "tp_btf_fork", SVATOP_EV_PROC_FORK }, { "tp_fork", SVATOP_EV_PROC_FORK },
+	{ "tp_btf_exit", SVATOP_EV_EXIT }, { "tp_exit", SVATOP_EV_EXIT },
+	{ "tp_btf_exec", SVATOP_EV_EXIT }, { "tp_btf_prepare_exec", SVATOP_EV_EXIT },
+	{ "tp_exec", SVATOP_EV_EXIT },
+};
+
+/*
  * Calls the kernel skipped because the program was already running on that
  * CPU (a recursion miss: on a preemptible kernel another task can enter a
  * hook while a preempted one is inside it). Each lost an event as surely
- * as a full ring buffer, so they count as dropped.
+ * as a full ring buffer, so they count as dropped, and per event type
+ * (missed_by_type) where the program names one (miss_event).
  */
-static uint64_t live_missed(const struct live_source *ls)
+static void live_missed(const struct live_source *ls, struct source_stats *out)
 {
 	struct bpf_program *prog;
-	uint64_t sum = 0;
+	size_t i;
 
 	bpf_object__for_each_program(prog, ls->skel->obj) {
 		struct bpf_prog_info info = { 0 };
 		uint32_t len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			sum += info.recursion_misses;
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || !info.recursion_misses)
+			continue;
+		out->dropped += info.recursion_misses;
+		out->missed += info.recursion_misses;
+		for (i = 0; i < sizeof(miss_event) / sizeof(miss_event[0]); i++)
+			if (!strcmp(miss_event[i].prog, bpf_program__name(prog)))
+				out->missed_by_type[miss_event[i].type] += info.recursion_misses;
 	}
-	return sum;
 }
 
 /* One slot of the per-CPU counters array, summed over the CPUs (vals:
@@ -183,7 +228,7 @@ static void live_stats(struct source *src, struct source_stats *out)
 	for (t = 0; t < SVATOP_EV_MAX; t++)
 		out->dropped_by_type[t] = counter_sum(fd, SVATOP_CNT_DROPPED_TYPE + t, vals, ncpu);
 	free(vals);
-	out->dropped += live_missed(ls);
+	live_missed(ls, out);
 }
 
 static void live_close(struct source *src)

@@ -24,9 +24,15 @@ typedef int (*source_event_fn)(const struct svatop_event *ev, void *ctx);
 
 struct source_stats {
 	uint64_t submitted;	/* records the kernel side committed */
-	uint64_t dropped;	/* records lost (ring buffer full) */
+	/* events lost: records that found the ring buffer full, and calls
+	 * the kernel skipped (recursion misses) */
+	uint64_t dropped;
+	uint64_t missed;	/* of dropped: the skipped calls */
 	uint64_t delivered;	/* records handed to the callback */
-	uint64_t dropped_by_type[SVATOP_EV_MAX];	/* dropped, per event type */
+	uint64_t dropped_by_type[SVATOP_EV_MAX];	/* ring buffer full, per event type */
+	/* recursion misses, per event type (in dropped, not dropped_by_type;
+	 * an upper bound for hooks that report only for SVA state) */
+	uint64_t missed_by_type[SVATOP_EV_MAX];
 };
 
 /*

@@ -635,8 +635,9 @@ int cmd_graph(int argc, char **argv)
 			break;
 	}
 	if (!err && session_dropped(&s)) {
-		p_err("graph: %" PRIu64 " events were lost: the graph may be incomplete",
-		      session_dropped(&s));
+		p_err("graph: %" PRIu64 " events were lost (%" PRIu64 " of them calls the "
+		      "kernel's recursion protection skipped): the graph may be incomplete",
+		      session_dropped(&s), session_missed(&s));
 		err = 1;
 	}
 	session_close(&s);

@@ -174,13 +174,17 @@ static int on_iopf(const struct iopf_event *ev, void *ctx)
 static void print_summary(const struct trace_state *st,
 			  const struct source_stats *stats)
 {
-	json_t *o = json_object(), *by = json_object();
+	json_t *o = json_object(), *by = json_object(), *missed = json_object();
 	unsigned int t;
 
-	for (t = 1; t < SVATOP_EV_MAX; t++)
+	for (t = 1; t < SVATOP_EV_MAX; t++) {
 		if (stats->dropped_by_type[t])
 			json_object_set_new(by, event_type_name(t),
 					    view_json_count(stats->dropped_by_type[t]));
+		if (stats->missed_by_type[t])
+			json_object_set_new(missed, event_type_name(t),
+					    view_json_count(stats->missed_by_type[t]));
+	}
 	json_object_set_new(o, "v", json_integer(EVENTS_JSON_SCHEMA));
 	json_object_set_new(o, "event", json_string("summary"));
 	json_object_set_new(o, "shown", view_json_count(st->shown));
@@ -188,6 +192,7 @@ static void print_summary(const struct trace_state *st,
 	json_object_set_new(o, "submitted", view_json_count(stats->submitted));
 	json_object_set_new(o, "dropped", view_json_count(stats->dropped));
 	json_object_set_new(o, "dropped_by_event", by);
+	json_object_set_new(o, "missed_by_event", missed);
 	json_dumpf(o, stdout, JSON_COMPACT);
 	fputc('\n', stdout);
 	json_decref(o);
@@ -274,9 +279,12 @@ int cmd_trace(int argc, char **argv)
 	source_stats(st.s.src, &stats);
 	if (args.c.json)
 		print_summary(&st, &stats);
-	fprintf(stderr, "svatop: %llu events shown, %llu received, %llu lost (ring buffer full)\n",
+	fprintf(stderr, "svatop: %llu events shown, %llu received, %llu lost (ring buffer full)%s",
 		(unsigned long long)st.shown, (unsigned long long)stats.delivered,
-		(unsigned long long)stats.dropped);
+		(unsigned long long)(stats.dropped - stats.missed), stats.missed ? "" : "\n");
+	if (stats.missed)
+		fprintf(stderr, ", %llu calls skipped by the kernel's recursion protection\n",
+			(unsigned long long)stats.missed);
 	session_close(&st.s);
 	if (!ret && stats.dropped)
 		ret = EXIT_INCONCLUSIVE;

@@ -61,15 +61,26 @@ misses_only() {	# FILE: trace -j output whose summary counts only recursion miss
 	jq -s -e 'map(select(.event == "summary")) | .[-1] |
 		.dropped > 0 and ([.dropped_by_event[]] | add // 0) == 0' "$1" >/dev/null 2>&1
 }
+only_misses() {	# SCENARIO: each consumer that lost events lost only skipped calls
+	local c
+	for c in trace record graph; do
+		[ "$(cat "$out/$1.$c.rc" 2>/dev/null)" = 0 ] && continue
+		case $c in
+		trace) misses_only "$out/$1.live.json" || return 1 ;;
+		record)
+			"$SVATOP" replay "$out/$1.rec" trace -j 2>/dev/null | tail -n 1 >"$out/$1.rec-summary.json" &&
+				misses_only "$out/$1.rec-summary.json" || return 1 ;;
+		graph) grep -Eq 'graph: ([0-9]+) events were lost \(\1 of them calls' "$out/$1.graph.err" ||
+			return 1 ;;
+		esac
+	done
+}
 missed_run() {	# the scenarios of the last run whose consumers lost only missed calls
 	local s
 	for s in $SCENARIOS; do
-		[ "$(cat "$out/$s.trace.rc" "$out/$s.record.rc" 2>/dev/null | paste -sd' ')" = "0 0" ] && continue
-		if misses_only "$out/$s.live.json" ||
-		   { "$SVATOP" replay "$out/$s.rec" trace -j 2>/dev/null | tail -n 1 >"$out/$s.rec-summary.json" &&
-		     misses_only "$out/$s.rec-summary.json"; }; then
-			echo "$s"
-		fi
+		[ "$(cat "$out/$s.trace.rc" "$out/$s.record.rc" "$out/$s.graph.rc" 2>/dev/null | paste -sd' ')" = "0 0 0" ] &&
+			continue
+		only_misses "$s" && echo "$s"
 	done
 }
 if [ -n "${REUSE_LAB_OUT:-}" ]; then	# debugging the host side: the last run's files

@@ -30,7 +30,8 @@ P=$out/kprobe_profile
 hits() { awk -v n="svt_$1" '$1 == n { print $2 }' "$P"; }
 summary=$(jq -c 'select(.event=="summary")' "$T")
 echo "summary: $summary"
-dropped() { echo "$summary" | jq -r ".dropped_by_event[\"$1\"] // 0"; }
+# lost: records that found the ring full, and calls the kernel skipped
+dropped() { echo "$summary" | jq -r "(.dropped_by_event[\"$1\"] // 0) + (.missed_by_event[\"$1\"] // 0)"; }
 check_counts() {	# check_counts EVENT FUNCTION [JQ CONDITION]
 	local seen kernel lost
 	seen=$(jcount "$T" ".event==\"$1\"${3:+ and $3}")

@@ -283,4 +283,12 @@ while [ $rep -le $STARTUP_REPS ]; do
 	done
 	rep=$((rep + 1))
 done
+
+# What each building block of a hook costs on this kernel, warm and after
+# a switch of address space (tools/bench/helpercost.c); no tracer runs.
+helpercost -n 8000 -r "$REPS" >/out/helpercost 2>/out/helpercost.err ||
+	say helpercost.error "$(tail -1 /out/helpercost.err)"
+while read -r _tag _op _rest; do
+	[ "$_tag" = HELPERCOST ] && say helpercost.$_op $_rest
+done </out/helpercost
 exit 0
