@@ -73,10 +73,21 @@ struct call_args {
 	u64 a0, a1, a2;
 };
 
-/* The bind in progress (dev, mm), stored by either form's entry: for the
- * kretprobe, and so a PASID allocation inside the bind names its mm. */
+/*
+ * The bind in progress (dev, mm, owner), stored by the kprobe form's entry
+ * for its kretprobe (owner BIND_ARGS_KRET, which takes it out), and by the
+ * fentry form's entry only when the mm has no SVA state yet, the one case
+ * where the bind allocates a PASID (iommu_alloc_mm_data()): the PASID
+ * allocation inside the bind names its mm from it and takes it out (owner
+ * BIND_ARGS_PASID), and a failed bind's exit does. A re-bind, the common
+ * case, touches no map. LRU: an entry a race left behind (another thread
+ * of the mm allocated the PASID first) ages out.
+ */
+#define BIND_ARGS_KRET	0
+#define BIND_ARGS_PASID	1
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, u64);
 	__type(value, struct call_args);
@@ -99,6 +110,32 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } sva_procs SEC(".maps");
+
+/*
+ * The last (tgid, mm) each CPU found in sva_procs, so a re-bind, the
+ * common case, skips the hash lookup. Valid only under the generation it
+ * was seen in: every change to sva_procs other than remember_proc()'s own
+ * (exit, exec, fork, snapshot) bumps procs_gen.
+ */
+__u64 procs_gen;
+
+struct proc_last {
+	u64 mm;
+	u64 gen;
+	u32 tgid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct proc_last);
+} proc_last SEC(".maps");
+
+static __always_inline void procs_changed(void)
+{
+	__sync_fetch_and_add(&procs_gen, 1);
+}
 
 /* mms already emitted by the snapshot iterator. */
 struct {
@@ -341,14 +378,22 @@ static __always_inline void ev_stack(struct svatop_wire *e, void *ctx)
 
 static __always_inline void remember_proc(struct mm_struct *mm)
 {
-	u32 tgid = cur_pid_tgid() >> 32;
-	u64 v = (u64)mm, *old;
+	u32 tgid = cur_pid_tgid() >> 32, zero = 0;
+	u64 v = (u64)mm, *old, gen = procs_gen;	/* read before the map */
+	struct proc_last *last;
 
+	last = bpf_map_lookup_elem(&proc_last, &zero);
+	if (last && last->tgid == tgid && last->mm == v && last->gen == gen)
+		return;
 	/* a lookup costs less than an update, and re-binds are the rule */
 	old = bpf_map_lookup_elem(&sva_procs, &tgid);
-	if (old && *old == v)
-		return;
-	bpf_map_update_elem(&sva_procs, &tgid, &v, BPF_ANY);
+	if (!old || *old != v)
+		bpf_map_update_elem(&sva_procs, &tgid, &v, BPF_ANY);
+	if (last) {
+		last->tgid = tgid;
+		last->mm = v;
+		last->gen = gen;
+	}
 }
 
 /* kprobe/kretprobe pairs: the entry stashes what the exit needs. */
@@ -372,12 +417,48 @@ static __always_inline bool pop_args(void *map, struct call_args *out)
 	return true;
 }
 
+/*
+ * An mm's PASID is fixed from its first bind to mm_pasid_drop(): each CPU
+ * keeps the last (mm, PASID) it read, valid under the generation it was
+ * read in; the teardown of any SVA mm bumps mms_gen (mm_teardown()). So
+ * an unbind and a domain free, which get the mm as a plain number from a
+ * probe read, do not read the mm and its iommu_mm again on every call.
+ */
+__u64 mms_gen;
+
+struct mm_last {
+	u64 mm;
+	u64 gen;
+	u32 pasid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct mm_last);
+} mm_last SEC(".maps");
+
+static __always_inline u32 pasid_of(struct mm_struct *mm)
+{
+	u64 gen = mms_gen;	/* read before the mm */
+	struct mm_last *last;
+	u32 zero = 0, pasid;
+
+	last = bpf_map_lookup_elem(&mm_last, &zero);
+	if (last && mm && last->mm == (u64)mm && last->gen == gen)
+		return last->pasid;
+	pasid = mm_pasid(mm, false);
+	if (last && pasid) {
+		last->mm = (u64)mm;
+		last->gen = gen;
+		last->pasid = pasid;
+	}
+	return pasid;
+}
+
 /* ---- bind ------------------------------------------------------------ */
 
-static __always_inline void bind_enter(struct device *dev, struct mm_struct *mm)
-{
-	push_args(&bind_args, (u64)dev, (u64)mm, 0);
-}
 
 static __always_inline void bind_exit(void *ctx, struct device *dev,
 				      struct mm_struct *mm, void *ret, u32 flags)
@@ -425,7 +506,10 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 SEC("fentry/iommu_sva_bind_device")
 int BPF_PROG(fentry_bind, struct device *dev, struct mm_struct *mm)
 {
-	bind_enter(dev, mm);
+	/* An mm with SVA state keeps it for life: no PASID allocation in
+	 * this bind, nothing to store (one load, a BTF pointer). */
+	if (!mm_has_sva(mm))
+		push_args(&bind_args, (u64)dev, (u64)mm, BIND_ARGS_PASID);
 	return 0;
 }
 
@@ -455,19 +539,24 @@ static __always_inline u64 fret(void *ctx)
 SEC("fexit/iommu_sva_bind_device")
 int fexit_bind(u64 *ctx)
 {
-	u64 id = cur_pid_tgid();
+	void *ret = (void *)fret(ctx);
+	u64 id;
 
 	/* dev and mm lead the arguments in every era: direct context loads,
 	 * which the verifier types from the kernel's BTF */
-	bind_exit(ctx, (void *)ctx[0], (void *)ctx[1], (void *)fret(ctx), 0);
-	bpf_map_delete_elem(&bind_args, &id);
+	bind_exit(ctx, (void *)ctx[0], (void *)ctx[1], ret, 0);
+	/* a bind that failed may have stored its args and allocated nothing */
+	if (!ret || IS_ERR_VALUE_BPF(ret)) {
+		id = cur_pid_tgid();
+		bpf_map_delete_elem(&bind_args, &id);
+	}
 	return 0;
 }
 
 SEC("kprobe/iommu_sva_bind_device")
 int BPF_KPROBE(kprobe_bind, struct device *dev, struct mm_struct *mm)
 {
-	bind_enter(dev, mm);
+	push_args(&bind_args, (u64)dev, (u64)mm, BIND_ARGS_KRET);
 	return 0;
 }
 
@@ -512,7 +601,7 @@ static __always_inline void unbind_enter(void *handle, u32 flags)
 	e->domain = (u64)domain;
 	domain_mm_users(domain, &mm, &e->domain_users);
 	e->mm = (u64)mm;	/* probe-read: a plain number */
-	e->pasid = mm_pasid(mm, false);
+	e->pasid = pasid_of(mm);
 	ev_set_dev(e, dev, iommu);
 	ev_submit(e);
 }
@@ -539,8 +628,16 @@ static __always_inline void pasid_alloc_exit(void *ctx, struct device *dev,
 	u64 id = cur_pid_tgid();
 	struct call_args *b;
 	struct svatop_wire *e;
-	u64 iommu;
+	u64 iommu, mm = 0;
 
+	/* The bind's mm, if a bind is in progress; a fentry-form entry is
+	 * this allocation's to take out (BIND_ARGS_PASID) */
+	b = bpf_map_lookup_elem(&bind_args, &id);
+	if (b) {
+		mm = b->a1;
+		if (b->a2 == BIND_ARGS_PASID)
+			bpf_map_delete_elem(&bind_args, &id);
+	}
 	if (filtered())
 		return;
 	iommu = dev_iommu(dev, !(flags & SVATOP_F_FALLBACK));
@@ -556,9 +653,7 @@ static __always_inline void pasid_alloc_exit(void *ctx, struct device *dev,
 	} else {
 		e->pasid = ret;
 	}
-	b = bpf_map_lookup_elem(&bind_args, &id);
-	if (b)
-		e->mm = b->a1;
+	e->mm = mm;
 	ev_set_dev(e, dev, iommu);
 	ev_stack(e, ctx);
 	ev_submit(e);
@@ -799,7 +894,7 @@ static __always_inline void domain_free_enter(struct iommu_domain *domain,
 	e->flags = flags | SVATOP_F_SVA_DOMAIN;
 	e->domain = (u64)domain;
 	e->mm = (u64)mm;
-	e->pasid = mm_pasid(mm, false);
+	e->pasid = pasid_of(mm);
 	ev_submit(e);
 }
 
@@ -831,6 +926,7 @@ static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 	/* Both run for every mm on the system: only SVA ones matter. */
 	if (!state)
 		return;
+	__sync_fetch_and_add(&mms_gen, 1);	/* pasid_of()'s caches */
 	bpf_map_delete_elem(&snap_seen, &key);
 	if (state_mode && type == SVATOP_EV_MMDROP) {
 		/* the mm's last counts: its tally goes with it, record or not
@@ -998,6 +1094,7 @@ static __always_inline void proc_fork(struct task_struct *parent,
 		return;
 	v = (u64)cmm;
 	bpf_map_update_elem(&sva_procs, &ctgid, &v, BPF_ANY);
+	procs_changed();
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -1059,6 +1156,7 @@ static __always_inline void proc_exit(struct task_struct *task, u32 flags)
 		ev_submit(e);
 	}
 	bpf_map_delete_elem(&sva_procs, &tgid);
+	procs_changed();
 }
 
 /* exec gave the process a new mm: the old SVA mm lost its owner */
@@ -1073,6 +1171,7 @@ static __always_inline void proc_exec(struct task_struct *task, u32 flags)
 		return;
 	old = *mm;
 	bpf_map_delete_elem(&sva_procs, &tgid);
+	procs_changed();
 	e = ev_new(SVATOP_EV_EXIT, SVATOP_WIRE_UPTO(mm));
 	if (!e)
 		return;
@@ -1113,6 +1212,7 @@ int BPF_PROG(tp_btf_prepare_exec, struct task_struct *task)
 		return 0;
 	old = *mm;
 	bpf_map_delete_elem(&sva_procs, &tgid);
+	procs_changed();
 	e = ev_new(SVATOP_EV_EXIT, SVATOP_WIRE_UPTO(mm));
 	if (!e)
 		return 0;
@@ -1247,6 +1347,7 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 		e->tgid = tgid;
 		BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 		bpf_map_update_elem(&sva_procs, &tgid, &key, BPF_ANY);
+		procs_changed();
 	} else {
 		e->pid = 0;
 		e->tgid = 0;
