@@ -19,6 +19,10 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 target_tgid;
 const volatile __u32 collect_stacks;
+/* A domain born in a bind takes no stack of its own: the model gives it
+ * the bind's (src/model/apply.c), one unwind per bind instead of two
+ * (top, leaks and check; trace -s shows each event's own). */
+const volatile __u32 stack_domain_from_bind;
 /* The kernel has svatop's iommu_sva tracepoints: domain births are
  * reported by sva_domain_alloc, not derived from attaches. */
 const volatile __u32 sva_tracepoints;
@@ -785,7 +789,8 @@ static __always_inline void attach_exit(void *ctx, struct iommu_domain *domain,
 			return;
 		}
 		e->flags = flags | SVATOP_F_SVA_DOMAIN | SVATOP_WF_DOMAIN_BORN;
-		ev_stack(e, ctx);
+		if (!stack_domain_from_bind)
+			ev_stack(e, ctx);
 	} else {
 		e = ev_new(SVATOP_EV_ATTACH, SVATOP_WIRE_UPTO(iommu));
 		if (!e)

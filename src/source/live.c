@@ -492,6 +492,7 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 		return -errno;
 	ls->skel->rodata->target_tgid = opts->target_tgid;
 	ls->skel->rodata->collect_stacks = opts->collect_stacks;
+	ls->skel->rodata->stack_domain_from_bind = opts->stack_domain_from_bind;
 	ls->skel->rodata->sva_tracepoints = ls->sva_tracepoints;
 	ls->skel->rodata->fork_check_at_tp = ls->fork_check_at_tp;
 	ls->skel->rodata->state_mode = ls->state_mode;

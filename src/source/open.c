@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include "common/log.h"
 #include "source/source.h"
 
@@ -16,4 +17,12 @@ int source_open(struct source **out, const char *replay_path,
 		return file_source_open(out, replay_path);
 	}
 	return live_source_open(out, opts);
+}
+
+void source_loss_text(const struct source_stats *st, char *buf, size_t n)
+{
+	snprintf(buf, n, "%llu lost (%llu ring buffer full, %llu calls the kernel skipped)",
+		 (unsigned long long)st->dropped,
+		 (unsigned long long)(st->dropped - st->missed),
+		 (unsigned long long)st->missed);
 }

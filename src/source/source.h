@@ -102,6 +102,10 @@ static inline int source_stack(struct source *src, int32_t stack_id, char frames
 	return n < 0 ? 0 : n;
 }
 
+/* "N lost (R ring buffer full, M calls the kernel skipped)", for the
+ * closing line of trace and record (open.c). */
+void source_loss_text(const struct source_stats *st, char *buf, size_t n);
+
 static inline const char *source_describe(struct source *src)
 {
 	return src->ops->describe ? src->ops->describe(src) : NULL;
@@ -117,6 +121,10 @@ static inline void source_close(struct source *src)
 struct live_opts {
 	uint32_t target_tgid;	/* 0: every process */
 	bool collect_stacks;	/* kernel stacks at allocation sites */
+	/* A domain born in a bind carries no stack of its own: the model
+	 * gives it the bind's (one unwind per bind, not two). For the views
+	 * that only name allocation sites (top, leaks, check). */
+	bool stack_domain_from_bind;
 	bool snapshot;		/* run the task iterator first (default on) */
 	bool verbose;		/* libbpf debug output */
 	bool force_kprobe;	/* never use fentry (testing the fallback) */

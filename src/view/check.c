@@ -413,6 +413,7 @@ int cmd_check(int argc, char **argv)
 	lo.verbose = a.c.verbose;
 	/* Findings name the allocation's kernel stack. */
 	lo.collect_stacks = true;
+	lo.stack_domain_from_bind = true;
 	join_cmdline(r.cmdline, sizeof(r.cmdline), a.cmd);
 	/* Refuse an existing --junit FILE before CMD runs, not after. */
 	if (a.junit && (err = safe_file_check(a.junit, a.junit_flags))) {

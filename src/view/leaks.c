@@ -179,6 +179,7 @@ int cmd_leaks(int argc, char **argv)
 	lo.target_tgid = a.c.pid;
 	lo.verbose = a.c.verbose;
 	lo.collect_stacks = true;	/* findings name the allocation stack */
+	lo.stack_domain_from_bind = true;
 	if (session_open(&s, a.c.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;
 	/* Attached, maps open, kernel symbols read: no capability needed. */

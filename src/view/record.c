@@ -158,9 +158,11 @@ int cmd_record(int argc, char **argv)
 		safe_file_perror("record", args.out, err);
 		ret = EXIT_USAGE;
 	} else {
-		fprintf(stderr, "svatop: recorded %llu events to %s, %llu lost (ring buffer full)\n",
-			(unsigned long long)stats.delivered, args.out,
-			(unsigned long long)stats.dropped);
+		char lost[96];
+
+		source_loss_text(&stats, lost, sizeof(lost));
+		fprintf(stderr, "svatop: recorded %llu events to %s, %s\n",
+			(unsigned long long)stats.delivered, args.out, lost);
 	}
 	session_close(&s);
 	/* -D, Ctrl-C: stop the tree (SIGTERM, 2 s, SIGKILL), never waiting

@@ -163,6 +163,7 @@ int cmd_top(int argc, char **argv)
 	lo.verbose = a.c.verbose;
 	lo.iopf_invalidations = a.c.iotlb;
 	lo.collect_stacks = true;	/* findings name the allocation stack */
+	lo.stack_domain_from_bind = true;
 	lo.state_mode = !a.stream;
 	if (session_open(&s, a.c.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;

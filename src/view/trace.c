@@ -215,6 +215,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_state st = { .args = &args };
 	struct source_stats stats;
 	double deadline = 0;
+	char lost[96];
 	int err, ret = 0;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &args))
@@ -279,12 +280,9 @@ int cmd_trace(int argc, char **argv)
 	source_stats(st.s.src, &stats);
 	if (args.c.json)
 		print_summary(&st, &stats);
-	fprintf(stderr, "svatop: %llu events shown, %llu received, %llu lost (ring buffer full)%s",
-		(unsigned long long)st.shown, (unsigned long long)stats.delivered,
-		(unsigned long long)(stats.dropped - stats.missed), stats.missed ? "" : "\n");
-	if (stats.missed)
-		fprintf(stderr, ", %llu calls skipped by the kernel's recursion protection\n",
-			(unsigned long long)stats.missed);
+	source_loss_text(&stats, lost, sizeof(lost));
+	fprintf(stderr, "svatop: %llu events shown, %llu received, %s\n",
+		(unsigned long long)st.shown, (unsigned long long)stats.delivered, lost);
 	session_close(&st.s);
 	if (!ret && stats.dropped)
 		ret = EXIT_INCONCLUSIVE;

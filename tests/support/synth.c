@@ -144,7 +144,7 @@ int synth_bind(struct synth *s, struct synth_proc *p, const struct synth_dev *d)
 		set_dev(&ev, d);
 		ev.domain = p->dom[dom].ptr;
 		ev.flags |= SVATOP_F_DERIVED;
-		ev.stack_id = s->next_stack++;
+		ev.stack_id = s->domain_stack_from_bind ? -1 : s->next_stack++;
 		if (!s->state_mode)
 			s->emit(&ev, s->ctx);
 		synth_event(s, &ev, SVATOP_EV_ATTACH, p);

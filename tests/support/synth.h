@@ -57,6 +57,9 @@ struct synth {
 	 * no successful bind/unbind/attach/detach/domain record; PASID
 	 * allocations name their mm; the final MMDROP carries the tally. */
 	bool state_mode;
+	/* As the kernel side with stack_domain_from_bind: a domain born in a
+	 * bind carries no stack of its own (the bind's names it). */
+	bool domain_stack_from_bind;
 };
 
 void synth_init(struct synth *s, synth_emit_fn emit, void *ctx);

@@ -208,6 +208,35 @@ static void test_one_pasid_two_domains(void **state)
 	assert_int_equal(f->m.iommus.count, 2);
 }
 
+/* A domain born in a bind names its allocation stack: its own record's,
+ * or, where the kernel side left it out (stack_domain_from_bind), the
+ * bind's; a re-bind sharing the domain changes neither. */
+static void test_domain_stack_from_bind(void **state)
+{
+	struct fixture *f = *state;
+	const struct model_domain *d;
+	struct synth_proc p, q;
+	int b;
+
+	synth_proc_init(&f->s, &p, 300, "own");
+	b = synth_bind(&f->s, &p, &f->dev0);
+	d = model_domain(&f->m, p.dom[0].ptr);
+	assert_true(d->stack_id >= 0);
+	assert_int_not_equal(d->stack_id, model_bond(&f->m, p.bond[b].handle)->stack_id);
+
+	f->s.domain_stack_from_bind = true;
+	synth_proc_init(&f->s, &q, 301, "frombind");
+	b = synth_bind(&f->s, &q, &f->dev0);
+	d = model_domain(&f->m, q.dom[0].ptr);
+	assert_true(d->stack_id >= 0);
+	assert_int_equal(d->stack_id, model_bond(&f->m, q.bond[b].handle)->stack_id);
+	/* the second device's bind shares nothing: its own domain, its stack */
+	b = synth_bind(&f->s, &q, &f->dev1);
+	assert_int_equal(model_domain(&f->m, q.dom[1].ptr)->stack_id,
+			 model_bond(&f->m, q.bond[b].handle)->stack_id);
+	assert_int_not_equal(model_domain(&f->m, q.dom[1].ptr)->stack_id, d->stack_id);
+}
+
 /* Starting mid-flight: events about objects the model never saw change
  * nothing and invent nothing. */
 static void test_mid_flight_unknowns(void **state)
@@ -1082,6 +1111,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shared_names_and_cold_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extreme_user_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_pasid_two_domains, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_stack_from_bind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_flight_unknowns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_flight_bind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_then_teardown, setup, teardown),

@@ -176,8 +176,10 @@ while [ $rep -le $REPS ]; do
 		# per program (svatop's names are its hooks; bpftrace's are cut
 		# to 15 characters, so its programs are told apart by id)
 		labbench bpfstat >/tmp/bpfstat1
-		awk -v tag=$tag 'NR == FNR { t[$1] = $3; c[$1] = $4; next }
-			($1 in t) && $4 > c[$1] { printf "BENCHLAB %s.prog.%s.%s %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1] }' \
+		# (time, runs, calls the kernel skipped: recursion misses)
+		awk -v tag=$tag 'NR == FNR { t[$1] = $3; c[$1] = $4; m[$1] = $5; next }
+			($1 in t) && $4 > c[$1] {
+				printf "BENCHLAB %s.prog.%s.%s %d %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1], $5 - m[$1] }' \
 			/tmp/bpfstat0 /tmp/bpfstat1 | tee -a $R
 		say $tag.rss_kb $(rss_kb "$P")
 		say $tag.bpf_memlock_kb $(memlock_kb "$P")
@@ -191,13 +193,15 @@ while [ $rep -le $REPS ]; do
 		trace|trace-old)
 			count_events /out/$tag.txt 4 | sed "s/^/$tag.count./" | while read k v; do say $k $v; done
 			sed -n 's/^svatop: \([0-9]*\) events shown, \([0-9]*\) received, \([0-9]*\) lost.*/\1 \2 \3/p' \
-				/out/$tag.err | { read s r l; say $tag.shown $s; say $tag.received $r; say $tag.lost $l; } ;;
+				/out/$tag.err | { read s r l; say $tag.shown $s; say $tag.received $r; say $tag.lost $l; }
+			say $tag.skipped $(sed -n 's/.*, \([0-9]*\) calls the kernel skipped.*/\1/p' /out/$tag.err) ;;
 		bpftrace)
 			count_events /out/$tag.txt 5 | sed "s/^/$tag.count./" | while read k v; do say $k $v; done
 			say $tag.lost $(cat /out/$tag.txt /out/$tag.err | sed -n 's/.*Lost \([0-9]*\) events.*/\1/p' | awk '{s+=$1} END {print s+0}') ;;
 		record|record-old)
 			sed -n 's/^svatop: recorded \([0-9]*\) events.*, \([0-9]*\) lost.*/\1 \2/p' /out/$tag.err |
 				{ read r l; say $tag.received $r; say $tag.lost $l; }
+			say $tag.skipped $(sed -n 's/.*, \([0-9]*\) calls the kernel skipped.*/\1/p' /out/$tag.err)
 			rm -f /out/$tag.rec ;;
 		esac
 		rm -f /out/$tag.txt

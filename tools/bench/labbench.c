@@ -151,9 +151,10 @@ static int cmd_bpfstat(void)
 		attr.info.info_len = sizeof(info);
 		attr.info.info = (__u64)(unsigned long)&info;
 		if (!sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
-			printf("%u %s %llu %llu\n", id, info.name[0] ? info.name : "-",
+			printf("%u %s %llu %llu %llu\n", id, info.name[0] ? info.name : "-",
 			       (unsigned long long)info.run_time_ns,
-			       (unsigned long long)info.run_cnt);
+			       (unsigned long long)info.run_cnt,
+			       (unsigned long long)info.recursion_misses);
 		close(fd);
 	}
 }
