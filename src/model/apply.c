@@ -165,8 +165,9 @@ static void on_bind(struct model *m, const struct svatop_event *ev)
 		obj_domain_link_mm(m, d, mm);
 		d->users = ev->domain_users;
 		/* A domain born inside a bind whose record carried no stack
-		 * (live_opts.stack_domain_from_bind): the bind's stack, the
-		 * same call path less the attach's two frames. */
+		 * (live_opts.stack_domain_from_bind): the bind's stack, which
+		 * starts at the bind's caller, where the attach's started
+		 * inside iommu_sva_bind_device(). */
 		if ((d->flags & DF_DERIVED) && d->stack_id < 0 && ev->stack_id >= 0)
 			d->stack_id = ev->stack_id;
 		if (!d->first_dev)
