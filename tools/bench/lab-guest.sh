@@ -113,8 +113,9 @@ tax_storm() {
 	say $1.$2.bpf_run_ns $(($5 - $3))
 	say $1.$2.bpf_runs $(($6 - $4))
 	labbench bpfstat >/tmp/bpfstat1
-	awk -v tag=$1.$2 'NR == FNR { t[$1] = $3; c[$1] = $4; next }
-		($1 in t) && $4 > c[$1] { printf "BENCHLAB %s.prog.%s.%s %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1] }' \
+	awk -v tag=$1.$2 'NR == FNR { t[$1] = $3; c[$1] = $4; m[$1] = $5; next }
+		($1 in t) && $4 > c[$1] {
+			printf "BENCHLAB %s.prog.%s.%s %d %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1], $5 - m[$1] }' \
 		/tmp/bpfstat0 /tmp/bpfstat1 >>$R
 }
 
