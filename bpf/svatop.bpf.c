@@ -463,7 +463,6 @@ static __always_inline u32 pasid_of(struct mm_struct *mm)
 
 /* ---- bind ------------------------------------------------------------ */
 
-
 static __always_inline void bind_exit(void *ctx, struct device *dev,
 				      struct mm_struct *mm, void *ret, u32 flags)
 {

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
+#include "svatop/abi.h"
 #include "probe/hooks.h"
 
-#define FUNC(lc, fn, fe, fx, kp, krp, era_, opt)				\
+#define FUNC(lc, fn, fe, fx, kp, krp, era_, opt, ev)			\
 	{ .lifecycle = lc, .target = fn, .kind = HOOK_FUNC,		\
 	  .fentry_prog = fe, .fexit_prog = fx, .kprobe_prog = kp,	\
-	  .kretprobe_prog = krp, .era = era_, .optional = opt }
+	  .kretprobe_prog = krp, .era = era_, .optional = opt, .event = ev }
 
-#define SVA_TP(lc, tp, prog, ...)					\
+#define SVA_TP(lc, tp, prog, ev, ...)					\
 	{ .lifecycle = lc, .target = tp, .kind = HOOK_SVA_TRACEPOINT,	\
-	  .fentry_prog = prog, .optional = true,			\
+	  .fentry_prog = prog, .optional = true, .event = ev,		\
 	  .era = "kernels with svatop's iommu_sva tracepoints (patches/svatop)", \
 	  .replaces = __VA_ARGS__ }
 
@@ -28,30 +29,30 @@
  */
 const struct hook hooks[] = {
 	FUNC("bind", "iommu_sva_bind_device", "fentry_bind", "fexit_bind",
-	     "kprobe_bind", "kretprobe_bind", "every SVA kernel", false),
+	     "kprobe_bind", "kretprobe_bind", "every SVA kernel", false, SVATOP_EV_BIND),
 	FUNC("unbind", "iommu_sva_unbind_device", "fentry_unbind", NULL,
-	     "kprobe_unbind", NULL, "every SVA kernel", false),
+	     "kprobe_unbind", NULL, "every SVA kernel", false, SVATOP_EV_UNBIND),
 	FUNC("pasid alloc", "iommu_alloc_global_pasid", NULL, "fexit_pasid_alloc",
 	     "kprobe_pasid_alloc", "kretprobe_pasid_alloc",
-	     "since 2dcebc7ddce7 \"iommu: Move global PASID allocation from SVA to core\"", false),
+	     "since 2dcebc7ddce7 \"iommu: Move global PASID allocation from SVA to core\"", false, SVATOP_EV_PASID_ALLOC),
 	FUNC("pasid free", "iommu_free_global_pasid", "fentry_pasid_free", NULL,
 	     "kprobe_pasid_free", NULL,
-	     "since 2dcebc7ddce7 \"iommu: Move global PASID allocation from SVA to core\"", false),
+	     "since 2dcebc7ddce7 \"iommu: Move global PASID allocation from SVA to core\"", false, SVATOP_EV_PASID_FREE),
 	FUNC("pasid alloc", "ioasid_alloc", NULL, "fexit_ioasid_alloc",
 	     "kprobe_ioasid_alloc", "kretprobe_ioasid_alloc",
-	     "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", true),
+	     "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", true, SVATOP_EV_PASID_ALLOC),
 	FUNC("pasid free", "ioasid_free", "fentry_ioasid_free", NULL,
 	     "kprobe_ioasid_free", NULL,
-	     "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", true),
+	     "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", true, SVATOP_EV_PASID_FREE),
 	FUNC("attach", "iommu_attach_device_pasid", NULL, "fexit_attach",
 	     "kprobe_attach", "kretprobe_attach",
-	     "since 16603704559c \"iommu: Add attach/detach_dev_pasid iommu interfaces\"", false),
+	     "since 16603704559c \"iommu: Add attach/detach_dev_pasid iommu interfaces\"", false, SVATOP_EV_ATTACH),
 	FUNC("detach", "iommu_detach_device_pasid", "fentry_detach", NULL,
 	     "kprobe_detach", NULL,
-	     "since 16603704559c \"iommu: Add attach/detach_dev_pasid iommu interfaces\"", false),
+	     "since 16603704559c \"iommu: Add attach/detach_dev_pasid iommu interfaces\"", false, SVATOP_EV_DETACH),
 	FUNC("domain free", "iommu_domain_free", "fentry_domain_free", NULL,
 	     "kprobe_domain_free", NULL,
-	     "SVA domains since 136467962e49 \"iommu: Add IOMMU SVA domain support\"", false),
+	     "SVA domains since 136467962e49 \"iommu: Add IOMMU SVA domain support\"", false, SVATOP_EV_DOMAIN_FREE),
 	/* Out of line (hookable) since commit cd3891158a77 ("iommu/sva: Move
 	 * PASID helpers to sva code"), which moved it from an inline in
 	 * include/linux/sched/mm.h into iommu-sva.c: that predates 6.8, so
@@ -59,25 +60,25 @@ const struct hook hooks[] = {
 	 * Support mm PASID 1:n with sva domains"), 6.8, it frees iommu_mm. */
 	FUNC("mm teardown", "mm_pasid_drop", "fentry_mm_pasid_drop", NULL,
 	     "kprobe_mm_pasid_drop", NULL,
-	     "6.8+ out of line (inline before: use __mmdrop)", false),
+	     "6.8+ out of line (inline before: use __mmdrop)", false, SVATOP_EV_MM_PASID_DROP),
 	FUNC("mm teardown", "__mmdrop", "fentry_mmdrop", NULL,
-	     "kprobe_mmdrop", NULL, "every kernel", false),
+	     "kprobe_mmdrop", NULL, "every kernel", false, SVATOP_EV_MMDROP),
 	FUNC("fork reset", "mm_init", NULL, "fexit_mm_init",
-	     "kprobe_mm_init", "kretprobe_mm_init", "every kernel", false),
+	     "kprobe_mm_init", "kretprobe_mm_init", "every kernel", false, SVATOP_EV_FORK),
 	{ .lifecycle = "process fork", .target = "sched:sched_process_fork",
-	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_fork",
+	  .kind = HOOK_TRACEPOINT, .event = SVATOP_EV_PROC_FORK, .fentry_prog = "tp_btf_fork",
 	  .kprobe_prog = "tp_fork", .era = "every kernel" },
 	{ .lifecycle = "process exit", .target = "sched:sched_process_exit",
-	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_exit",
+	  .kind = HOOK_TRACEPOINT, .event = SVATOP_EV_EXIT, .fentry_prog = "tp_btf_exit",
 	  .kprobe_prog = "tp_exit", .era = "every kernel" },
 	{ .lifecycle = "process exec", .target = "sched:sched_process_exec",
-	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_exec",
+	  .kind = HOOK_TRACEPOINT, .event = SVATOP_EV_EXIT, .fentry_prog = "tp_btf_exec",
 	  .kprobe_prog = "tp_exec", .era = "every kernel" },
 	/* The old mm is still current's here: one load, where
 	 * sched_process_exec must look every exec up (host tax). Since
 	 * commit c82389947d90 ("tracing: Add sched_prepare_exec tracepoint"). */
 	{ .lifecycle = "process exec", .target = "sched:sched_prepare_exec",
-	  .kind = HOOK_TRACEPOINT, .fentry_prog = "tp_btf_prepare_exec",
+	  .kind = HOOK_TRACEPOINT, .event = SVATOP_EV_EXIT, .fentry_prog = "tp_btf_prepare_exec",
 	  .era = "since 6.10", .optional = true,
 	  .replaces = { "sched:sched_process_exec" } },
 	{ .lifecycle = "snapshot", .target = "iter/task", .kind = HOOK_ITER,
@@ -107,21 +108,39 @@ const struct hook hooks[] = {
 	     "kp_inval", NULL, "6.6+ (opt-in: every TLB flush of an mm with notifiers)",
 	     "struct mm_struct *"),
 	/* Our proposed tracepoints (patches/svatop/): preferred when present. */
-	SVA_TP("bind", "iommu_sva:sva_bind", "tp_sva_bind",
+	SVA_TP("bind", "iommu_sva:sva_bind", "tp_sva_bind", SVATOP_EV_BIND,
 	       { "iommu_sva_bind_device" }),
-	SVA_TP("unbind", "iommu_sva:sva_unbind", "tp_sva_unbind",
+	SVA_TP("unbind", "iommu_sva:sva_unbind", "tp_sva_unbind", SVATOP_EV_UNBIND,
 	       { "iommu_sva_unbind_device" }),
-	SVA_TP("domain alloc", "iommu_sva:sva_domain_alloc", "tp_sva_domain_alloc",
+	SVA_TP("domain alloc", "iommu_sva:sva_domain_alloc", "tp_sva_domain_alloc", SVATOP_EV_DOMAIN_ALLOC,
 	       { NULL }),
-	SVA_TP("domain free", "iommu_sva:sva_domain_free", "tp_sva_domain_free",
+	SVA_TP("domain free", "iommu_sva:sva_domain_free", "tp_sva_domain_free", SVATOP_EV_DOMAIN_FREE,
 	       { "iommu_domain_free" }),
-	SVA_TP("pasid alloc", "iommu_sva:sva_pasid_alloc", "tp_sva_pasid_alloc",
+	SVA_TP("pasid alloc", "iommu_sva:sva_pasid_alloc", "tp_sva_pasid_alloc", SVATOP_EV_PASID_ALLOC,
 	       { "iommu_alloc_global_pasid" }),
-	SVA_TP("pasid free", "iommu_sva:sva_pasid_free", "tp_sva_pasid_free",
+	SVA_TP("pasid free", "iommu_sva:sva_pasid_free", "tp_sva_pasid_free", SVATOP_EV_PASID_FREE,
 	       { "iommu_free_global_pasid" }),
 };
 
 const int hooks_count = sizeof(hooks) / sizeof(hooks[0]);
+
+int hook_prog_event(const char *prog)
+{
+	const struct hook *h;
+	int i;
+
+	for (i = 0; i < hooks_count; i++) {
+		h = &hooks[i];
+		/* the entry half of an fentry/fexit pair: its exit reports */
+		if (h->fentry_prog && !strcmp(h->fentry_prog, prog))
+			return h->fexit_prog ? 0 : h->event;
+		if ((h->fexit_prog && !strcmp(h->fexit_prog, prog)) ||
+		    (h->kprobe_prog && !strcmp(h->kprobe_prog, prog)) ||
+		    (h->kretprobe_prog && !strcmp(h->kretprobe_prog, prog)))
+			return h->event;
+	}
+	return 0;
+}
 
 const struct hook *hook_find(const char *target)
 {

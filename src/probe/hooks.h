@@ -48,11 +48,18 @@ struct hook {
 	const char *needs_proto;
 	/* SVA tracepoints: the function hooks they make redundant. */
 	const char *replaces[3];
+	/* The event its calls report (enum svatop_event_type; 0: none): a
+	 * call the kernel skips (a recursion miss) is lost as that event. */
+	int event;
 };
 
 extern const struct hook hooks[];
 extern const int hooks_count;
 
 const struct hook *hook_find(const char *target);
+/* The event a call of PROG (a program of bpf/svatop.bpf.c) reports, so
+ * that a skipped call counts as that event lost; 0 for none, and for the
+ * entry half of an fentry/fexit pair (a skipped entry loses no event). */
+int hook_prog_event(const char *prog);
 
 #endif

@@ -128,56 +128,18 @@ static int live_poll(struct source *src, int timeout_ms, source_event_fn fn,
 }
 
 /*
- * The event a program's call reports, for its recursion misses (below).
- * Entry programs whose exit reports (fentry_bind) are absent: a skipped
- * entry loses no event. A program that reports only for SVA state (the
- * mm teardown and process hooks) may have skipped a call that would have
- * reported nothing: for those the count is an upper bound.
- */
-static const struct {
-	const char *prog;
-	uint16_t type;
-} miss_event[] = {
-	{ "fexit_bind", SVATOP_EV_BIND }, { "kprobe_bind", SVATOP_EV_BIND },
-	{ "kretprobe_bind", SVATOP_EV_BIND }, { "tp_sva_bind", SVATOP_EV_BIND },
-	{ "fentry_unbind", SVATOP_EV_UNBIND }, { "kprobe_unbind", SVATOP_EV_UNBIND },
-	{ "tp_sva_unbind", SVATOP_EV_UNBIND },
-	{ "fexit_pasid_alloc", SVATOP_EV_PASID_ALLOC }, { "kprobe_pasid_alloc", SVATOP_EV_PASID_ALLOC },
-	{ "kretprobe_pasid_alloc", SVATOP_EV_PASID_ALLOC },
-	{ "fexit_ioasid_alloc", SVATOP_EV_PASID_ALLOC },
-	{ "kretprobe_ioasid_alloc", SVATOP_EV_PASID_ALLOC },
-	{ "tp_sva_pasid_alloc", SVATOP_EV_PASID_ALLOC },
-	{ "fentry_pasid_free", SVATOP_EV_PASID_FREE }, { "kprobe_pasid_free", SVATOP_EV_PASID_FREE },
-	{ "fentry_ioasid_free", SVATOP_EV_PASID_FREE }, { "kprobe_ioasid_free", SVATOP_EV_PASID_FREE },
-	{ "tp_sva_pasid_free", SVATOP_EV_PASID_FREE },
-	{ "fexit_attach", SVATOP_EV_ATTACH }, { "kprobe_attach", SVATOP_EV_ATTACH },
-	{ "kretprobe_attach", SVATOP_EV_ATTACH },
-	{ "fentry_detach", SVATOP_EV_DETACH }, { "kprobe_detach", SVATOP_EV_DETACH },
-	{ "tp_sva_domain_alloc", SVATOP_EV_DOMAIN_ALLOC },
-	{ "fentry_domain_free", SVATOP_EV_DOMAIN_FREE }, { "kprobe_domain_free", SVATOP_EV_DOMAIN_FREE },
-	{ "tp_sva_domain_free", SVATOP_EV_DOMAIN_FREE },
-	{ "fentry_mm_pasid_drop", SVATOP_EV_MM_PASID_DROP },
-	{ "kprobe_mm_pasid_drop", SVATOP_EV_MM_PASID_DROP },
-	{ "fentry_mmdrop", SVATOP_EV_MMDROP }, { "kprobe_mmdrop", SVATOP_EV_MMDROP },
-	{ "fexit_mm_init", SVATOP_EV_FORK }, { "kprobe_mm_init", SVATOP_EV_FORK },
-	{ "kretprobe_mm_init", SVATOP_EV_FORK },
-	{ "tp_btf_fork", SVATOP_EV_PROC_FORK }, { "tp_fork", SVATOP_EV_PROC_FORK },
-	{ "tp_btf_exit", SVATOP_EV_EXIT }, { "tp_exit", SVATOP_EV_EXIT },
-	{ "tp_btf_exec", SVATOP_EV_EXIT }, { "tp_btf_prepare_exec", SVATOP_EV_EXIT },
-	{ "tp_exec", SVATOP_EV_EXIT },
-};
-
-/*
  * Calls the kernel skipped because the program was already running on that
  * CPU (a recursion miss: on a preemptible kernel another task can enter a
  * hook while a preempted one is inside it). Each lost an event as surely
  * as a full ring buffer, so they count as dropped, and per event type
- * (missed_by_type) where the program names one (miss_event).
+ * (missed_by_type) where the hook table names one (hook_prog_event(): an
+ * upper bound for hooks that report only for SVA state, whose skipped
+ * call may have been one that reported nothing).
  */
 static void live_missed(const struct live_source *ls, struct source_stats *out)
 {
 	struct bpf_program *prog;
-	size_t i;
+	int type;
 
 	bpf_object__for_each_program(prog, ls->skel->obj) {
 		struct bpf_prog_info info = { 0 };
@@ -188,9 +150,9 @@ static void live_missed(const struct live_source *ls, struct source_stats *out)
 			continue;
 		out->dropped += info.recursion_misses;
 		out->missed += info.recursion_misses;
-		for (i = 0; i < sizeof(miss_event) / sizeof(miss_event[0]); i++)
-			if (!strcmp(miss_event[i].prog, bpf_program__name(prog)))
-				out->missed_by_type[miss_event[i].type] += info.recursion_misses;
+		type = hook_prog_event(bpf_program__name(prog));
+		if (type > 0 && type < SVATOP_EV_MAX)
+			out->missed_by_type[type] += info.recursion_misses;
 	}
 }
 

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <bpf/btf.h>
+#include "svatop/abi.h"
+#include "probe/hooks.h"
 #include "probe/kfacts.h"
 #include "probe/verdict.h"
 #include "test_kernels.h"
@@ -352,6 +354,28 @@ static void filtered_copy(const char *from, const char *to,
 	fclose(out);
 }
 
+/* The event a skipped call of each program is lost as (live_missed()):
+ * from the hook table; an fentry entry whose fexit reports loses none. */
+static void test_hook_prog_event(void **state)
+{
+	(void)state;
+	assert_int_equal(hook_prog_event("fexit_bind"), SVATOP_EV_BIND);
+	assert_int_equal(hook_prog_event("kprobe_bind"), SVATOP_EV_BIND);
+	assert_int_equal(hook_prog_event("kretprobe_bind"), SVATOP_EV_BIND);
+	assert_int_equal(hook_prog_event("fentry_bind"), 0);
+	assert_int_equal(hook_prog_event("fentry_unbind"), SVATOP_EV_UNBIND);
+	assert_int_equal(hook_prog_event("fentry_pasid_free"), SVATOP_EV_PASID_FREE);
+	assert_int_equal(hook_prog_event("fexit_attach"), SVATOP_EV_ATTACH);
+	assert_int_equal(hook_prog_event("fentry_mm_pasid_drop"), SVATOP_EV_MM_PASID_DROP);
+	assert_int_equal(hook_prog_event("fentry_mmdrop"), SVATOP_EV_MMDROP);
+	assert_int_equal(hook_prog_event("fexit_mm_init"), SVATOP_EV_FORK);
+	assert_int_equal(hook_prog_event("tp_fork"), SVATOP_EV_PROC_FORK);
+	assert_int_equal(hook_prog_event("tp_btf_prepare_exec"), SVATOP_EV_EXIT);
+	assert_int_equal(hook_prog_event("tp_sva_domain_alloc"), SVATOP_EV_DOMAIN_ALLOC);
+	assert_int_equal(hook_prog_event("iter_snapshot"), 0);
+	assert_int_equal(hook_prog_event("no_such_prog"), 0);
+}
+
 /* A 7.x kernel without the fix: the rule must say real-unfixed. */
 static void test_rule_real_unfixed(void **state)
 {
@@ -490,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_btf_only),
 		cmocka_unit_test(test_symbols_only),
 		cmocka_unit_test(test_rule_real_unfixed),
+		cmocka_unit_test(test_hook_prog_event),
 		cmocka_unit_test(test_rule_6_1_full_sized_bind),
 		cmocka_unit_test(test_sva_tracepoints_replace_functions),
 		cmocka_unit_test(test_verdict_texts),
