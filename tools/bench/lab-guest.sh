@@ -103,6 +103,16 @@ memlock_kb() {
 	cat /proc/$1/fdinfo/* 2>/dev/null | awk '$1 == "memlock:" { s += $2 } END { print int(s / 1024) }'
 }
 
+# prog_deltas TAG: each BPF program that ran between /tmp/bpfstat0 and
+# /tmp/bpfstat1 (labbench bpfstat), as "BENCHLAB TAG.prog.NAME.ID time runs
+# skipped": run time (ns), runs and calls the kernel skipped (recursion misses)
+prog_deltas() {
+	awk -v tag=$1 'NR == FNR { t[$1] = $3; c[$1] = $4; m[$1] = $5; next }
+		($1 in t) && $4 > c[$1] {
+			printf "BENCHLAB %s.prog.%s.%s %d %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1], $5 - m[$1] }' \
+		/tmp/bpfstat0 /tmp/bpfstat1
+}
+
 # tax_storm TAG NAME SCRIPT: a host-tax storm under the running consumer
 tax_storm() {
 	b0=$(bpf_time "$P")
@@ -113,10 +123,7 @@ tax_storm() {
 	say $1.$2.bpf_run_ns $(($5 - $3))
 	say $1.$2.bpf_runs $(($6 - $4))
 	labbench bpfstat >/tmp/bpfstat1
-	awk -v tag=$1.$2 'NR == FNR { t[$1] = $3; c[$1] = $4; m[$1] = $5; next }
-		($1 in t) && $4 > c[$1] {
-			printf "BENCHLAB %s.prog.%s.%s %d %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1], $5 - m[$1] }' \
-		/tmp/bpfstat0 /tmp/bpfstat1 >>$R
+	prog_deltas $1.$2 >>$R
 }
 
 # cpu_ticks PID: user+system clock ticks (1/100 s) the process has used
@@ -177,11 +184,7 @@ while [ $rep -le $REPS ]; do
 		# per program (svatop's names are its hooks; bpftrace's are cut
 		# to 15 characters, so its programs are told apart by id)
 		labbench bpfstat >/tmp/bpfstat1
-		# (time, runs, calls the kernel skipped: recursion misses)
-		awk -v tag=$tag 'NR == FNR { t[$1] = $3; c[$1] = $4; m[$1] = $5; next }
-			($1 in t) && $4 > c[$1] {
-				printf "BENCHLAB %s.prog.%s.%s %d %d %d\n", tag, $2, $1, $3 - t[$1], $4 - c[$1], $5 - m[$1] }' \
-			/tmp/bpfstat0 /tmp/bpfstat1 | tee -a $R
+		prog_deltas $tag | tee -a $R
 		say $tag.rss_kb $(rss_kb "$P")
 		say $tag.bpf_memlock_kb $(memlock_kb "$P")
 		settle
