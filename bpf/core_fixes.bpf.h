@@ -99,6 +99,35 @@ struct iommu_group___svatop {
 #define SVATOP_PASID_ARRAY_HANDLE	1UL
 #define SVATOP_XA_TAG_MASK		3UL
 
+/* xa_load() done by hand: four levels of 64 slots cover the 20-bit PASID
+ * space. Probe reads throughout: a plain number in, a plain number out. */
+#define XA_LEVELS		4
+
+static __always_inline void *xa_load_bpf(struct xarray *xa, u32 index)
+{
+	unsigned long entry = (unsigned long)BPF_CORE_READ(xa, xa_head);
+	struct xa_node *node;
+	unsigned int shift;
+	int i;
+
+	for (i = 0; i < XA_LEVELS; i++) {
+		/* xa_is_node(): an internal entry (low bits 10) above 4096 */
+		if ((entry & 3) != 2 || entry <= 4096)
+			break;
+		node = (struct xa_node *)(entry - 2);
+		shift = BPF_CORE_READ(node, shift);
+		if (shift > 30 || (index >> shift) > 63)
+			return NULL;
+		bpf_probe_read_kernel(&entry, sizeof(entry),
+				      &node->slots[(index >> shift) & 63]);
+	}
+	if ((entry & 3) == 2)
+		return NULL;	/* a node too deep, retry or sibling entry */
+	if (entry && i == 0 && index != 0)
+		return NULL;	/* a lone head entry holds index 0 only */
+	return (void *)entry;
+}
+
 #define IS_ERR_VALUE_BPF(x)	((unsigned long)(void *)(x) >= (unsigned long)-4095)
 
 /*
@@ -151,6 +180,46 @@ static __always_inline u64 mm_sva_state(struct mm_struct *mm, bool btf)
 		return pasid && pasid != (u32)-1 ? pasid : 0;
 	}
 	return 0;
+}
+
+/* mm->owner (CONFIG_MEMCG): the task the mm belongs to. */
+struct mm_struct___owner {
+	struct task_struct *owner;
+} __attribute__((preserve_access_index));
+
+/* The tgid of the owner of MM, a plain number (0: unknown). */
+static __always_inline u32 mm_owner_tgid(struct mm_struct *mm)
+{
+	struct mm_struct___owner *o = (void *)mm;
+	struct task_struct *t;
+
+	if (!mm || !bpf_core_field_exists(o->owner))
+		return 0;
+	t = BPF_CORE_READ(o, owner);
+	return t ? BPF_CORE_READ(t, tgid) : 0;
+}
+
+/* MM, a plain number, still has users: a process runs on it. */
+static __always_inline bool mm_in_use(struct mm_struct *mm)
+{
+	return mm && BPF_CORE_READ(mm, mm_users.counter) > 0;
+}
+
+/* MM's iommu_mm still lists SVA domains (092edaddb660); MM a plain number. */
+static __always_inline bool mm_domains_left(struct mm_struct *mm)
+{
+	struct mm_struct___iommu_mm *m = (void *)mm;
+	struct iommu_mm_data___svatop *im = NULL;
+	struct list_head *first;
+
+	if (!mm || !bpf_core_field_exists(m->iommu_mm) ||
+	    !bpf_core_field_exists(im->sva_domains))
+		return false;
+	im = BPF_CORE_READ(m, iommu_mm);
+	if (!im)
+		return false;
+	first = BPF_CORE_READ(im, sva_domains.next);
+	return first && first != &im->sva_domains;
 }
 
 /*

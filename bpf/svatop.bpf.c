@@ -38,6 +38,15 @@ const volatile __u32 fork_check_at_tp;
  * them in order.
  */
 const volatile __u32 state_mode;
+/*
+ * With state_mode, the rules at the hooks (leaks, check; docs/design.md,
+ * "Rules at the hooks"): a successful bind, unbind or domain free streams
+ * after all when its hook's test for a rule fires (SVATOP_F_EVIDENCE): a
+ * bind that shares a held bond (handle users > 1), an unbind of a handle
+ * with no users or of a living process's bond by another process, a domain
+ * freed with users.
+ */
+const volatile __u32 hook_rules;
 
 /* Set by the consumer before each re-walk: its records carry
  * SVATOP_F_RESYNC. A re-walk runs on a link whose task iterator visits
@@ -463,6 +472,41 @@ static __always_inline u32 pasid_of(struct mm_struct *mm)
 
 /* ---- bind ------------------------------------------------------------ */
 
+/*
+ * A failed bind: does DEV's IOMMU group already hold an SVA handle of MM
+ * at MM's PASID? The kernel shares such a bond instead of attaching again
+ * (65d4418c5002); a bind failing beside one is the rule rebind-refused.
+ * Only failures pay for the walk of the group's PASID array.
+ */
+static __always_inline void ev_set_bond_held(struct svatop_wire *e,
+					     struct device *dev,
+					     struct mm_struct *mm)
+{
+	struct iommu_group___svatop *g = NULL;
+	struct iommu_domain *domain;
+	unsigned long entry;
+	void *h;
+
+	if (!e->pasid || e->pasid == (u32)-1 ||
+	    !bpf_core_type_exists(struct iommu_group___svatop) ||
+	    !bpf_core_field_exists(g->pasid_array))
+		return;
+	g = (void *)BPF_CORE_READ(dev, iommu_group);
+	if (!g)
+		return;
+	entry = (unsigned long)xa_load_bpf(&g->pasid_array, e->pasid);
+	if (!entry || (entry & SVATOP_XA_TAG_MASK) != SVATOP_PASID_ARRAY_HANDLE)
+		return;
+	h = (void *)(entry & ~SVATOP_XA_TAG_MASK);
+	domain = sva_handle_domain(h, false);
+	if (domain_type(domain, false) != SVATOP_IOMMU_DOMAIN_SVA ||
+	    domain_mm(domain) != mm)
+		return;
+	e->flags |= SVATOP_F_BOND_HELD;
+	e->handle = (u64)h;
+	e->handle_users = sva_handle_users(h, false);
+}
+
 static __always_inline void bind_exit(void *ctx, struct device *dev,
 				      struct mm_struct *mm, void *ret, u32 flags)
 {
@@ -477,7 +521,10 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 		count(SVATOP_CNT_STATE_BINDS);
 		tally_add(mm, false);
 		remember_proc(mm);
-		return;
+		/* bind-same-device-again: the bind shared a held bond */
+		if (!hook_rules || sva_handle_users(ret, false) <= 1)
+			return;
+		flags |= SVATOP_F_EVIDENCE;
 	}
 	iommu = dev_iommu(dev, btf);
 	e = ev_new(SVATOP_EV_BIND, SVATOP_WIRE_UPTO(aux2));
@@ -493,6 +540,7 @@ static __always_inline void bind_exit(void *ctx, struct device *dev,
 		/* why it failed may be the device's PASID limit: three more
 		 * reads, only for a failure */
 		ev_set_max_pasids(e, dev);
+		ev_set_bond_held(e, dev, mm);
 	} else {
 		/* the handle is a plain number (bpf_get_func_ret()) */
 		e->handle = (u64)ret;
@@ -579,24 +627,50 @@ int BPF_KRETPROBE(kretprobe_bind, void *ret)
 static __always_inline void unbind_enter(void *handle, u32 flags)
 {
 	bool btf = !(flags & SVATOP_F_FALLBACK);	/* the handle */
+	struct mm_struct *mm, *cur_mm;
 	struct iommu_domain *domain;
 	struct svatop_wire *e;
-	struct mm_struct *mm;
 	struct device *dev;
+	u32 owner = 0;
 	u64 iommu;
+	int users;
 
 	if (filtered())
 		return;
 	if (state_mode) {
 		count(SVATOP_CNT_STATE_UNBINDS);
-		tally_add(domain_mm(sva_handle_domain(handle, btf)), true);
-		return;
+		domain = sva_handle_domain(handle, btf);
+		if (!hook_rules) {
+			tally_add(domain_mm(domain), true);
+			return;
+		}
+		domain_mm_users(domain, &mm, &users);
+		tally_add(mm, true);
+		/* unbind-by-other-process: another mm than the caller's, and
+		 * its process lives (a process's release at exit runs after
+		 * exit_mm(): its own mm has no users left by then) */
+		cur_mm = bpf_get_current_task_btf()->mm;
+		if (mm && cur_mm != mm && mm_in_use(mm)) {
+			flags |= SVATOP_F_EVIDENCE | SVATOP_F_OTHER_LIVE_MM;
+			owner = mm_owner_tgid(mm);
+		} else if (sva_handle_users(handle, btf) > 0) {
+			return;		/* unbind-unknown-handle: users > 0 */
+		} else {
+			flags |= SVATOP_F_EVIDENCE;
+		}
 	}
 	dev = sva_handle_dev(handle, btf);
 	iommu = dev_iommu(dev, btf);
-	e = ev_new(SVATOP_EV_UNBIND, SVATOP_WIRE_UPTO(stack_id));
-	if (!e)
-		return;
+	if (flags & SVATOP_F_OTHER_LIVE_MM) {
+		e = ev_new(SVATOP_EV_UNBIND, SVATOP_WIRE_UPTO(aux));
+		if (!e)
+			return;
+		e->aux = owner;
+	} else {
+		e = ev_new(SVATOP_EV_UNBIND, SVATOP_WIRE_UPTO(stack_id));
+		if (!e)
+			return;
+	}
 	e->flags = flags;
 	e->handle = (u64)handle;
 	e->handle_users = sva_handle_users(handle, btf);
@@ -889,7 +963,10 @@ static __always_inline void domain_free_enter(struct iommu_domain *domain,
 		return;
 	if (state_mode) {
 		count(SVATOP_CNT_STATE_DOMAIN_FREES);
-		return;
+		/* domain-freed-with-users */
+		if (!hook_rules || domain_users(domain) <= 0)
+			return;
+		flags |= SVATOP_F_EVIDENCE;
 	}
 	e = ev_new(SVATOP_EV_DOMAIN_FREE, SVATOP_WIRE_UPTO(domain_users));
 	if (!e)
@@ -948,6 +1025,10 @@ static __always_inline void mm_teardown(u16 type, struct mm_struct *mm,
 	e->mm = (u64)mm;
 	e->pasid = mm_pasid(mm, btf);
 	e->aux = state;
+	/* pasid-freed-with-domains: each SVA domain pins the mm, so none can
+	 * be left when mm_pasid_drop() runs from __mmdrop() */
+	if (type == SVATOP_EV_MM_PASID_DROP && mm_domains_left(mm))
+		e->flags |= SVATOP_F_DOMAINS_LEFT;
 	if (t) {
 		e->flags |= SVATOP_F_TALLY;
 		e->handle = last.binds;
@@ -1372,36 +1453,9 @@ __noinline int snap_mm_global(u64 mm_addr, u64 task_addr)
 /*
  * Bonds that predate svatop: for each PASID the walk found, its entry in
  * each IOMMU group's PASID array is the bond's attach handle (the first
- * member of struct iommu_sva). xa_load() done by hand: four levels of 64
- * slots cover the 20-bit PASID space.
+ * member of struct iommu_sva), read with xa_load_bpf().
  */
 #define SNAP_MAX_GROUPS		256
-#define XA_LEVELS		4
-
-static __always_inline void *xa_load_bpf(struct xarray *xa, u32 index)
-{
-	unsigned long entry = (unsigned long)BPF_CORE_READ(xa, xa_head);
-	struct xa_node *node;
-	unsigned int shift;
-	int i;
-
-	for (i = 0; i < XA_LEVELS; i++) {
-		/* xa_is_node(): an internal entry (low bits 10) above 4096 */
-		if ((entry & 3) != 2 || entry <= 4096)
-			break;
-		node = (struct xa_node *)(entry - 2);
-		shift = BPF_CORE_READ(node, shift);
-		if (shift > 30 || (index >> shift) > 63)
-			return NULL;
-		bpf_probe_read_kernel(&entry, sizeof(entry),
-				      &node->slots[(index >> shift) & 63]);
-	}
-	if ((entry & 3) == 2)
-		return NULL;	/* a node too deep, retry or sibling entry */
-	if (entry && i == 0 && index != 0)
-		return NULL;	/* a lone head entry holds index 0 only */
-	return (void *)entry;
-}
 
 struct snap_group_ctx {
 	struct iommu_group___svatop *group;

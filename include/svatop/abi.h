@@ -106,6 +106,23 @@ enum svatop_event_type {
  * listed mms, 256 IOMMU groups, 4,096 PASIDs): it may have missed state,
  * so a re-walk's end removes nothing (docs/design.md, "State mode"). */
 #define SVATOP_F_INCOMPLETE	(1u << 11)
+/*
+ * State mode with the rules at the hooks (leaks, check; docs/design.md,
+ * "Rules at the hooks"): a successful bind, unbind or domain free that
+ * streamed only because the hook's test for a rule fired. Its count is in
+ * the state counters already: the model does not apply it, the rules
+ * judge it.
+ */
+#define SVATOP_F_EVIDENCE	(1u << 12)
+/* MM_PASID_DROP: the mm's iommu_mm still had SVA domains on its list. */
+#define SVATOP_F_DOMAINS_LEFT	(1u << 13)
+/* BIND failed: the device's IOMMU group already held an SVA handle of this
+ * mm at its PASID (handle, handle_users: that handle and its users). */
+#define SVATOP_F_BOND_HELD	(1u << 14)
+/* UNBIND (evidence): the caller's mm is not the bond's, and the bond's mm
+ * still had users (its process lives); aux is the mm's owner's tgid when
+ * the kernel keeps mm->owner (CONFIG_MEMCG), else 0. */
+#define SVATOP_F_OTHER_LIVE_MM	(1u << 15)
 /* On the ring only, never in an event: an ATTACH record that also carries
  * the derived DOMAIN_ALLOC of the domain it attached (users 0 before the
  * attach), with that allocation's stack id. src/source/wire.c delivers

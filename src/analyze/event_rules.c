@@ -65,6 +65,21 @@ bool rule_pasid_freed_with_domains(const struct model *m,
 	const struct model_domain *d;
 	const struct model_pasid *p;
 
+	/* State mode: the model's domains are as of the last re-walk; the
+	 * hook read the mm's own list (SVATOP_F_DOMAINS_LEFT). */
+	if (m->state_mode) {
+		if (ev->type != SVATOP_EV_MM_PASID_DROP || !(ev->flags & SVATOP_F_DOMAINS_LEFT))
+			return false;
+		finding_from_event(f, RULE_PASID_FREED_WITH_DOMAINS, ev);
+		mm = model_mm(m, ev->mm);
+		if (mm)
+			finding_set_mm(m, f, mm);
+		f->expected = 0;
+		f->actual = mm && mm->ndomains ? mm->ndomains : 1;
+		snprintf(f->detail, sizeof(f->detail),
+			 "the mm's iommu_mm still lists SVA domains");
+		return true;
+	}
 	if (ev->type == SVATOP_EV_MM_PASID_DROP) {
 		mm = model_mm(m, ev->mm);
 	} else if (ev->type == SVATOP_EV_PASID_FREE) {
@@ -123,6 +138,17 @@ bool rule_unbind_unknown_handle(const struct model *m,
 
 	if (ev->type != SVATOP_EV_UNBIND)
 		return false;
+	/* State mode: no model of every bond; the handle's own count (the
+	 * hook streams an unbind whose handle has no users). */
+	if (m->state_mode) {
+		if (!(ev->flags & SVATOP_F_EVIDENCE) || ev->handle_users > 0)
+			return false;
+		finding_from_event(f, RULE_UNBIND_UNKNOWN_HANDLE, ev);
+		finding_set_mm(m, f, model_mm(m, ev->mm));
+		snprintf(f->detail, sizeof(f->detail), "handle 0x%llx has no users (users before %d)",
+			 (unsigned long long)ev->handle, ev->handle_users);
+		return true;
+	}
 	b = model_bond(m, ev->handle);
 	if (b && b->users > 0)
 		return false;
@@ -145,7 +171,8 @@ bool rule_detach_unknown_attach(const struct model *m,
 {
 	const struct model_domain *d;
 
-	if (ev->type != SVATOP_EV_DETACH)
+	/* State mode streams no detach (docs/leaks.md) */
+	if (ev->type != SVATOP_EV_DETACH || m->state_mode)
 		return false;
 	d = model_domain(m, ev->domain);
 	if (!d || !(d->flags & DF_BORN_LIVE) || d->pending_detach)
@@ -211,7 +238,8 @@ bool rule_domain_users_mismatch(const struct model *m,
 	const struct model_domain *d;
 	int64_t expected, actual;
 
-	if (ev->type != SVATOP_EV_BIND && ev->type != SVATOP_EV_UNBIND)
+	/* State mode streams no successful bind in order (docs/leaks.md) */
+	if ((ev->type != SVATOP_EV_BIND && ev->type != SVATOP_EV_UNBIND) || m->state_mode)
 		return false;
 	if (ev->type == SVATOP_EV_BIND && ev->ret < 0)
 		return false;
@@ -259,6 +287,16 @@ bool rule_bind_same_device_again(const struct model *m, const struct svatop_even
 	if (ev->type != SVATOP_EV_BIND || ev->ret < 0 || !ev->dev)
 		return false;
 	mm = model_mm(m, ev->mm);
+	/* State mode: the hook streams a bind that shared a held bond */
+	if (m->state_mode) {
+		if (!(ev->flags & SVATOP_F_EVIDENCE) || ev->handle_users <= 1)
+			return false;
+		finding_from_event(f, RULE_BIND_SAME_DEVICE_AGAIN, ev);
+		finding_set_mm(m, f, mm);
+		snprintf(f->detail, sizeof(f->detail), "bond already held, %d user(s) before",
+			 ev->handle_users - 1);
+		return true;
+	}
 	b = bond_on_dev(m, mm, ev->dev);
 	if (!b)
 		return false;
@@ -282,6 +320,19 @@ bool rule_rebind_refused(const struct model *m, const struct svatop_event *ev,
 	if (ev->type != SVATOP_EV_BIND || ev->ret >= 0 || !ev->dev)
 		return false;
 	mm = model_mm(m, ev->mm);
+	/* State mode: the hook looked the bond up in the device's group */
+	if (m->state_mode) {
+		if (!(ev->flags & SVATOP_F_BOND_HELD))
+			return false;
+		finding_from_event(f, RULE_REBIND_REFUSED, ev);
+		finding_set_mm(m, f, mm);
+		f->handle = ev->handle;
+		f->actual = ev->ret;
+		snprintf(f->detail, sizeof(f->detail),
+			 "bind failed (%d) with a bond of %d user(s) held", ev->ret,
+			 ev->handle_users);
+		return true;
+	}
 	b = bond_on_dev(m, mm, ev->dev);
 	if (!b)
 		return false;
@@ -308,6 +359,29 @@ bool rule_unbind_by_other_process(const struct model *m, const struct svatop_eve
 	if (ev->type != SVATOP_EV_UNBIND || !ev->tgid)
 		return false;
 	mm = model_mm(m, ev->mm);
+	/* State mode: the hook saw the caller's mm differ from the bond's,
+	 * which still had users; aux names the owner where the kernel keeps
+	 * mm->owner */
+	if (m->state_mode) {
+		uint32_t owner = ev->aux ? (uint32_t)ev->aux : mm ? mm->tgid : 0;
+
+		if (!(ev->flags & SVATOP_F_OTHER_LIVE_MM) || owner == ev->tgid)
+			return false;
+		finding_from_event(f, RULE_UNBIND_BY_OTHER_PROCESS, ev);
+		if (mm)
+			f->uid = mm->uid;
+		f->expected = owner;
+		f->actual = ev->tgid;
+		if (owner)
+			snprintf(f->detail, sizeof(f->detail),
+				 "pid %u unbound a bond of pid %u, which still runs", ev->tgid,
+				 owner);
+		else
+			snprintf(f->detail, sizeof(f->detail),
+				 "pid %u unbound a bond of another process, which still runs",
+				 ev->tgid);
+		return true;
+	}
 	if (!mm || !mm->tgid || mm->tgid == ev->tgid ||
 	    (mm->flags & (MF_EXITED | MF_NO_TASK | MF_DROPPING)))
 		return false;

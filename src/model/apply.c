@@ -405,6 +405,8 @@ static void on_snap_domain(struct model *m, const struct svatop_event *ev)
 		/* nothing newer exists in state mode: the walk is the truth */
 		d->users = ev->domain_users;
 		d->flags |= DF_SEEN;
+		if (!known && !m->snapshot_incomplete)
+			d->flags |= DF_BORN_LIVE;
 	} else if (!known) {
 		d->flags |= DF_SNAPSHOT;
 		d->users = ev->domain_users;
@@ -476,6 +478,8 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 	if (!dom_known) {
 		if (!resync)
 			d->flags |= DF_SNAPSHOT;
+		else if (!m->snapshot_incomplete)
+			d->flags |= DF_BORN_LIVE;
 		d->users = ev->domain_users;
 		obj_domain_set_mm_ptr(m, d, ev->mm);
 	}
@@ -487,7 +491,9 @@ static void on_snap_bond(struct model *m, const struct svatop_event *ev)
 	dev = obj_dev_get(m, ev);
 	if (!d->first_dev)
 		d->first_dev = model_ref_of(dev);
-	b = bond_new(m, ev, resync ? 0 : BF_SNAPSHOT);
+	/* a re-walk's new bond was bound while svatop watched (unless the
+	 * first walk was cut short): it is judged as born live */
+	b = bond_new(m, ev, !resync ? BF_SNAPSHOT : m->snapshot_incomplete ? 0 : BF_BORN_LIVE);
 	if (!b)
 		return;
 	if (m->resync_open)
@@ -553,6 +559,12 @@ int model_apply(struct model *m, const struct svatop_event *ev)
 		m->first_ts = ev->ts_ns;
 	if (ev->ts_ns > m->now_ns)
 		m->now_ns = ev->ts_ns;
+	/* A hook's rule evidence (state mode): counted by the kernel already,
+	 * and the re-walk shows what it changed; only the rules read it. */
+	if (ev->flags & SVATOP_F_EVIDENCE) {
+		m->evidence++;
+		return m->err;
+	}
 
 	if ((ev->flags & SVATOP_F_RESYNC) && !m->resync_open &&
 	    (ev->type == SVATOP_EV_SNAP_MM || ev->type == SVATOP_EV_SNAP_DOMAIN ||
@@ -613,6 +625,8 @@ int model_apply(struct model *m, const struct svatop_event *ev)
 	case SVATOP_EV_SNAP_END:
 		m->snapshot_seen = true;
 		m->snapshot_done = true;
+		if ((ev->flags & (SVATOP_F_INCOMPLETE | SVATOP_F_RESYNC)) == SVATOP_F_INCOMPLETE)
+			m->snapshot_incomplete = true;
 		keymap_fini(&m->freed_in_snapshot);
 		if (ev->flags & SVATOP_F_RESYNC)
 			resync_sweep(m, ev->flags & SVATOP_F_INCOMPLETE);

@@ -222,6 +222,9 @@ struct model {
 	uint32_t next_uid;
 	bool snapshot_seen;		/* at least one SNAP_* record */
 	bool snapshot_done;		/* SNAP_END seen */
+	/* The first walk reached one of its bounds: a re-walk's new object
+	 * may predate svatop (else it was born while svatop watched). */
+	bool snapshot_incomplete;
 	/*
 	 * State mode (docs/design.md): the kernel counts binds and unbinds
 	 * and the source re-walks the kernel's state at an interval; a
@@ -232,6 +235,7 @@ struct model {
 	uint32_t resync_gen;		/* re-walks begun */
 	uint64_t resyncs;		/* re-walks completed */
 	uint64_t resyncs_incomplete;	/* of those, cut short by a bound: nothing swept */
+	uint64_t evidence;		/* records a hook's rule test streamed (not applied) */
 	int err;			/* sticky -ENOMEM */
 	uint64_t changes;		/* bumped on every state change (for --watch) */
 	struct model_counters cnt;

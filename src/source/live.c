@@ -458,6 +458,7 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 	ls->skel->rodata->sva_tracepoints = ls->sva_tracepoints;
 	ls->skel->rodata->fork_check_at_tp = ls->fork_check_at_tp;
 	ls->skel->rodata->state_mode = ls->state_mode;
+	ls->skel->rodata->hook_rules = ls->state_mode && opts->hook_rules;
 	ls->skel->rodata->iommu_sva_mms_addr = ls->sva_mms_addr;
 	ls->skel->rodata->iommu_group_kset_addr = ls->group_kset_addr;
 	apply_forms(ls, forms);

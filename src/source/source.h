@@ -132,6 +132,9 @@ struct live_opts {
 	bool iopf_invalidations; /* device page faults: the opt-in IOTLB hook */
 	bool state_mode;	/* counts and re-walks instead of hot events
 				 * (where the kernel allows: live_state_mode()) */
+	/* With state_mode: the hooks test the rules that need no state and
+	 * stream the events that fail them (leaks, check) */
+	bool hook_rules;
 };
 
 struct sva_report;

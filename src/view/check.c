@@ -35,6 +35,7 @@ struct check_args {
 	const char *junit;
 	unsigned junit_flags;	/* SAFE_FILE_REPLACE with --force */
 	struct spawn_user user;	/* --user: CMD's identity (else root's) */
+	bool stream;		/* --stream: every event, every rule in order */
 	struct common_args c;
 	char **cmd;
 };
@@ -55,13 +56,18 @@ struct check_result {
 	char cmdline[512];
 };
 
+enum { CHECK_OPT_STREAM = 0x100 };
+
 static const struct argp_option check_options[] = {
 	{ "grace", 'g', "SECONDS", 0, "how long state may outlive its process (3)", 0 },
 	{ "junit", 'J', "FILE", 0, "also write the result as JUnit XML to FILE (created 0600; an existing FILE is refused)", 0 },
 	{ "force", 'f', NULL, 0, "replace an existing --junit FILE", 0 },
 	{ "user", 'u', "USER[:GROUP]", 0, "run CMD as USER (and GROUP, else USER's), not as root", 0 },
 	{ "timeout", 't', "SECONDS", 0, "stop CMD (SIGTERM) after SECONDS; the result is then inconclusive", 0 },
-	{ "stack", 's', NULL, 0, "kernel stacks at allocation sites (always collected)", 0 },
+	{ "stack", 's', NULL, 0, "kernel stacks at allocation sites (always collected; in state mode, of the events that stream)", 0 },
+	{ "stream", CHECK_OPT_STREAM, NULL, 0,
+	  "stream every event and judge every rule in order, with each bond's allocation "
+	  "stack, instead of state mode (the rules at the hooks; docs/leaks.md)", 0 },
 	{ 0 },
 };
 
@@ -94,6 +100,9 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid timeout '%s'", arg);
 		break;
 	case 's':
+		break;
+	case CHECK_OPT_STREAM:
+		a->stream = true;
 		break;
 	case ARGP_KEY_ARG:
 		a->cmd = &state->argv[state->next - 1];
@@ -259,6 +268,10 @@ static void print_report(struct session *s, const struct check_args *a,
 		json_object_set_new(j, "verdict", json_string(verdict_name(r->verdict)));
 		json_object_set_new(j, "grace_ns", json_integer(s->a.grace_ns));
 		json_object_set_new(j, "events", view_json_count(r->events));
+		/* state mode: binds and unbinds are the kernel's counts */
+		json_object_set_new(j, "state_mode", json_boolean(s->m.state_mode));
+		json_object_set_new(j, "binds", view_json_count(s->m.cnt.binds));
+		json_object_set_new(j, "unbinds", view_json_count(s->m.cnt.unbinds));
 		json_object_set_new(j, "lost", view_json_count(r->dropped));
 		json_object_set_new(j, "preexisting_leaks", json_integer(r->preexisting));
 		for (i = 0; i < r->findings.len; i++)
@@ -289,8 +302,10 @@ static void print_report(struct session *s, const struct check_args *a,
 		fflush(stdout);
 		return;
 	}
-	printf("svatop check: command %s; %" PRIu64 " event(s), %" PRIu64 " lost; "
-	       "%zu finding(s): %s\n", status, r->events, r->dropped, r->findings.len,
+	printf("svatop check: command %s; %" PRIu64 " event(s)%s, %" PRIu64 " lost; "
+	       "%" PRIu64 " bind(s), %" PRIu64 " unbind(s); %zu finding(s): %s\n", status,
+	       r->events, s->m.state_mode ? " streamed (state mode)" : "", r->dropped,
+	       s->m.cnt.binds, s->m.cnt.unbinds, r->findings.len,
 	       r->interrupted ? "interrupted" : r->timed_out ? "timed out" :
 	       verdict_name(r->verdict));
 	for (i = 0; i < r->findings.len; i++)
@@ -414,6 +429,8 @@ int cmd_check(int argc, char **argv)
 	/* Findings name the allocation's kernel stack. */
 	lo.collect_stacks = true;
 	lo.stack_domain_from_bind = true;
+	lo.state_mode = !a.stream;
+	lo.hook_rules = true;
 	join_cmdline(r.cmdline, sizeof(r.cmdline), a.cmd);
 	/* Refuse an existing --junit FILE before CMD runs, not after. */
 	if (a.junit && (err = safe_file_check(a.junit, a.junit_flags))) {
@@ -453,6 +470,14 @@ int cmd_check(int argc, char **argv)
 	}
 	err = check_run(&s, &sp, &r, a.timeout);
 	if (err) {
+		spawn_stop(&sp, 0);
+		session_close(&s);
+		return EXIT_USAGE;
+	}
+	/* state mode: the kernel's SVA state after the grace period */
+	err = session_state_sync(&s);
+	if (err) {
+		p_err("check: cannot re-walk the kernel's SVA state: %s", strerror(-err));
 		spawn_stop(&sp, 0);
 		session_close(&s);
 		return EXIT_USAGE;

@@ -24,10 +24,16 @@ struct leaks_args {
 	double interval;
 	unsigned long count;
 	int npos;
+	bool stream;		/* --stream: every event, every rule in order */
 };
+
+enum { LEAKS_OPT_STREAM = 0x100 };
 
 static const struct argp_option leaks_options[] = {
 	{ "grace", 'g', "SECONDS", 0, "how long state may outlive its process (3)", 0 },
+	{ "stream", LEAKS_OPT_STREAM, NULL, 0,
+	  "stream every event and judge every rule in order, with each bond's allocation "
+	  "stack, instead of state mode (the rules at the hooks; docs/leaks.md)", 0 },
 	{ 0 },
 };
 
@@ -41,6 +47,9 @@ static error_t leaks_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'g':
 		view_arg_seconds(state, arg, "grace period", 0, &a->grace);
+		break;
+	case LEAKS_OPT_STREAM:
+		a->stream = true;
 		break;
 	case ARGP_KEY_ARG:
 		view_parse_interval_count(state, arg, &a->npos, &a->interval, &a->count);
@@ -59,12 +68,18 @@ static bool wanted(const struct leaks_args *a, const struct finding *f)
 /* One report; returns the verdict it states. */
 static enum verdict leaks_report(struct session *s, const struct leaks_args *a)
 {
-	uint64_t now = session_now(s), dropped = session_dropped(s);
 	struct finding_list leaks, pend, iopf;	/* iopf: failed device page faults */
+	uint64_t now, dropped;
 	enum verdict v;
 	size_t i, nleaks = 0, nviol = 0, npend = 0;
 	json_t *j, *jl, *jv, *jc, *jp;
 	int r;
+
+	/* state mode: the kernel's SVA state as of now (a no-op otherwise) */
+	if (session_state_sync(s))
+		s->m.err = s->m.err ? s->m.err : -EIO;
+	now = session_now(s);
+	dropped = session_dropped(s);
 
 	finding_list_init(&leaks);
 	finding_list_init(&pend);
@@ -99,6 +114,7 @@ static enum verdict leaks_report(struct session *s, const struct leaks_args *a)
 		json_object_set_new(j, "grace_ns", json_integer(s->a.grace_ns));
 		json_object_set_new(j, "verdict", json_string(verdict_name(v)));
 		json_object_set_new(j, "lost", view_json_count(dropped));
+		json_object_set_new(j, "state_mode", json_boolean(s->m.state_mode));
 		for (i = 0; i < leaks.len; i++)
 			if (wanted(a, &leaks.v[i]))
 				json_array_append_new(jl, view_finding_json(s, &leaks.v[i], now));
@@ -180,6 +196,8 @@ int cmd_leaks(int argc, char **argv)
 	lo.verbose = a.c.verbose;
 	lo.collect_stacks = true;	/* findings name the allocation stack */
 	lo.stack_domain_from_bind = true;
+	lo.state_mode = !a.stream;
+	lo.hook_rules = true;
 	if (session_open(&s, a.c.replay, &lo, (uint64_t)(a.grace * 1e9)))
 		return EXIT_USAGE;
 	/* Attached, maps open, kernel symbols read: no capability needed. */

@@ -5,6 +5,8 @@
 # pid and domain the kernel really leaked (cross-checked with svamock's own
 # list of bonds); a failing command is reported as such (status 4); the
 # leak left behind is found by the snapshot of a later `svatop leaks`.
+# check runs in state mode (the default); a second leak with --stream
+# carries the kernel stack of the driver's bind.
 . "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/model_check
 [ -x "$REPO/.output/svatop-static" ] || { echo "not ok - model_check: .output/svatop-static is missing (make static)"; exit 1; }
@@ -24,6 +26,10 @@ svatop check --grace 1 -j --junit /out/leak.xml -- svaload -e 'knob leak_on_rele
 	>/out/check_leak.out 2>/out/check_leak.err
 echo $? >/out/check_leak.rc
 cat /sys/kernel/debug/svamock/bonds >/out/bonds
+# The same leak on device 1 with --stream: every event, and the bond's stack.
+svatop check --stream --grace 1 -j -- svaload -e 'knob leak_on_release 1; fork; bind 1; ready /out/leak_stream.pid; exit 0; end; wait; knob leak_on_release 0' \
+	>/out/check_leak_stream.out 2>/out/check_leak_stream.err
+echo $? >/out/check_leak_stream.rc
 svatop leaks --grace 1 --json 2 1 >/out/leaks_after.out 2>/out/leaks_after.err
 echo $? >/out/leaks_after.rc
 GUEST
@@ -37,7 +43,7 @@ for s in single one_to_n exit_without_unbind fork_after_bind shared_domain; do
 	ok $? "check: '$s' JUnit XML has no failure"
 done
 # CMD shares stdout with the report: keep svatop's JSON lines only.
-for f in check_fail check_leak check_hang; do grep '^{' "$out/$f.out" >"$out/$f.json"; done
+for f in check_fail check_leak check_leak_stream check_hang; do grep '^{' "$out/$f.out" >"$out/$f.json"; done
 expect_eq 4 "$(cat "$out/check_fail.rc" 2>/dev/null)" "check: a command exiting 3 with clean tracing exits 4"
 expect_eq "exited 3 true clean" "$(jq -r '[.command_status, .command_failed, .verdict]|map(tostring)|join(" ")' "$out/check_fail.json" 2>/dev/null)" \
 	"check -j: the command's own failure is reported distinctly"
@@ -57,9 +63,18 @@ expect_eq "$pid" "$(jq -r .pid <<<"$bond")" "check: the leaked bond names the pi
 expect_eq "svamock-dev.0" "$(jq -r .dev_name <<<"$bond")" "check: the leaked bond names the device"
 expect_eq "$kpasid" "$(jq -r .pasid <<<"$bond")" "check: the PASID is the one svamock lists as leaked"
 expect_eq "$kdomain" "$(jq -r .domain <<<"$bond")" "check: the domain is the one svamock lists as leaked"
-# Taken at bind's return: the first frame is the driver that bound.
-jq -e '.stack[0]|startswith("svamock_ioctl+")' <<<"$bond" >/dev/null 2>&1
-ok $? "check: the leaked bond carries the kernel stack of the driver's bind (svamock_ioctl)" "$(jq -c .stack <<<"$bond")"
+expect_eq "true" "$(jq -r .state_mode "$L" 2>/dev/null)" "check: ran in state mode (the default)"
+# --stream: the bond's stack, taken at bind's return: the first frame is
+# the driver that bound.
+LS=$out/check_leak_stream.json
+expect_eq 1 "$(cat "$out/check_leak_stream.rc" 2>/dev/null)" "check --stream: the leak scenario exits 1" ||
+	sed 's/^/# /' "$out/check_leak_stream.out" "$out/check_leak_stream.err" | head
+sbond=$(jq -c '.findings[]|select(.rule=="leaked-bond")' "$LS" 2>/dev/null | head -1)
+expect_eq "$(cat "$out/leak_stream.pid" 2>/dev/null) svamock-dev.1 false" \
+	"$(jq -r '[.pid, .dev_name]|map(tostring)|join(" ")' <<<"$sbond") $(jq -r .state_mode "$LS" 2>/dev/null)" \
+	"check --stream: the leaked bond names the pid and device, streamed"
+jq -e '.stack[0]|startswith("svamock_ioctl+")' <<<"$sbond" >/dev/null 2>&1
+ok $? "check --stream: the leaked bond carries the kernel stack of the driver's bind (svamock_ioctl)" "$(jq -c .stack <<<"$sbond")"
 expect_eq "leaked-bond leaked-domain leaked-mm leaked-pasid" \
 	"$(jq -r '[.findings[]|select(.pid=='"${pid:-0}"')|.rule]|unique|join(" ")' "$L" 2>/dev/null)" \
 	"check: bond, domain, mm and PASID of that process are all reported"
@@ -71,6 +86,6 @@ ok $? "check: the JUnit XML is well-formed (xmllint)" "$(head -2 "$out/xmllint.e
 # A fresh svatop finds the leak through its snapshot (iommu_sva_mms: no owner).
 A=$out/leaks_after.out
 expect_eq 1 "$(cat "$out/leaks_after.rc" 2>/dev/null)" "leaks: a later svatop reports the pre-existing leak" || sed 's/^/# /' "$A" "$out/leaks_after.err" | head
-expect_eq "$kpasid true" "$(jq -r '[.leaks[]|select(.rule=="leaked-pasid")][0]|[.pasid, .preexisting]|map(tostring)|join(" ")' "$A" 2>/dev/null)" \
-	"leaks: the snapshot's leaked PASID is the kernel's, marked pre-existing"
+expect_eq "$kpasid true" "$(jq -r '[.leaks[]|select(.rule=="leaked-pasid" and .pasid=='"${kpasid:-0}"')][0]|[.pasid, .preexisting]|map(tostring)|join(" ")' "$A" 2>/dev/null)" \
+	"leaks: the snapshot finds the PASID the kernel lists as leaked, marked pre-existing"
 finish

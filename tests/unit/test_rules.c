@@ -957,6 +957,222 @@ static void test_rebind_refused(void **state)
 	assert_int_equal(analyzer_noticed(&f->ses.a, RULE_BIND_SAME_DEVICE_AGAIN, 400), 1);
 }
 
+/*
+ * State mode with the rules at the hooks (leaks, check): the model is the
+ * last re-walk's, so it may still hold what the kernel already let go.
+ * Each rule judges the hook's evidence instead: a stale model alone never
+ * makes a finding. The fixture builds the model from a stream, then turns
+ * state mode on, as a re-walk would have left it.
+ */
+static void state_mode_on(struct fixture *f)
+{
+	f->ses.m.state_mode = true;
+}
+
+static void test_state_pasid_drop_by_evidence(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p, q;
+	const struct finding *v;
+
+	synth_proc_init(&f->s, &p, 500, "stale");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_proc_init(&f->s, &q, 501, "bug");
+	synth_bind(&f->s, &q, &f->dev1);
+	state_mode_on(f);
+	/* p's domain is still in the model (its free was not streamed), but
+	 * the kernel's list was empty at the drop: clean */
+	synth_exit(&f->s, &p);
+	synth_event(&f->s, &ev, SVATOP_EV_MM_PASID_DROP, &p);
+	feed(&ev, f);
+	synth_event(&f->s, &ev, SVATOP_EV_PASID_FREE, &p);
+	feed(&ev, f);
+	assert_int_equal(total_violations(f), 0);
+	/* q's mm dropped its PASID with a domain on its iommu_mm's list */
+	synth_event(&f->s, &ev, SVATOP_EV_MM_PASID_DROP, &q);
+	ev.flags |= SVATOP_F_DOMAINS_LEFT;
+	feed(&ev, f);
+	assert_int_equal(count_rule(f, RULE_PASID_FREED_WITH_DOMAINS), 1);
+	assert_int_equal(total_violations(f), 1);
+	v = &f->ses.a.violations.v[0];
+	assert_int_equal(v->mm, q.mm);
+	assert_int_equal(v->tgid, 501);
+	assert_string_equal(v->detail, "the mm's iommu_mm still lists SVA domains");
+}
+
+static void test_state_unbind_evidence(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p, other;
+	const struct finding *v;
+	uint64_t binds;
+
+	synth_proc_init(&f->s, &p, 510, "owner");
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_bind(&f->s, &p, &f->dev1);
+	state_mode_on(f);
+	binds = f->ses.m.cnt.unbinds;
+	/* a handle with no users: unbind-unknown-handle, and the model is
+	 * left alone (the kernel counted the unbind) */
+	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &p);
+	ev.flags |= SVATOP_F_EVIDENCE;
+	ev.handle = p.bond[0].handle;
+	ev.domain = p.bond[0].domain;
+	ev.dev = f->dev0.ptr;
+	ev.handle_users = 0;
+	feed(&ev, f);
+	assert_int_equal(count_rule(f, RULE_UNBIND_UNKNOWN_HANDLE), 1);
+	assert_int_equal(f->ses.m.cnt.unbinds, binds);
+	assert_non_null(model_bond(&f->ses.m, p.bond[0].handle));
+	assert_int_equal(f->ses.m.evidence, 1);
+	/* another process's unbind of p's living bond: the owner from the
+	 * kernel's mm->owner (aux) */
+	other = p;
+	other.tgid = 511;
+	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &other);
+	ev.flags |= SVATOP_F_EVIDENCE | SVATOP_F_OTHER_LIVE_MM;
+	ev.handle = p.bond[1].handle;
+	ev.domain = p.bond[1].domain;
+	ev.dev = f->dev1.ptr;
+	ev.handle_users = 1;
+	ev.aux = 510;
+	feed(&ev, f);
+	assert_int_equal(count_rule(f, RULE_UNBIND_BY_OTHER_PROCESS), 1);
+	assert_int_equal(count_rule(f, RULE_UNBIND_UNKNOWN_HANDLE), 1);
+	v = &f->ses.a.violations.v[1];
+	assert_int_equal(v->rule, RULE_UNBIND_BY_OTHER_PROCESS);
+	assert_int_equal(v->tgid, 511);
+	assert_int_equal(v->expected, 510);
+	assert_string_equal(v->detail, "pid 511 unbound a bond of pid 510, which still runs");
+	/* no mm->owner in the kernel: the model's owner */
+	ev.aux = 0;
+	feed(&ev, f);
+	assert_int_equal(count_rule(f, RULE_UNBIND_BY_OTHER_PROCESS), 2);
+	assert_int_equal(f->ses.a.violations.v[2].expected, 510);
+	/* the owner itself (a thread of another mm cannot be, but aux may
+	 * name the caller): not judged */
+	ev.aux = 511;
+	feed(&ev, f);
+	/* a plain unbind, or one without the kernel's evidence: not judged,
+	 * even though the model has no such bond any more */
+	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &other);
+	ev.handle = 0xdead0000;
+	ev.handle_users = 0;
+	feed(&ev, f);
+	assert_int_equal(total_violations(f), 3);
+}
+
+static void test_state_bind_and_rebind_evidence(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p;
+	uint64_t binds;
+
+	synth_proc_init(&f->s, &p, 520, "per-open");
+	synth_bind(&f->s, &p, &f->dev0);
+	state_mode_on(f);
+	binds = f->ses.m.cnt.binds;
+	/* the hook streamed a bind that shared the held bond: a notice */
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
+	ev.flags |= SVATOP_F_EVIDENCE;
+	ev.dev = f->dev0.ptr;
+	ev.handle = p.bond[0].handle;
+	ev.domain = p.bond[0].domain;
+	ev.handle_users = 2;
+	feed(&ev, f);
+	assert_int_equal(analyzer_noticed(&f->ses.a, RULE_BIND_SAME_DEVICE_AGAIN, 520), 1);
+	assert_int_equal(f->ses.m.cnt.binds, binds);
+	assert_int_equal(total_violations(f), 0);
+	/* a failed bind beside a bond the model holds, but the kernel's
+	 * group held none: clean (the model may be stale) */
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
+	ev.dev = f->dev0.ptr;
+	ev.ret = -16;
+	feed(&ev, f);
+	assert_int_equal(total_violations(f), 0);
+	/* the group held one: rebind-refused */
+	ev.flags |= SVATOP_F_BOND_HELD;
+	ev.handle = p.bond[0].handle;
+	ev.handle_users = 1;
+	feed(&ev, f);
+	assert_int_equal(count_rule(f, RULE_REBIND_REFUSED), 1);
+	assert_int_equal(f->ses.a.violations.v[0].handle, p.bond[0].handle);
+	assert_string_equal(f->ses.a.violations.v[0].detail,
+			    "bind failed (-16) with a bond of 1 user(s) held");
+}
+
+/* The rules that need every event in order are not judged in state mode:
+ * a detach and a users count the stale model cannot explain. */
+static void test_state_order_rules_not_judged(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p;
+
+	synth_proc_init(&f->s, &p, 530, "quiet");
+	synth_bind(&f->s, &p, &f->dev0);
+	state_mode_on(f);
+	synth_event(&f->s, &ev, SVATOP_EV_DETACH, &p);
+	ev.domain = p.dom[0].ptr;
+	ev.dev = f->dev1.ptr;
+	feed(&ev, f);
+	synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
+	ev.flags |= SVATOP_F_EVIDENCE;
+	ev.dev = f->dev0.ptr;
+	ev.handle = p.bond[0].handle;
+	ev.domain = p.bond[0].domain;
+	ev.handle_users = 2;
+	ev.domain_users = 7;
+	feed(&ev, f);
+	assert_int_equal(total_violations(f), 0);
+}
+
+/* A bond or domain a re-walk finds first was made while svatop watched
+ * (the first walk saw everything older): its leak counts in check, not
+ * as state that predates the run. */
+static void test_state_rewalk_objects_born_live(void **state)
+{
+	struct fixture *f = *state;
+	struct svatop_event ev;
+	struct synth_proc p;
+	const struct finding *b;
+
+	state_mode_on(f);
+	synth_event(&f->s, &ev, SVATOP_EV_SNAP_END, NULL);
+	feed(&ev, f);
+	synth_proc_init(&f->s, &p, 540, "walked");
+	synth_event(&f->s, &ev, SVATOP_EV_PASID_ALLOC, &p);
+	ev.pasid = 77;
+	ev.mm = p.mm;
+	ev.dev = f->dev0.ptr;
+	feed(&ev, f);
+	synth_event(&f->s, &ev, SVATOP_EV_SNAP_BOND, &p);
+	ev.flags = SVATOP_F_SNAPSHOT | SVATOP_F_SVA_DOMAIN | SVATOP_F_RESYNC;
+	ev.tgid = 0;
+	ev.pid = 0;
+	ev.handle = 0xffff888100700000ULL;
+	ev.domain = 0xffff888100710000ULL;
+	ev.mm = p.mm;
+	ev.dev = f->dev0.ptr;
+	ev.pasid = 77;
+	ev.handle_users = 1;
+	ev.domain_users = 1;
+	feed(&ev, f);
+	synth_event(&f->s, &ev, SVATOP_EV_SNAP_END, NULL);
+	ev.flags = SVATOP_F_SNAPSHOT | SVATOP_F_RESYNC;
+	feed(&ev, f);
+	synth_exit(&f->s, &p);
+	assert_int_equal(leaks_at(f, f->s.ts + 3 * SEC), 4);
+	b = leak(f, RULE_LEAKED_BOND);
+	assert_non_null(b);
+	assert_int_equal(b->handle, 0xffff888100700000ULL);
+	assert_false(b->flags & FINDING_PREEXISTING);
+	assert_false(leak(f, RULE_LEAKED_DOMAIN)->flags & FINDING_PREEXISTING);
+}
+
 static void test_rule_table_complete(void **state)
 {
 	int i;
@@ -1005,6 +1221,11 @@ int main(void)
 		T(test_unbind_by_other_process),
 		T(test_unbind_by_other_process_clean),
 		T(test_rebind_refused),
+		T(test_state_pasid_drop_by_evidence),
+		T(test_state_unbind_evidence),
+		T(test_state_bind_and_rebind_evidence),
+		T(test_state_order_rules_not_judged),
+		T(test_state_rewalk_objects_born_live),
 		cmocka_unit_test(test_rule_table_complete),
 	};
 

@@ -22,7 +22,7 @@ TAX_EXEC="quiet; repeat $TAX_BATCHES; spawn 20; exec /bin/true; end; wait; end"
 # when asked), for before/after in the same boot.
 CONFIGS="@CONFIGS@"
 [ -n "$CONFIGS" ] ||
-	CONFIGS="none floor trace top top-stream exporter leaks record bpftrace trace-old top-old record-old"
+	CONFIGS="none floor trace top top-stream exporter leaks leaks-stream record bpftrace trace-old top-old record-old"
 [ -x /lab/bench/svatop-old ] || CONFIGS=$(echo $CONFIGS | tr ' ' '\n' | grep -v -- '-old$' | tr '\n' ' ')
 # The lab's static svatop has no exporter (no static libmicrohttpd build):
 # the dynamic one the lab ships with --dynamic (svatop-dyn) serves it
@@ -76,6 +76,12 @@ tracer_start() {
 		wait_for /out/$2.err 'serving http' $P ;;
 	leaks)
 		$S leaks >/out/$2.txt 2>/out/$2.err &
+		P=$!
+		wait_for /out/$2.err '^svatop: watching' $P ;;
+	leaks-stream)
+		# leaks with every event streamed and judged in order (the path
+		# before the rules moved to the hooks)
+		$S leaks --stream >/out/$2.txt 2>/out/$2.err &
 		P=$!
 		wait_for /out/$2.err '^svatop: watching' $P ;;
 	record|record-old)
