@@ -28,7 +28,86 @@ struct kfacts {
 	void *btf_data;			/* raw bytes when extracted from an image */
 	uint32_t btf_size;
 	struct ksyms *syms;
+	uint32_t *by_name;		/* BTF name index: type ids, 0 empty */
+	uint32_t by_name_mask;
 };
+
+/* FNV-1a over a type name. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * The BTF's named types by name, built on the first lookup: libbpf's
+ * btf__find_by_name_kind() scans every type, and classifying a kernel
+ * asks it some 150 times (over half of a start-up's instructions, 150k
+ * types each time). Linear probing with the ids inserted in order keeps
+ * equal names in id order along their probe sequence.
+ */
+static const uint32_t *name_index(const struct kfacts *ck)
+{
+	struct kfacts *k = (struct kfacts *)ck;	/* a cache, not a change */
+	uint32_t n, id, size = 16, j;
+
+	if (k->by_name || !k->btf)
+		return k->by_name;
+	n = btf__type_cnt(k->btf);
+	if (n >= UINT32_MAX / 4)
+		return NULL;
+	while (size < n * 2)
+		size *= 2;
+	k->by_name = calloc(size, sizeof(*k->by_name));
+	if (!k->by_name)
+		return NULL;
+	k->by_name_mask = size - 1;
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(k->btf, id);
+		const char *name = t && t->name_off ? btf__name_by_offset(k->btf, t->name_off) : NULL;
+
+		if (!name || !*name)
+			continue;
+		for (j = name_hash(name) & k->by_name_mask; k->by_name[j];
+		     j = (j + 1) & k->by_name_mask)
+			;
+		k->by_name[j] = id;
+	}
+	return k->by_name;
+}
+
+/* The first type id named NAME of KIND (0: none), as
+ * btf__find_by_name_kind(); *count (if given): how many there are. */
+static int find_by_name_kind(const struct kfacts *k, const char *name, int kind, int *count)
+{
+	const uint32_t *ix = name_index(k);
+	int first = 0, cnt = 0;
+	uint32_t j;
+
+	if (count)
+		*count = 0;
+	if (!ix) {
+		first = btf__find_by_name_kind(k->btf, name, kind);
+		return first > 0 ? first : 0;
+	}
+	for (j = name_hash(name) & k->by_name_mask; ix[j]; j = (j + 1) & k->by_name_mask) {
+		const struct btf_type *t = btf__type_by_id(k->btf, ix[j]);
+
+		if (btf_kind(t) != kind || strcmp(btf__name_by_offset(k->btf, t->name_off), name))
+			continue;
+		if (!first)
+			first = ix[j];
+		cnt++;
+		if (!count)
+			break;
+	}
+	if (count)
+		*count = cnt;
+	return first;
+}
 
 static int load_symbols(struct kfacts *k, const char *path, char *err, size_t errlen)
 {
@@ -261,6 +340,7 @@ void kfacts_free(struct kfacts *k)
 	if (!k)
 		return;
 	btf__free(k->btf);
+	free(k->by_name);
 	free(k->btf_data);
 	ksyms_free(k->syms);
 	free(k->btf_src);
@@ -295,27 +375,11 @@ static const struct ksym *sym_lookup(const struct kfacts *k, const char *name)
 
 int kfacts_btf_func(const struct kfacts *k, const char *name, int *count)
 {
-	int n, i, first = 0, cnt = 0;
-
 	if (count)
 		*count = 0;
 	if (!k->btf)
 		return 0;
-	n = btf__type_cnt(k->btf);
-	first = btf__find_by_name_kind(k->btf, name, BTF_KIND_FUNC);
-	if (first <= 0)
-		return 0;
-	if (count) {
-		for (i = first; i < n; i++) {
-			const struct btf_type *t = btf__type_by_id(k->btf, i);
-
-			if (btf_is_func(t) &&
-			    !strcmp(btf__name_by_offset(k->btf, t->name_off), name))
-				cnt++;
-		}
-		*count = cnt;
-	}
-	return first;
+	return find_by_name_kind(k, name, BTF_KIND_FUNC, count);
 }
 
 enum kfact kfacts_func_in_btf(const struct kfacts *k, const char *name)
@@ -386,7 +450,7 @@ enum kfact kfacts_type(const struct kfacts *k, const char *name, int kind)
 {
 	if (!k->btf)
 		return KF_UNKNOWN;
-	return btf__find_by_name_kind(k->btf, name, kind) > 0 ? KF_YES : KF_NO;
+	return find_by_name_kind(k, name, kind, NULL) > 0 ? KF_YES : KF_NO;
 }
 
 static const struct btf_type *skip_mods(const struct btf *btf, __u32 id)
@@ -430,9 +494,9 @@ enum kfact kfacts_member(const struct kfacts *k, const char *type,
 
 	if (!k->btf)
 		return KF_UNKNOWN;
-	id = btf__find_by_name_kind(k->btf, type, BTF_KIND_STRUCT);
+	id = find_by_name_kind(k, type, BTF_KIND_STRUCT, NULL);
 	if (id <= 0)
-		id = btf__find_by_name_kind(k->btf, type, BTF_KIND_UNION);
+		id = find_by_name_kind(k, type, BTF_KIND_UNION, NULL);
 	if (id <= 0)
 		return KF_NO;
 	return has_member(k->btf, btf__type_by_id(k->btf, id), member, 0) ?
