@@ -28,10 +28,10 @@ _svatop_spec()
 		      -s=value --settle=value -v --verbose -w --watch --help --usage' ;;
 	leaks)
 		echo '-g=value --grace=value -j --json -p=pid --pid=pid -r=file
-		      --replay=file -v --verbose --help --usage' ;;
+		      --replay=file --stream -v --verbose --help --usage' ;;
 	check)
 		echo '-g=value --grace=value -j --json -J=file --junit=file -f --force
-		      -s --stack -u=user --user=user -t=value --timeout=value -v --verbose --help --usage' ;;
+		      -s --stack --stream -u=user --user=user -t=value --timeout=value -v --verbose --help --usage' ;;
 	record)
 		echo '-D=value --duration=value -g=value --grace=value -k --kprobe
 		      -o=file --output=file -f --force -p=pid --pid=pid -v --verbose
