@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One event as a line of svatop trace's text output. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,11 +30,39 @@ static void put(struct line *l, const char *s, size_t len)
 /* s (len bytes) left-justified in width columns, then one space */
 static void put_col(struct line *l, const char *s, size_t len, size_t width)
 {
+	size_t pad = (len < width ? width - len : 0) + 1;
+
 	put(l, s, len);
-	while (len++ < width && l->n < sizeof(l->b))
-		l->b[l->n++] = ' ';
-	if (l->n < sizeof(l->b))
-		l->b[l->n++] = ' ';
+	if (pad > sizeof(l->b) - l->n)
+		pad = sizeof(l->b) - l->n;
+	memset(l->b + l->n, ' ', pad);
+	l->n += pad;
+}
+
+/*
+ * The last name escaped for a column: a storm repeats the same comm and
+ * device on every line, and escaping byte by byte was a seventh of the
+ * line. Keyed by the whole field, so a change after its NUL only misses.
+ */
+struct esc_cache {
+	bool valid;
+	char in[SVATOP_NAME_LEN];
+	char out[4 * SVATOP_NAME_LEN];
+	size_t n;
+};
+
+static const char *escaped_col(struct esc_cache *c, const char *s, size_t max,
+			       size_t width, size_t *len)
+{
+	if (max > sizeof(c->in))
+		max = sizeof(c->in);
+	if (!c->valid || memcmp(c->in, s, max)) {
+		memcpy(c->in, s, max);
+		c->n = escape_to(c->out, width, s, max);
+		c->valid = true;
+	}
+	*len = c->n ? c->n : 1;
+	return c->n ? c->out : "-";
 }
 
 static size_t fmt_u64(char *buf, uint64_t v)
@@ -104,21 +133,23 @@ static const char *result_text(const struct svatop_event *ev, char *buf, size_t 
 void trace_print_text(FILE *out, const struct svatop_event *ev, uint64_t first_ts,
 		      char frames[][64], int nframes)
 {
-	char num[64], esc[4 * SVATOP_NAME_LEN], res[32];
+	static struct esc_cache comm_cache, dev_cache;
+	char num[64], res[32];
 	const char *name, *r;
-	struct line l = { .n = 0 };
+	struct line l;	/* b is written before it is read: not zeroed */
 	size_t k;
 	int i;
 
+	l.n = 0;
 	k = fmt_seconds(num, sizeof(num), ev->ts_ns - first_ts);
 	put_col(&l, num, k, 12);
 	put_col(&l, num, fmt_u64(num, ev->tgid), 7);
-	k = escape_to(esc, 15, ev->comm, sizeof(ev->comm));
-	put_col(&l, k ? esc : "-", k ? k : 1, 15);
+	name = escaped_col(&comm_cache, ev->comm, sizeof(ev->comm), 15, &k);
+	put_col(&l, name, k, 15);
 	name = event_type_name(ev->type);
 	put_col(&l, name, strlen(name), 13);
-	k = escape_to(esc, 14, ev->dev_name, sizeof(ev->dev_name));
-	put_col(&l, k ? esc : "-", k ? k : 1, 14);
+	name = escaped_col(&dev_cache, ev->dev_name, sizeof(ev->dev_name), 14, &k);
+	put_col(&l, name, k, 14);
 	if (ev->pasid)
 		put_col(&l, num, fmt_u64(num, ev->pasid), 7);
 	else

@@ -77,6 +77,7 @@ static void test_line_equals_printf_formats(void **state)
 	char *a = NULL, *b = NULL;
 	size_t alen = 0, blen = 0;
 	uint64_t seed = 7, first = 1000000000ULL;
+	char prev_comm[SVATOP_COMM_LEN] = "", prev_dev[SVATOP_NAME_LEN] = "";
 	FILE *fa = open_memstream(&a, &alen), *fb = open_memstream(&b, &blen);
 	int i;
 
@@ -92,6 +93,18 @@ static void test_line_equals_printf_formats(void **state)
 		ev.tgid = rnd(&seed) % 3 ? rnd(&seed) % 5000000 : UINT32_MAX;
 		random_name(ev.comm, sizeof(ev.comm), &seed);
 		random_name(ev.dev_name, sizeof(ev.dev_name), &seed);
+		/* the names of the line before (trace_text.c keeps the last
+		 * escaped ones), and names that differ only after their NUL */
+		if (i % 3 == 1) {
+			memcpy(ev.comm, prev_comm, sizeof(ev.comm));
+			memcpy(ev.dev_name, prev_dev, sizeof(ev.dev_name));
+			if (i % 2) {
+				ev.comm[sizeof(ev.comm) - 1] ^= 1;
+				ev.dev_name[sizeof(ev.dev_name) - 1] ^= 1;
+			}
+		}
+		memcpy(prev_comm, ev.comm, sizeof(ev.comm));
+		memcpy(prev_dev, ev.dev_name, sizeof(ev.dev_name));
 		ev.pasid = rnd(&seed) % 4 ? rnd(&seed) % 0x100000 : 0;
 		ev.domain = rnd(&seed) % 4 ? 0xffff000000000000ULL | rnd(&seed) << 16 : rnd(&seed) % 2;
 		ev.domain_users = (int32_t)(rnd(&seed) % 7) - 3;
