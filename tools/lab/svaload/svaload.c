@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,7 +34,7 @@
 enum op {
 	OP_OPEN, OP_CLOSE, OP_BIND, OP_UNBIND, OP_SLEEP, OP_FORK, OP_SPAWN,
 	OP_REPEAT, OP_THREAD, OP_LEAVE, OP_WAIT, OP_EXIT, OP_HOLD, OP_READY, OP_ECHO, OP_KNOB,
-	OP_QUIET, OP_EXEC, OP_BUFFER, OP_TOUCH, OP_DISCARD, OP_UNMAP, OP_FILL, OP_MARK, OP_END,
+	OP_QUIET, OP_EXEC, OP_BUFFER, OP_TOUCH, OP_DISCARD, OP_UNMAP, OP_FILL, OP_MARK, OP_CPU, OP_END,
 };
 
 struct cmd_def {
@@ -62,6 +63,7 @@ static const struct cmd_def cmd_defs[] = {
 	{ "echo", OP_ECHO, 0, MAX_ARGS, false },
 	{ "knob", OP_KNOB, 2, 2, false },
 	{ "quiet", OP_QUIET, 0, 0, false },
+	{ "cpu", OP_CPU, 1, 1, false },
 	{ "buffer", OP_BUFFER, 2, 3, false },
 	{ "touch", OP_TOUCH, 2, 5, false },
 	{ "discard", OP_DISCARD, 1, 1, false },
@@ -327,6 +329,10 @@ static int check_stmt(struct stmt *s)
 		return 0;
 	case OP_TOUCH:
 		return check_touch(s);
+	case OP_CPU:
+		if (!parse_long(a0, 0, CPU_SETSIZE - 1, &s->num))
+			return parse_error(s->line, "bad cpu '%s' (0-%d)", a0, CPU_SETSIZE - 1);
+		return 0;
 	case OP_SLEEP:
 		if (!parse_long(a0, 0, 3600000, &s->num))
 			return parse_error(s->line, "bad sleep '%s' (milliseconds, 0-3600000)", a0);
@@ -852,6 +858,16 @@ static int run_stmt(const struct stmt *s)
 	case OP_QUIET:
 		st.quiet = true;
 		return 0;
+	case OP_CPU: {
+		/* this process and all it starts from now on run on one CPU */
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(s->num, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			fail("line %d: cpu %ld: %s", s->line, s->num, strerror(errno));
+		return 0;
+	}
 	case OP_BUFFER:
 		return buffer_create(s->argv[0], s->num, s->read_only, s->line);
 	case OP_DISCARD:
