@@ -296,6 +296,7 @@ static void print_report(struct session *s, const struct check_args *a,
 		}
 		json_object_set_new(j, "failed_binds", arr);
 		json_object_set_new(j, "failed_binds_total", json_integer(s->a.nbind_fails));
+		json_object_set_new(j, "notices", view_notices_json(&s->a));
 		json_dumpf(j, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(j);
@@ -312,6 +313,7 @@ static void print_report(struct session *s, const struct check_args *a,
 		view_finding_text(stdout, s, &r->findings.v[i], now);
 	for (i = 0; i < r->pending.len; i++)
 		view_finding_text(stdout, s, &r->pending.v[i], now);
+	view_notices_text(stdout, &s->a);
 	if (s->a.nbind_fails)
 		printf("%" PRIu64 " failed bind(s)%s:\n", s->a.nbind_fails,
 		       nfails < s->a.nbind_fails ? " (the latest shown)" : "");

@@ -439,6 +439,12 @@ static int render_findings(FILE *o, const struct model *m, const struct analyzer
 		if (rule_table[r].kind == RULE_KIND_VIOLATION)
 			exporter_sample(o, "svatop_invariant_violations_total", "rule",
 			       rule_table[r].name, a->count[r]);
+	exporter_family(o, "svatop_notices_total", "counter",
+	       "Legitimate behaviour worth counting, by rule; never a finding (docs/leaks.md).");
+	for (r = 0; r < RULE_MAX; r++)
+		if (rule_table[r].kind == RULE_KIND_NOTICE)
+			exporter_sample(o, "svatop_notices_total", "rule", rule_table[r].name,
+					a->noticed[r]);
 	npending = count_pending(m, a, now, nleaks);
 	exporter_family(o, "svatop_leak_candidates_pending", "gauge",
 	       "Objects whose owner is gone, still within the grace period (not yet leaks).");

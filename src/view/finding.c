@@ -141,3 +141,24 @@ void view_finding_text(FILE *out, struct session *s, const struct finding *f, ui
 		fprintf(out, "    allocation stack id %d\n", f->stack_id);
 	}
 }
+
+json_t *view_notices_json(const struct analyzer *a)
+{
+	json_t *o = json_object();
+	int r;
+
+	for (r = 0; r < RULE_MAX; r++)
+		if (rule_table[r].kind == RULE_KIND_NOTICE)
+			json_object_set_new(o, rule_table[r].name, view_json_count(a->noticed[r]));
+	return o;
+}
+
+void view_notices_text(FILE *out, const struct analyzer *a)
+{
+	int r;
+
+	for (r = 0; r < RULE_MAX; r++)
+		if (rule_table[r].kind == RULE_KIND_NOTICE && a->noticed[r])
+			fprintf(out, "notice: %s x%" PRIu64 " (legitimate, not a finding: %s)\n",
+				rule_table[r].name, a->noticed[r], rule_table[r].explain);
+}

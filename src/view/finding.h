@@ -26,5 +26,9 @@ json_t *view_json_str(const char *s);
  * old, from where (the allocation stack when the session's source has it). */
 json_t *view_finding_json(struct session *s, const struct finding *f, uint64_t now);
 void view_finding_text(FILE *out, struct session *s, const struct finding *f, uint64_t now);
+/* Notices (legitimate behaviour counted per rule, never a finding): every
+ * notice rule with its count, as a JSON object; a text line per rule seen. */
+json_t *view_notices_json(const struct analyzer *a);
+void view_notices_text(FILE *out, const struct analyzer *a);
 
 #endif

@@ -136,6 +136,7 @@ static enum verdict leaks_report(struct session *s, const struct leaks_args *a)
 		json_object_set_new(j, "violations", jv);
 		json_object_set_new(j, "pending", jp);
 		json_object_set_new(j, "violation_counts", jc);
+		json_object_set_new(j, "notices", view_notices_json(&s->a));
 		json_dumpf(j, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(j);
@@ -155,6 +156,7 @@ static enum verdict leaks_report(struct session *s, const struct leaks_args *a)
 		for (i = 0; i < pend.len; i++)
 			if (wanted(a, &pend.v[i]))
 				view_finding_text(stdout, s, &pend.v[i], now);
+		view_notices_text(stdout, &s->a);
 	}
 	fflush(stdout);
 	finding_list_fini(&iopf);

@@ -21,6 +21,12 @@ svatop check --grace 1 -j -- svaload -e 'exit 3' >/out/check_fail.out 2>/out/che
 echo $? >/out/check_fail.rc
 svatop check --grace 0.5 --timeout 2 -j -- svaload -e 'bind 0; ready /out/hang.pid; sleep 600000' >/out/check_hang.out 2>/out/check_hang.err
 echo $? >/out/check_hang.rc
+# One process binds the same device twice: the kernel shares the handle
+# (users 2), a notice, never a finding.
+labtrace start bind_ret || exit 1
+svatop check --grace 1 -j -- svaload -e 'bind 0; bind 0; unbind 0; unbind 0' >/out/check_rebind.out 2>/out/check_rebind.err
+echo $? >/out/check_rebind.rc
+labtrace dump >/out/rebind.trace
 # The leak last: its state stays in the kernel for the rest of the boot.
 svatop check --grace 1 -j --junit /out/leak.xml -- svaload -e 'knob leak_on_release 1; fork; bind 0; ready /out/leak.pid; exit 0; end; wait; knob leak_on_release 0' \
 	>/out/check_leak.out 2>/out/check_leak.err
@@ -43,7 +49,7 @@ for s in single one_to_n exit_without_unbind fork_after_bind shared_domain; do
 	ok $? "check: '$s' JUnit XML has no failure"
 done
 # CMD shares stdout with the report: keep svatop's JSON lines only.
-for f in check_fail check_leak check_leak_stream check_hang; do grep '^{' "$out/$f.out" >"$out/$f.json"; done
+for f in check_fail check_leak check_leak_stream check_hang check_rebind; do grep '^{' "$out/$f.out" >"$out/$f.json"; done
 expect_eq 4 "$(cat "$out/check_fail.rc" 2>/dev/null)" "check: a command exiting 3 with clean tracing exits 4"
 expect_eq "exited 3 true clean" "$(jq -r '[.command_status, .command_failed, .verdict]|map(tostring)|join(" ")' "$out/check_fail.json" 2>/dev/null)" \
 	"check -j: the command's own failure is reported distinctly"
@@ -52,6 +58,12 @@ expect_eq 3 "$(cat "$out/check_hang.rc" 2>/dev/null)" "check --timeout: a comman
 expect_eq "true inconclusive 0" "$(jq -r '[.timed_out, .verdict, (.findings|length)]|map(tostring)|join(" ")' "$out/check_hang.json" 2>/dev/null)" \
 	"check --timeout: reported as timed out, inconclusive, and the SIGTERM'd bind was released cleanly"
 
+# the notice: state mode's bind hook saw the shared handle (users 2)
+rets=$(grep -E '[[:space:]]bind_ret: \(' "$out/rebind.trace" 2>/dev/null | sed 's/.* ret=//')
+expect_eq "2 1" "$(wc -l <<<"$rets" | tr -d ' ') $(sort -u <<<"$rets" | wc -l | tr -d ' ')" \
+	"kernel: two binds of one device returned one handle (tracefs: bind_ret, shared)"
+expect_eq "0 clean 0 1 true" "$(cat "$out/check_rebind.rc" 2>/dev/null) $(jq -r '[.verdict, (.findings|length), .notices."bind-same-device-again", .state_mode]|map(tostring)|join(" ")' "$out/check_rebind.json" 2>/dev/null)" \
+	"check: the shared bind is one bind-same-device-again notice, not a finding (state mode: the bind hook's evidence)"
 L=$out/check_leak.json
 expect_eq 1 "$(cat "$out/check_leak.rc" 2>/dev/null)" "check: the leak scenario exits 1" || sed 's/^/# /' "$out/check_leak.out" "$out/check_leak.err" | head
 pid=$(cat "$out/leak.pid" 2>/dev/null)

@@ -582,6 +582,37 @@ static void test_finding_forms(void **state)
 	finding_list_fini(&l);
 }
 
+/* Notices: every notice rule in JSON (0 included), a text line only for
+ * those seen. */
+static void test_notices_forms(void **state)
+{
+	struct fixture *f = *state;
+	char *buf = NULL;
+	size_t len = 0;
+	json_t *j;
+	FILE *out;
+
+	j = view_notices_json(&f->ses.a);
+	assert_int_equal(json_object_size(j), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "bind-same-device-again")), 0);
+	json_decref(j);
+	out = open_memstream(&buf, &len);
+	view_notices_text(out, &f->ses.a);
+	fclose(out);
+	assert_int_equal(len, 0);
+	free(buf);
+	f->ses.a.noticed[RULE_BIND_SAME_DEVICE_AGAIN] = 3;
+	j = view_notices_json(&f->ses.a);
+	assert_int_equal(json_integer_value(json_object_get(j, "bind-same-device-again")), 3);
+	json_decref(j);
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	view_notices_text(out, &f->ses.a);
+	fclose(out);
+	assert_non_null(strstr(buf, "notice: bind-same-device-again x3 (legitimate, not a finding: "));
+	free(buf);
+}
+
 /* ---- top ------------------------------------------------------------- */
 
 static void test_top_rows_and_sort(void **state)
@@ -881,6 +912,7 @@ int main(int argc, char **argv)
 		T(test_graph_exited_and_readonly),
 		T(test_graph_empty),
 		T(test_finding_forms),
+		T(test_notices_forms),
 		T(test_top_rows_and_sort),
 		T(test_top_batch_table),
 		T(test_top_json_iotlb),
