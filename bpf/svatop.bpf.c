@@ -117,9 +117,17 @@ struct {
 
 /* Processes that hold SVA state (tgid -> mm), so exit and fork are only
  * reported for them. */
+/*
+ * Not preallocated, as snap_seen and tally: a preallocated hash allocates
+ * and links all its 65,536 elements when it is created, a tenth of a
+ * second of start-up under TCG for the three; their entries come and go
+ * with SVA processes, rarely, and an insert allocates from the BPF memory
+ * allocator instead.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, u32);
 	__type(value, u64);
 } sva_procs SEC(".maps");
@@ -154,6 +162,7 @@ static __always_inline void procs_changed(void)
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* see sva_procs */
 	__type(key, u64);
 	__type(value, u8);
 } snap_seen SEC(".maps");
@@ -223,6 +232,7 @@ static __always_inline void count(u32 which)
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* see sva_procs */
 	__type(key, u64);
 	__type(value, struct svatop_tally);
 } tally SEC(".maps");

@@ -459,6 +459,10 @@ static int load_with(struct live_source *ls, const struct live_opts *opts,
 	ls->skel->rodata->fork_check_at_tp = ls->fork_check_at_tp;
 	ls->skel->rodata->state_mode = ls->state_mode;
 	ls->skel->rodata->hook_rules = ls->state_mode && opts->hook_rules;
+	/* a stack map is preallocated whole (4,096 x 127 frames): one slot
+	 * when no program unwinds */
+	if (!opts->collect_stacks)
+		bpf_map__set_max_entries(ls->skel->maps.stacks, 1);
 	ls->skel->rodata->iommu_sva_mms_addr = ls->sva_mms_addr;
 	ls->skel->rodata->iommu_group_kset_addr = ls->group_kset_addr;
 	apply_forms(ls, forms);
