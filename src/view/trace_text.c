@@ -19,6 +19,36 @@ struct line {
 	size_t n;
 };
 
+/*
+ * The columns are written in place over a line filled with spaces first
+ * (one memset): a column's padding is then already there, and only a
+ * field wider than its column, or a line past LINE_BLANK, writes spaces
+ * of its own. Numbers are written digit by digit straight into the line.
+ * Under TCG every byte stored costs, and the per-column copies and
+ * memsets were a third of the text path.
+ */
+#define LINE_BLANK	128
+
+static void line_start(struct line *l)
+{
+	memset(l->b, ' ', LINE_BLANK);
+	l->n = 0;
+}
+
+/* the column now at l->n holds len bytes: pad it to width, then a space */
+static void col_end(struct line *l, size_t len, size_t width)
+{
+	size_t end = l->n + (len < width ? width : len);
+
+	if (end >= sizeof(l->b)) {
+		l->n = sizeof(l->b);
+		return;
+	}
+	if (end >= LINE_BLANK)	/* past the blank part: spaces by hand */
+		memset(l->b + l->n + len, ' ', end + 1 - l->n - len);
+	l->n = end + 1;
+}
+
 static void put(struct line *l, const char *s, size_t len)
 {
 	if (len > sizeof(l->b) - l->n)
@@ -30,13 +60,54 @@ static void put(struct line *l, const char *s, size_t len)
 /* s (len bytes) left-justified in width columns, then one space */
 static void put_col(struct line *l, const char *s, size_t len, size_t width)
 {
-	size_t pad = (len < width ? width - len : 0) + 1;
+	if (len > sizeof(l->b) - l->n)
+		len = sizeof(l->b) - l->n;
+	memcpy(l->b + l->n, s, len);
+	col_end(l, len, width);
+}
 
-	put(l, s, len);
-	if (pad > sizeof(l->b) - l->n)
-		pad = sizeof(l->b) - l->n;
-	memset(l->b + l->n, ' ', pad);
-	l->n += pad;
+static size_t u64_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* v in decimal, with a '-' first if neg, as a column */
+static void put_u64_col(struct line *l, uint64_t v, bool neg, size_t width)
+{
+	size_t len = u64_len(v) + neg, i;
+	char *p = l->b + l->n;
+
+	if (len > sizeof(l->b) - l->n) {
+		l->n = sizeof(l->b);
+		return;
+	}
+	for (i = len; i-- > neg; v /= 10)
+		p[i] = '0' + v % 10;
+	if (neg)
+		p[0] = '-';
+	col_end(l, len, width);
+}
+
+/* v in lower-case hex, no prefix, as a column */
+static void put_hex_col(struct line *l, uint64_t v, size_t width)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1, i;
+	char *p = l->b + l->n;
+
+	if (len > sizeof(l->b) - l->n) {
+		l->n = sizeof(l->b);
+		return;
+	}
+	for (i = len; i-- > 0; v >>= 4)
+		p[i] = hex[v & 15];
+	col_end(l, len, width);
 }
 
 /*
@@ -73,21 +144,6 @@ static size_t fmt_u64(char *buf, uint64_t v)
 	do {
 		t[n++] = '0' + v % 10;
 		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = t[n - 1 - i];
-	return n;
-}
-
-static size_t fmt_hex(char *buf, uint64_t v)
-{
-	static const char hex[] = "0123456789abcdef";
-	char t[20];
-	size_t n = 0, i;
-
-	do {
-		t[n++] = hex[v & 15];
-		v >>= 4;
 	} while (v);
 	for (i = 0; i < n; i++)
 		buf[i] = t[n - 1 - i];
@@ -140,10 +196,10 @@ void trace_print_text(FILE *out, const struct svatop_event *ev, uint64_t first_t
 	size_t k;
 	int i;
 
-	l.n = 0;
+	line_start(&l);
 	k = fmt_seconds(num, sizeof(num), ev->ts_ns - first_ts);
 	put_col(&l, num, k, 12);
-	put_col(&l, num, fmt_u64(num, ev->tgid), 7);
+	put_u64_col(&l, ev->tgid, false, 7);
 	name = escaped_col(&comm_cache, ev->comm, sizeof(ev->comm), 15, &k);
 	put_col(&l, name, k, 15);
 	name = event_type_name(ev->type);
@@ -151,24 +207,20 @@ void trace_print_text(FILE *out, const struct svatop_event *ev, uint64_t first_t
 	name = escaped_col(&dev_cache, ev->dev_name, sizeof(ev->dev_name), 14, &k);
 	put_col(&l, name, k, 14);
 	if (ev->pasid)
-		put_col(&l, num, fmt_u64(num, ev->pasid), 7);
+		put_u64_col(&l, ev->pasid, false, 7);
 	else
 		put_col(&l, "-", 1, 7);
 	if (ev->domain)
-		put_col(&l, num, fmt_hex(num, ev->domain), 16);
+		put_hex_col(&l, ev->domain, 16);
 	else
 		put_col(&l, "-", 1, 16);
 	if (ev->type == SVATOP_EV_BIND || ev->type == SVATOP_EV_UNBIND ||
 	    ev->type == SVATOP_EV_ATTACH || ev->type == SVATOP_EV_DETACH ||
 	    ev->type == SVATOP_EV_DOMAIN_FREE || ev->type == SVATOP_EV_SNAP_DOMAIN ||
 	    ev->type == SVATOP_EV_SNAP_BOND) {
-		k = 0;
-		if (ev->domain_users < 0)
-			num[k++] = '-';
-		k += fmt_u64(num + k, ev->domain_users < 0 ?
-				      (uint64_t)-(int64_t)ev->domain_users :
-				      (uint64_t)ev->domain_users);
-		put_col(&l, num, k, 5);
+		put_u64_col(&l, ev->domain_users < 0 ?
+				(uint64_t)-(int64_t)ev->domain_users :
+				(uint64_t)ev->domain_users, ev->domain_users < 0, 5);
 	} else {
 		put_col(&l, "-", 1, 5);
 	}
