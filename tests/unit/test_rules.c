@@ -969,6 +969,19 @@ static void state_mode_on(struct fixture *f)
 	f->ses.m.state_mode = true;
 }
 
+/* An event a hook streamed as a rule's evidence, about bond k of p, with
+ * the handle's users as the hook read them; in ev for the caller to feed. */
+static void evidence_event(struct fixture *f, struct svatop_event *ev, int type,
+			   const struct synth_proc *p, int k, int handle_users)
+{
+	synth_event(&f->s, ev, type, p);
+	ev->flags |= SVATOP_F_EVIDENCE;
+	ev->handle = p->bond[k].handle;
+	ev->domain = p->bond[k].domain;
+	ev->dev = p->bond[k].dev;
+	ev->handle_users = handle_users;
+}
+
 static void test_state_pasid_drop_by_evidence(void **state)
 {
 	struct fixture *f = *state;
@@ -1016,12 +1029,7 @@ static void test_state_unbind_evidence(void **state)
 	binds = f->ses.m.cnt.unbinds;
 	/* a handle with no users: unbind-unknown-handle, and the model is
 	 * left alone (the kernel counted the unbind) */
-	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &p);
-	ev.flags |= SVATOP_F_EVIDENCE;
-	ev.handle = p.bond[0].handle;
-	ev.domain = p.bond[0].domain;
-	ev.dev = f->dev0.ptr;
-	ev.handle_users = 0;
+	evidence_event(f, &ev, SVATOP_EV_UNBIND, &p, 0, 0);
 	feed(&ev, f);
 	assert_int_equal(count_rule(f, RULE_UNBIND_UNKNOWN_HANDLE), 1);
 	assert_int_equal(f->ses.m.cnt.unbinds, binds);
@@ -1031,12 +1039,8 @@ static void test_state_unbind_evidence(void **state)
 	 * kernel's mm->owner (aux) */
 	other = p;
 	other.tgid = 511;
-	synth_event(&f->s, &ev, SVATOP_EV_UNBIND, &other);
-	ev.flags |= SVATOP_F_EVIDENCE | SVATOP_F_OTHER_LIVE_MM;
-	ev.handle = p.bond[1].handle;
-	ev.domain = p.bond[1].domain;
-	ev.dev = f->dev1.ptr;
-	ev.handle_users = 1;
+	evidence_event(f, &ev, SVATOP_EV_UNBIND, &other, 1, 1);
+	ev.flags |= SVATOP_F_OTHER_LIVE_MM;
 	ev.aux = 510;
 	feed(&ev, f);
 	assert_int_equal(count_rule(f, RULE_UNBIND_BY_OTHER_PROCESS), 1);
@@ -1076,12 +1080,7 @@ static void test_state_bind_and_rebind_evidence(void **state)
 	state_mode_on(f);
 	binds = f->ses.m.cnt.binds;
 	/* the hook streamed a bind that shared the held bond: a notice */
-	synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
-	ev.flags |= SVATOP_F_EVIDENCE;
-	ev.dev = f->dev0.ptr;
-	ev.handle = p.bond[0].handle;
-	ev.domain = p.bond[0].domain;
-	ev.handle_users = 2;
+	evidence_event(f, &ev, SVATOP_EV_BIND, &p, 0, 2);
 	feed(&ev, f);
 	assert_int_equal(analyzer_noticed(&f->ses.a, RULE_BIND_SAME_DEVICE_AGAIN, 520), 1);
 	assert_int_equal(f->ses.m.cnt.binds, binds);
@@ -1119,12 +1118,7 @@ static void test_state_order_rules_not_judged(void **state)
 	ev.domain = p.dom[0].ptr;
 	ev.dev = f->dev1.ptr;
 	feed(&ev, f);
-	synth_event(&f->s, &ev, SVATOP_EV_BIND, &p);
-	ev.flags |= SVATOP_F_EVIDENCE;
-	ev.dev = f->dev0.ptr;
-	ev.handle = p.bond[0].handle;
-	ev.domain = p.bond[0].domain;
-	ev.handle_users = 2;
+	evidence_event(f, &ev, SVATOP_EV_BIND, &p, 0, 2);
 	ev.domain_users = 7;
 	feed(&ev, f);
 	assert_int_equal(total_violations(f), 0);
@@ -1136,39 +1130,21 @@ static void test_state_order_rules_not_judged(void **state)
 static void test_state_rewalk_objects_born_live(void **state)
 {
 	struct fixture *f = *state;
-	struct svatop_event ev;
-	struct synth_proc p;
+	struct synth_proc p, *procs[] = { &p };
 	const struct finding *b;
 
+	/* the synthetic kernel streams only what state mode streams */
 	state_mode_on(f);
-	synth_event(&f->s, &ev, SVATOP_EV_SNAP_END, NULL);
-	feed(&ev, f);
+	f->s.state_mode = true;
+	synth_snapshot(&f->s, procs, 0);	/* the first walk: nothing yet */
 	synth_proc_init(&f->s, &p, 540, "walked");
-	synth_event(&f->s, &ev, SVATOP_EV_PASID_ALLOC, &p);
-	ev.pasid = 77;
-	ev.mm = p.mm;
-	ev.dev = f->dev0.ptr;
-	feed(&ev, f);
-	synth_event(&f->s, &ev, SVATOP_EV_SNAP_BOND, &p);
-	ev.flags = SVATOP_F_SNAPSHOT | SVATOP_F_SVA_DOMAIN | SVATOP_F_RESYNC;
-	ev.tgid = 0;
-	ev.pid = 0;
-	ev.handle = 0xffff888100700000ULL;
-	ev.domain = 0xffff888100710000ULL;
-	ev.mm = p.mm;
-	ev.dev = f->dev0.ptr;
-	ev.pasid = 77;
-	ev.handle_users = 1;
-	ev.domain_users = 1;
-	feed(&ev, f);
-	synth_event(&f->s, &ev, SVATOP_EV_SNAP_END, NULL);
-	ev.flags = SVATOP_F_SNAPSHOT | SVATOP_F_RESYNC;
-	feed(&ev, f);
+	synth_bind(&f->s, &p, &f->dev0);
+	synth_resync(&f->s, procs, 1);
 	synth_exit(&f->s, &p);
 	assert_int_equal(leaks_at(f, f->s.ts + 3 * SEC), 4);
 	b = leak(f, RULE_LEAKED_BOND);
 	assert_non_null(b);
-	assert_int_equal(b->handle, 0xffff888100700000ULL);
+	assert_int_equal(b->handle, p.bond[0].handle);
 	assert_false(b->flags & FINDING_PREEXISTING);
 	assert_false(leak(f, RULE_LEAKED_DOMAIN)->flags & FINDING_PREEXISTING);
 }
