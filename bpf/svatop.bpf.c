@@ -643,19 +643,15 @@ static __always_inline void unbind_enter(void *handle, u32 flags)
 	struct device *dev;
 	u32 owner = 0;
 	u64 iommu;
-	int users;
 
 	if (filtered())
 		return;
 	if (state_mode) {
 		count(SVATOP_CNT_STATE_UNBINDS);
-		domain = sva_handle_domain(handle, btf);
-		if (!hook_rules) {
-			tally_add(domain_mm(domain), true);
-			return;
-		}
-		domain_mm_users(domain, &mm, &users);
+		mm = domain_mm(sva_handle_domain(handle, btf));
 		tally_add(mm, true);
+		if (!hook_rules)
+			return;
 		/* unbind-by-other-process: another mm than the caller's, and
 		 * its process lives (a process's release at exit runs after
 		 * exit_mm(): its own mm has no users left by then) */

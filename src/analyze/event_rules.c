@@ -282,28 +282,27 @@ bool rule_bind_same_device_again(const struct model *m, const struct svatop_even
 				 struct finding *f)
 {
 	const struct model_mm *mm;
-	const struct model_bond *b;
+	const struct model_bond *b = NULL;
+	int before;
 
 	if (ev->type != SVATOP_EV_BIND || ev->ret < 0 || !ev->dev)
 		return false;
 	mm = model_mm(m, ev->mm);
-	/* State mode: the hook streams a bind that shared a held bond */
 	if (m->state_mode) {
+		/* the hook streams a bind that shared a held bond */
 		if (!(ev->flags & SVATOP_F_EVIDENCE) || ev->handle_users <= 1)
 			return false;
-		finding_from_event(f, RULE_BIND_SAME_DEVICE_AGAIN, ev);
-		finding_set_mm(m, f, mm);
-		snprintf(f->detail, sizeof(f->detail), "bond already held, %d user(s) before",
-			 ev->handle_users - 1);
-		return true;
+		before = ev->handle_users - 1;
+	} else {
+		b = bond_on_dev(m, mm, ev->dev);
+		if (!b)
+			return false;
+		before = b->users;
 	}
-	b = bond_on_dev(m, mm, ev->dev);
-	if (!b)
-		return false;
 	finding_from_event(f, RULE_BIND_SAME_DEVICE_AGAIN, ev);
 	finding_set_mm(m, f, mm);
-	f->uid = b->uid;
-	snprintf(f->detail, sizeof(f->detail), "bond already held, %d user(s) before", b->users);
+	f->uid = b ? b->uid : 0;
+	snprintf(f->detail, sizeof(f->detail), "bond already held, %d user(s) before", before);
 	return true;
 }
 
@@ -315,34 +314,33 @@ bool rule_rebind_refused(const struct model *m, const struct svatop_event *ev,
 			 struct finding *f)
 {
 	const struct model_mm *mm;
-	const struct model_bond *b;
+	const struct model_bond *b = NULL;
+	uint64_t handle;
+	int users;
 
 	if (ev->type != SVATOP_EV_BIND || ev->ret >= 0 || !ev->dev)
 		return false;
 	mm = model_mm(m, ev->mm);
-	/* State mode: the hook looked the bond up in the device's group */
 	if (m->state_mode) {
+		/* the hook looked the bond up in the device's group */
 		if (!(ev->flags & SVATOP_F_BOND_HELD))
 			return false;
-		finding_from_event(f, RULE_REBIND_REFUSED, ev);
-		finding_set_mm(m, f, mm);
-		f->handle = ev->handle;
-		f->actual = ev->ret;
-		snprintf(f->detail, sizeof(f->detail),
-			 "bind failed (%d) with a bond of %d user(s) held", ev->ret,
-			 ev->handle_users);
-		return true;
+		handle = ev->handle;
+		users = ev->handle_users;
+	} else {
+		b = bond_on_dev(m, mm, ev->dev);
+		if (!b)
+			return false;
+		handle = b->handle;
+		users = b->users;
 	}
-	b = bond_on_dev(m, mm, ev->dev);
-	if (!b)
-		return false;
 	finding_from_event(f, RULE_REBIND_REFUSED, ev);
 	finding_set_mm(m, f, mm);
-	f->handle = b->handle;
-	f->uid = b->uid;
+	f->handle = handle;
+	f->uid = b ? b->uid : 0;
 	f->actual = ev->ret;
 	snprintf(f->detail, sizeof(f->detail), "bind failed (%d) with a bond of %d user(s) held",
-		 ev->ret, b->users);
+		 ev->ret, users);
 	return true;
 }
 
@@ -355,41 +353,33 @@ bool rule_unbind_by_other_process(const struct model *m, const struct svatop_eve
 				  struct finding *f)
 {
 	const struct model_mm *mm;
+	uint32_t owner;
 
 	if (ev->type != SVATOP_EV_UNBIND || !ev->tgid)
 		return false;
 	mm = model_mm(m, ev->mm);
-	/* State mode: the hook saw the caller's mm differ from the bond's,
-	 * which still had users; aux names the owner where the kernel keeps
-	 * mm->owner */
 	if (m->state_mode) {
-		uint32_t owner = ev->aux ? (uint32_t)ev->aux : mm ? mm->tgid : 0;
-
+		/* the hook saw the caller's mm differ from the bond's, which
+		 * still had users; aux names the owner where the kernel keeps
+		 * mm->owner */
+		owner = ev->aux ? (uint32_t)ev->aux : mm ? mm->tgid : 0;
 		if (!(ev->flags & SVATOP_F_OTHER_LIVE_MM) || owner == ev->tgid)
 			return false;
-		finding_from_event(f, RULE_UNBIND_BY_OTHER_PROCESS, ev);
-		if (mm)
-			f->uid = mm->uid;
-		f->expected = owner;
-		f->actual = ev->tgid;
-		if (owner)
-			snprintf(f->detail, sizeof(f->detail),
-				 "pid %u unbound a bond of pid %u, which still runs", ev->tgid,
-				 owner);
-		else
-			snprintf(f->detail, sizeof(f->detail),
-				 "pid %u unbound a bond of another process, which still runs",
-				 ev->tgid);
-		return true;
+	} else {
+		if (!mm || !mm->tgid || mm->tgid == ev->tgid ||
+		    (mm->flags & (MF_EXITED | MF_NO_TASK | MF_DROPPING)))
+			return false;
+		owner = mm->tgid;
 	}
-	if (!mm || !mm->tgid || mm->tgid == ev->tgid ||
-	    (mm->flags & (MF_EXITED | MF_NO_TASK | MF_DROPPING)))
-		return false;
 	finding_from_event(f, RULE_UNBIND_BY_OTHER_PROCESS, ev);
-	f->uid = mm->uid;
-	f->expected = mm->tgid;
+	f->uid = mm ? mm->uid : 0;
+	f->expected = owner;
 	f->actual = ev->tgid;
-	snprintf(f->detail, sizeof(f->detail), "pid %u unbound a bond of pid %u, which still runs",
-		 ev->tgid, mm->tgid);
+	if (owner)
+		snprintf(f->detail, sizeof(f->detail),
+			 "pid %u unbound a bond of pid %u, which still runs", ev->tgid, owner);
+	else	/* state mode, an owner neither the kernel nor the model names */
+		snprintf(f->detail, sizeof(f->detail),
+			 "pid %u unbound a bond of another process, which still runs", ev->tgid);
 	return true;
 }
