@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/hash.h"
 #include "common/ksyms.h"
 #include "common/log.h"
 
@@ -32,15 +33,6 @@ static int cmp_addr(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* FNV-1a: the by-name index hashes ~200k names once. */
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
 
 /* "ADDR TYPE NAME[ \t[MODULE]]": a hand-written parser, sscanf() was a
  * tenth of the start-up (200k lines). Returns false for a bad line. */
@@ -204,7 +196,7 @@ static const uint32_t *by_name(const struct ksyms *cks)
 		return NULL;
 	ks->by_name_mask = size - 1;
 	for (i = 0; i < ks->n; i++) {
-		for (j = name_hash(ks->syms[i].name) & ks->by_name_mask; ks->by_name[j];
+		for (j = str_hash(ks->syms[i].name) & ks->by_name_mask; ks->by_name[j];
 		     j = (j + 1) & ks->by_name_mask)
 			;
 		ks->by_name[j] = (uint32_t)i + 1;
@@ -258,7 +250,7 @@ const struct ksym *ksyms_find(const struct ksyms *ks, const char *name)
 		return NULL;
 	/* Several symbols may share a name (static functions): the text one
 	 * at the lowest address, else the lowest address. */
-	for (j = name_hash(name) & ks->by_name_mask; idx[j]; j = (j + 1) & ks->by_name_mask) {
+	for (j = str_hash(name) & ks->by_name_mask; idx[j]; j = (j + 1) & ks->by_name_mask) {
 		s = &ks->syms[idx[j] - 1];
 		if (strcmp(s->name, name))
 			continue;

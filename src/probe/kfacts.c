@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "common/hash.h"
 #include "common/ksyms.h"
 #include "common/log.h"
 #include "probe/btf_util.h"
@@ -31,16 +32,6 @@ struct kfacts {
 	uint32_t *by_name;		/* BTF name index: type ids, 0 empty */
 	uint32_t by_name_mask;
 };
-
-/* FNV-1a over a type name. */
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 /*
  * The BTF's named types by name, built on the first lookup: libbpf's
@@ -71,7 +62,7 @@ static const uint32_t *name_index(const struct kfacts *ck)
 
 		if (!name || !*name)
 			continue;
-		for (j = name_hash(name) & k->by_name_mask; k->by_name[j];
+		for (j = str_hash(name) & k->by_name_mask; k->by_name[j];
 		     j = (j + 1) & k->by_name_mask)
 			;
 		k->by_name[j] = id;
@@ -93,7 +84,7 @@ static int find_by_name_kind(const struct kfacts *k, const char *name, int kind,
 		first = btf__find_by_name_kind(k->btf, name, kind);
 		return first > 0 ? first : 0;
 	}
-	for (j = name_hash(name) & k->by_name_mask; ix[j]; j = (j + 1) & k->by_name_mask) {
+	for (j = str_hash(name) & k->by_name_mask; ix[j]; j = (j + 1) & k->by_name_mask) {
 		const struct btf_type *t = btf__type_by_id(k->btf, ix[j]);
 
 		if (btf_kind(t) != kind || strcmp(btf__name_by_offset(k->btf, t->name_off), name))

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/events.h"
+#include "common/hash.h"
 #include "view/exporter.h"
 
 void exporter_count_event(struct exporter_counts *c, const struct svatop_event *ev)
@@ -69,14 +70,10 @@ struct series_set {
 
 static uint64_t label_hash(const char *iommu, const char *device)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-	const char *p;
+	/* the two names with a 0xff byte between them */
+	uint64_t h = (str_hash(iommu) ^ 0xff) * STR_HASH_PRIME;
 
-	for (p = iommu; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	h = (h ^ 0xff) * 0x100000001b3ULL;
-	for (p = device; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	h = str_hash_more(h, device);
 	return h ?: 1;
 }
 

@@ -68,18 +68,12 @@ static bool wanted(const struct leaks_args *a, const struct finding *f)
 /* One report; returns the verdict it states. */
 static enum verdict leaks_report(struct session *s, const struct leaks_args *a)
 {
+	uint64_t now = session_now(s), dropped = session_dropped(s);
 	struct finding_list leaks, pend, iopf;	/* iopf: failed device page faults */
-	uint64_t now, dropped;
 	enum verdict v;
 	size_t i, nleaks = 0, nviol = 0, npend = 0;
 	json_t *j, *jl, *jv, *jc, *jp;
 	int r;
-
-	/* state mode: the kernel's SVA state as of now (a no-op otherwise) */
-	if (session_state_sync(s))
-		s->m.err = s->m.err ? s->m.err : -EIO;
-	now = session_now(s);
-	dropped = session_dropped(s);
 
 	finding_list_init(&leaks);
 	finding_list_init(&pend);
@@ -216,6 +210,13 @@ int cmd_leaks(int argc, char **argv)
 		if (!s.ended && clock_monotonic_ns() < next)
 			continue;
 		next += (uint64_t)(a.interval * 1e9);
+		/* state mode: the kernel's SVA state as of now (a no-op
+		 * otherwise), as check does before it judges */
+		err = session_state_sync(&s);
+		if (err) {
+			p_err("leaks: cannot re-walk the kernel's SVA state: %s", strerror(-err));
+			break;
+		}
 		v = leaks_report(&s, &a);
 		reports++;
 		if (s.ended || (a.count && reports >= a.count))
