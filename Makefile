@@ -78,7 +78,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 # Header dependencies come from the compiler (-MMD -MP); only the users of
 # the BPF skeleton depend on it, so a change to the BPF program rebuilds
 # the live source, not the model.
-SKEL_USERS := source/live.o source/iopf.o
+SKEL_USERS := source/live.o source/iopf.o source/kaddr.o
 $(foreach o,$(SKEL_USERS),$(OUTPUT)/obj/$(o) $(OUTPUT)/san/$(o)): $(BPF_SKELS)
 
 $(OUTPUT)/obj/%.o: src/%.c | $(OUTPUT)/obj

@@ -1520,13 +1520,43 @@ __noinline int snap_group_global(u64 group_addr)
 	return 0;
 }
 
+/*
+ * The two list walks below run as bpf_loop() callbacks: the verifier checks
+ * a callback's body once, where an open-coded loop of N trips is checked
+ * trip by trip (the 1,024-trip orphan walk alone was most of the time svatop
+ * took to load).
+ */
+struct snap_walk {
+	struct list_head *head;
+	struct list_head *pos;
+	bool done;
+};
+
+static long snap_group_step(u32 i, struct snap_walk *w)
+{
+	struct iommu_group___svatop *g = NULL;
+	struct list_head *pos = w->pos;
+
+	/* the caller checked it; a callback carries its own guard */
+	if (!bpf_core_field_exists(g->kobj))
+		return 1;
+	if (!pos || pos == w->head) {
+		w->done = true;
+		return 1;
+	}
+	/* kobject.entry is on the kset's list; the group embeds it */
+	snap_group_global((u64)pos - bpf_core_field_offset(struct kobject, entry) -
+			  bpf_core_field_offset(g->kobj));
+	w->pos = BPF_CORE_READ(pos, next);
+	return 0;
+}
+
 static __always_inline void snap_bonds(void)
 {
 	struct iommu_mm_data___svatop *im = NULL;
 	struct iommu_group___svatop *g = NULL;
-	struct list_head *head, *pos;
 	struct kset *kset = NULL;
-	int i;
+	struct snap_walk w = {};
 
 	if (!iommu_group_kset_addr ||
 	    !bpf_core_type_exists(struct iommu_group___svatop) ||
@@ -1537,18 +1567,29 @@ static __always_inline void snap_bonds(void)
 	bpf_probe_read_kernel(&kset, sizeof(kset), (void *)iommu_group_kset_addr);
 	if (!kset)
 		return;
-	head = &kset->list;
-	pos = BPF_CORE_READ(kset, list.next);
-	for (i = 0; i < SNAP_MAX_GROUPS; i++) {
-		if (!pos || pos == head)
-			break;
-		/* kobject.entry is on the kset's list; the group embeds it */
-		snap_group_global((u64)pos - bpf_core_field_offset(struct kobject, entry) -
-				  bpf_core_field_offset(g->kobj));
-		pos = BPF_CORE_READ(pos, next);
-	}
-	if (i == SNAP_MAX_GROUPS && pos && pos != head)
+	w.head = &kset->list;
+	w.pos = BPF_CORE_READ(kset, list.next);
+	bpf_loop(SNAP_MAX_GROUPS, snap_group_step, &w, 0);
+	if (!w.done && w.pos && w.pos != w.head)
 		snap_truncated = 1;
+}
+
+static long snap_orphan_step(u32 i, struct snap_walk *w)
+{
+	struct iommu_mm_data___svatop *im = NULL;
+	struct list_head *pos = w->pos;
+
+	if (!bpf_core_type_exists(struct iommu_mm_data___svatop) ||
+	    !bpf_core_field_exists(im->mm_list_elm) || !bpf_core_field_exists(im->mm))
+		return 1;
+	if (!pos || pos == w->head) {
+		w->done = true;
+		return 1;
+	}
+	im = (void *)((char *)pos - bpf_core_field_offset(im->mm_list_elm));
+	snap_mm_global((u64)BPF_CORE_READ(im, mm), 0);
+	w->pos = BPF_CORE_READ(pos, next);
+	return 0;
 }
 
 /* mms on the kernel's iommu_sva_mms list (7.x) with no task any more. */
@@ -1556,23 +1597,17 @@ static __always_inline void snap_orphans(void)
 {
 	struct list_head *head = (struct list_head *)iommu_sva_mms_addr;
 	struct iommu_mm_data___svatop *im = NULL;
-	struct list_head *pos;
-	int i;
+	struct snap_walk w = {};
 
 	if (!head)
 		return;
 	if (!bpf_core_type_exists(struct iommu_mm_data___svatop) ||
 	    !bpf_core_field_exists(im->mm_list_elm))
 		return;
-	pos = BPF_CORE_READ(head, next);
-	for (i = 0; i < SNAP_MAX_ORPHANS; i++) {
-		if (!pos || pos == head)
-			break;
-		im = (void *)((char *)pos - bpf_core_field_offset(im->mm_list_elm));
-		snap_mm_global((u64)BPF_CORE_READ(im, mm), 0);
-		pos = BPF_CORE_READ(pos, next);
-	}
-	if (i == SNAP_MAX_ORPHANS && pos && pos != head)
+	w.head = head;
+	w.pos = BPF_CORE_READ(head, next);
+	bpf_loop(SNAP_MAX_ORPHANS, snap_orphan_step, &w, 0);
+	if (!w.done && w.pos && w.pos != w.head)
 		snap_truncated = 1;
 }
 

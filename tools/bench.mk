@@ -54,7 +54,7 @@ FUZZ_SRCS   := tests/fuzz/fuzz_recfile.c src/source/recfile.c src/common/safefil
 # Everything but main.c, the live sources (BPF: lifecycle and IOPF), the
 # exporter's HTTP server and svatop probe (the fuzz target stubs
 # live_source_open() and the iopf_source_* calls).
-FUZZ_EVENTS_SRCS := tests/fuzz/fuzz_events.c $(filter-out src/source/live.c src/source/iopf.c \
+FUZZ_EVENTS_SRCS := tests/fuzz/fuzz_events.c $(filter-out src/source/live.c src/source/iopf.c src/source/kaddr.c \
 	src/view/exporter.c src/view/exporter_http.c \
 	$(wildcard src/probe/*.c),$(LIB_SRCS))
 FUZZ_FLAGS  := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \

@@ -8,6 +8,13 @@
 	  .fentry_prog = fe, .fexit_prog = fx, .kprobe_prog = kp,	\
 	  .kretprobe_prog = krp, .era = era_, .optional = opt, .event = ev }
 
+/* A function removed before the 6.8 era: absent there by definition. */
+#define OLD_FUNC(lc, fn, fe, fx, kp, krp, era_, ev)			\
+	{ .lifecycle = lc, .target = fn, .kind = HOOK_FUNC,		\
+	  .fentry_prog = fe, .fexit_prog = fx, .kprobe_prog = kp,	\
+	  .kretprobe_prog = krp, .era = era_, .optional = true,		\
+	  .before_iommu_mm = true, .event = ev }
+
 #define SVA_TP(lc, tp, prog, ev, ...)					\
 	{ .lifecycle = lc, .target = tp, .kind = HOOK_SVA_TRACEPOINT,	\
 	  .fentry_prog = prog, .optional = true, .event = ev,		\
@@ -38,12 +45,12 @@ const struct hook hooks[] = {
 	FUNC("pasid free", "iommu_free_global_pasid", "fentry_pasid_free", NULL,
 	     "kprobe_pasid_free", NULL,
 	     "since 2dcebc7ddce7 \"iommu: Move global PASID allocation from SVA to core\"", false, SVATOP_EV_PASID_FREE),
-	FUNC("pasid alloc", "ioasid_alloc", NULL, "fexit_ioasid_alloc",
-	     "kprobe_ioasid_alloc", "kretprobe_ioasid_alloc",
-	     "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", true, SVATOP_EV_PASID_ALLOC),
-	FUNC("pasid free", "ioasid_free", "fentry_ioasid_free", NULL,
-	     "kprobe_ioasid_free", NULL,
-	     "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", true, SVATOP_EV_PASID_FREE),
+	OLD_FUNC("pasid alloc", "ioasid_alloc", NULL, "fexit_ioasid_alloc",
+		 "kprobe_ioasid_alloc", "kretprobe_ioasid_alloc",
+		 "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", SVATOP_EV_PASID_ALLOC),
+	OLD_FUNC("pasid free", "ioasid_free", "fentry_ioasid_free", NULL,
+		 "kprobe_ioasid_free", NULL,
+		 "until 99b5726b4423 \"iommu: Remove ioasid infrastructure\"", SVATOP_EV_PASID_FREE),
 	FUNC("attach", "iommu_attach_device_pasid", NULL, "fexit_attach",
 	     "kprobe_attach", "kretprobe_attach",
 	     "since 16603704559c \"iommu: Add attach/detach_dev_pasid iommu interfaces\"", false, SVATOP_EV_ATTACH),

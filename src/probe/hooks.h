@@ -37,6 +37,9 @@ struct hook {
 	 * presence is always decided from BTF/kallsyms. */
 	const char *era;
 	bool optional;		/* missing is normal (e.g. other kernel era) */
+	/* Removed from the kernel before the 6.8 era (mm->iommu_mm): on such a
+	 * kernel its absence from BTF needs no symbol table to confirm. */
+	bool before_iommu_mm;
 	/* Device page faults: programs of bpf/iopf.bpf.c, loaded by
 	 * src/source/iopf.c beside the main object (never by live.c). */
 	bool iopf;

@@ -284,7 +284,7 @@ int kfacts_load(const struct kfacts_opts *opts, struct kfacts **out,
 			ret = load_btf_file(k, LIVE_BTF, err, errlen);
 		if (ret)
 			goto fail;
-		if (!access(LIVE_SYMS, R_OK))
+		if (!opts->live_btf_only && !access(LIVE_SYMS, R_OK))
 			ret = load_symbols(k, LIVE_SYMS, err, errlen);
 		if (ret && k->btf)
 			ret = 0;	/* unreadable kallsyms: BTF only */

@@ -23,6 +23,9 @@ struct kfacts_opts {
 	const char *image_path;		/* vmlinuz (bzImage, Image, Image.gz, zboot) */
 	const char *symbols_path;	/* System.map or a kallsyms copy */
 	const char *arch;		/* "x86" or "arm64"; NULL: detect */
+	/* The running kernel from BTF alone: /proc/kallsyms not read (the
+	 * live source's first try, src/source/live.c). */
+	bool live_btf_only;
 };
 
 /* Tri-state answer: a fact can be unknown when its source was not given. */

@@ -417,6 +417,24 @@ int sva_classify(const struct kfacts *k, struct sva_report *r)
 	return 0;
 }
 
+bool sva_btf_answers(const struct sva_report *r)
+{
+	int i;
+
+	if (r->heuristic || r->era != ERA_IOMMU_MM ||
+	    (r->verdict != SVA_REAL_FIXED && r->verdict != SVA_REAL_UNFIXED))
+		return false;
+	for (i = 0; i < r->nhooks; i++) {
+		const struct hook_status *st = &r->hooks[i];
+
+		if (st->hook->kind != HOOK_FUNC || st->replaced_by ||
+		    st->in_btf == KF_YES || st->hook->before_iommu_mm)
+			continue;
+		return false;
+	}
+	return true;
+}
+
 void sva_report_free(struct sva_report *r)
 {
 	free(r->hooks);

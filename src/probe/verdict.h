@@ -79,6 +79,16 @@ struct sva_report {
 int sva_classify(const struct kfacts *k, struct sva_report *r);
 void sva_report_free(struct sva_report *r);
 
+/*
+ * Whether a report made from BTF alone (no symbol table) already decides
+ * what the live source needs: a 6.8+ kernel decided without heuristics, and
+ * every function hook in BTF (or of an era before 6.8). Then a symbol table
+ * would change no hook's form: a symbol only adds kprobe fallbacks for
+ * functions BTF lacks and the bind's size for pre-6.8 heuristics. The live
+ * source reads /proc/kallsyms only when this is false.
+ */
+bool sva_btf_answers(const struct sva_report *r);
+
 /* One hook on this kernel: form, prototype, reason if missing. */
 void hook_resolve(const struct kfacts *k, const struct hook *h,
 		  enum sva_era era, enum sva_verdict v, struct hook_status *st);

@@ -22,6 +22,7 @@
 #include "probe/verdict.h"
 #include "probe/hooks.h"
 #include "source/bpf_err.h"
+#include "source/kaddr.h"
 #include "source/wire.h"
 #include "source/source.h"
 
@@ -383,29 +384,78 @@ static int check_environment(const struct kfacts *k, const struct sva_report *r)
  * (src/probe/verdict.c): fentry where the function is in BTF, kprobe where
  * it is only a symbol, our tracepoints instead of the hooks they cover.
  */
-static int choose_forms(struct live_source *ls, const struct live_opts *opts,
-			enum hook_form *forms, int *missing)
+/*
+ * BTF first. /proc/kallsyms is the costliest thing svatop reads: the kernel
+ * generates about 200,000 lines and svatop parses them, 0.5-0.6 s of a
+ * 1.5 s start in the lab (TCG), twice that with binds running, where the
+ * BTF takes 0.06-0.08 s. It is read only when a symbol can change what the
+ * live source does: stacks to symbolize, -k (kprobes on symbols), or a
+ * kernel BTF does not settle (sva_btf_answers(): a pre-6.8 heuristic, a
+ * hook function BTF lacks). The two list heads the snapshot and state mode
+ * walk come from bpf_kallsyms_lookup_name() then (src/source/kaddr.c);
+ * where the kernel cannot answer that (before 5.16, hidden addresses),
+ * kallsyms is read as before.
+ */
+static int load_facts(const struct live_opts *opts, struct kfacts **kp,
+		      struct sva_report *r, uint64_t *lists)
 {
-	struct sva_report r;
-	struct kfacts *k;
+	static const char *const names[] = { "iommu_sva_mms", "iommu_group_kset" };
+	struct kfacts_opts btf_only = { .live_btf_only = true };
+	struct kfacts *k = NULL;
 	char why[256];
-	int err, i;
+	int err;
 
+	if (!opts->collect_stacks && !opts->force_kprobe &&
+	    !kfacts_load(&btf_only, &k, why, sizeof(why))) {
+		if (!sva_classify(k, r)) {
+			if (sva_btf_answers(r) && !kernel_symbol_addrs(names, lists, 2)) {
+				p_info("start-up: BTF only; %s at %#llx, %s at %#llx "
+				       "(bpf_kallsyms_lookup_name)",
+				       names[0], (unsigned long long)lists[0],
+				       names[1], (unsigned long long)lists[1]);
+				*kp = k;
+				return 0;
+			}
+			sva_report_free(r);
+		}
+		kfacts_free(k);
+	}
 	err = kfacts_load(NULL, &k, why, sizeof(why));
 	if (err) {
 		p_err("%s", why);
 		return err;
 	}
-	err = sva_classify(k, &r);
+	err = sva_classify(k, r);
 	if (err) {
 		kfacts_free(k);
 		return err;
 	}
+	lists[0] = kfacts_symbol_addr(k, names[0]);
+	lists[1] = kfacts_symbol_addr(k, names[1]);
+	p_info("start-up: /proc/kallsyms read (%s)",
+	       opts->collect_stacks ? "stacks to symbolize" :
+	       opts->force_kprobe ? "-k: kprobes on symbols" :
+	       "BTF and bpf_kallsyms_lookup_name() did not settle the hooks");
+	*kp = k;
+	return 0;
+}
+
+static int choose_forms(struct live_source *ls, const struct live_opts *opts,
+			enum hook_form *forms, int *missing)
+{
+	struct sva_report r;
+	struct kfacts *k;
+	uint64_t lists[2] = { 0, 0 };
+	int err, i;
+
+	err = load_facts(opts, &k, &r, lists);
+	if (err)
+		return err;
 	err = check_environment(k, &r);
 	/* State mode re-walks the kernel's lists: the bonds need the IOMMU
 	 * groups' PASID arrays and the mm list (7.x). */
-	ls->sva_mms_addr = kfacts_symbol_addr(k, "iommu_sva_mms");
-	ls->group_kset_addr = kfacts_symbol_addr(k, "iommu_group_kset");
+	ls->sva_mms_addr = lists[0];
+	ls->group_kset_addr = lists[1];
 	/* One read of /proc/kallsyms per start: the facts' copy symbolizes
 	 * the stacks too (not read again, and libbpf resolves no __ksym). */
 	if (opts->collect_stacks)
@@ -512,7 +562,7 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 	err = choose_forms(ls, opts, forms, &missing);
 	if (err)
 		goto fail;
-	p_info("start-up: kernel facts (BTF, kallsyms) read at %.2f s", (clock_monotonic_ns() - t0) / 1e9);
+	p_info("start-up: kernel facts read at %.2f s", (clock_monotonic_ns() - t0) / 1e9);
 	if (ls->ksyms) {
 		/* for symbolizing stacks; unreadable addresses are all 0 */
 		if (ksyms_all_zero(ls->ksyms)) {

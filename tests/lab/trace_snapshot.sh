@@ -3,7 +3,10 @@
 # State that existed before svatop started: a process bound to devices of
 # both instances, and an mm whose process is gone (leaked by a driver that
 # skipped unbind), both found by the start-up snapshot; then the kprobe
-# fallback sees the same 1:n lifecycle as fentry.
+# fallback sees the same 1:n lifecycle as fentry. The snapshot's two list
+# heads come from bpf_kallsyms_lookup_name() (BTF-first start: no
+# /proc/kallsyms read), and must be the addresses /proc/kallsyms shows;
+# -k and -s read the symbol table.
 . "$(dirname "$0")/lib/harness.sh"
 out=$REPO/.output/lab/trace_snapshot
 guest=$(mktemp)
@@ -18,17 +21,18 @@ svaload prebound >/out/prebound.log 2>&1 &
 i=0
 while [ ! -s /tmp/prebound.ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 cp /tmp/prebound.ready /out/prebound.pid
-svatop_start snap trace -j
+grep -E ' (iommu_sva_mms|iommu_group_kset)$' /proc/kallsyms >/out/lists.kallsyms
+svatop_start snap trace -j -v
 touch /tmp/prebound.go
 wait %1 2>/dev/null || wait
 settle 2
 svatop_stop
 cat /sys/kernel/debug/svamock/bonds >/out/bonds
-svatop_start kp trace -j --kprobe --no-snapshot
+svatop_start kp trace -j -v --kprobe --no-snapshot
 svaload -e 'bind 0; bind 3; ready /out/kp.pid; unbind 0; unbind 3; exit 0'
 settle 2
 svatop_stop
-svatop_start stacks trace -j -s --no-snapshot
+svatop_start stacks trace -j -v -s --no-snapshot
 svaload -e 'bind 5; ready /out/stacks.pid; unbind 5; exit 0'
 settle 1
 svatop_stop
@@ -65,6 +69,19 @@ expect_eq 1 "$(jcount "$S" ".event==\"snap-mm\" and .tgid==0 and .pasid==$opasid
 	"snapshot: the leaked mm of exited pid $op (PASID $opasid) is found on iommu_sva_mms with no owner"
 grep -q "pasid.*$opasid\|	$opasid	" "$out/bonds"
 ok $? "ground truth: svamock still lists the leaked bond (PASID $opasid)"
+
+for l in iommu_sva_mms iommu_group_kset; do
+	want=$(awk -v n=$l '$3 == n { print $1 }' "$out/lists.kallsyms" | sed 's/^0*//')
+	got=$(sed -n "s/.*start-up: BTF only;.* $l at 0x\([0-9a-f]*\).*/\1/p" "$out/snap.err")
+	[ -n "$want" ] && [ "$want" = "$got" ]
+	ok $? "BTF-first start: $l at the address /proc/kallsyms shows (bpf_kallsyms_lookup_name: ${got:-none}, kallsyms: ${want:-none})"
+done
+grep -q 'start-up: /proc/kallsyms read' "$out/snap.err"
+ok $((1 - $?)) "BTF-first start: trace did not read /proc/kallsyms"
+grep -q 'start-up: /proc/kallsyms read (-k' "$out/kp.err"
+ok $? "-k reads /proc/kallsyms (kprobes on symbols)"
+grep -q 'start-up: /proc/kallsyms read (stacks' "$out/stacks.err"
+ok $? "-s reads /proc/kallsyms (stacks to symbolize)"
 
 kp=$(tr -d ' \n' <"$out/kp.pid")
 expect_eq 0 "$(jq -c "select(.tgid==$kp and .event!=\"summary\" and (.flags|index(\"kprobe\")|not))" "$K" | wc -l | tr -d ' ')" \

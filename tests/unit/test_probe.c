@@ -299,6 +299,53 @@ static void test_btf_only(void **state)
 	release(&c);
 }
 
+/*
+ * The live source's BTF-first start: where sva_btf_answers() says BTF alone
+ * settles the kernel, the symbol table changes no hook's form, reason-free
+ * choice or replacement, and the verdict stays; where it says no, the
+ * symbols do matter or the kernel is not one svatop traces without them.
+ */
+static void test_btf_answers(void **state)
+{
+	static const struct {
+		const char *kernel;
+		bool answers;
+	} cases[] = {
+		{ "7.3.4-trixie-backports", true },
+		{ "6.12.95-bookworm-backports", false },	/* stubbed */
+		{ "6.12.117-trixie", false },			/* stubbed */
+		{ "6.12.117-trixie-arm64", false },		/* not built */
+		{ "6.1.192-bookworm-security", false },		/* heuristic era */
+	};
+	struct classified btf, full;
+	size_t i;
+	int h;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		classify(&btf, cases[i].kernel, true, false);
+		classify(&full, cases[i].kernel, true, true);
+		if (sva_btf_answers(&btf.r) != cases[i].answers)
+			fail_msg("%s: sva_btf_answers() is %d", cases[i].kernel, !cases[i].answers);
+		/* with the symbols the answer can only stay yes */
+		if (cases[i].answers)
+			assert_true(sva_btf_answers(&full.r));
+		if (cases[i].answers) {
+			assert_int_equal(btf.r.verdict, full.r.verdict);
+			assert_int_equal(btf.r.era, full.r.era);
+			assert_int_equal(btf.r.nhooks, full.r.nhooks);
+			for (h = 0; h < btf.r.nhooks; h++) {
+				const struct hook_status *a = &btf.r.hooks[h], *b = &full.r.hooks[h];
+
+				if (a->form != b->form || !a->replaced_by != !b->replaced_by)
+					fail_msg("%s: hook %s: form %d without symbols, %d with",
+						 cases[i].kernel, a->hook->target, a->form, b->form);
+			}
+		}
+		release(&btf);
+		release(&full);
+	}
+}
+
 /* Symbols alone: no BTF, so no CO-RE and no fentry, but a verdict. */
 static void test_symbols_only(void **state)
 {
@@ -518,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_rule_6_1_full_sized_bind),
 		cmocka_unit_test(test_sva_tracepoints_replace_functions),
 		cmocka_unit_test(test_verdict_texts),
+		cmocka_unit_test(test_btf_answers),
 	};
 
 	find_kernels();
