@@ -21,4 +21,11 @@ static inline const char *bpf_errstr(int err, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * With -v: what the verifier walked for each loaded program of obj (its
+ * verified_insns, Linux 5.16+), the largest part of svatop's load time.
+ * Defined in live.c; iopf.c reports its object the same way.
+ */
+void bpf_report_verified(struct bpf_object *obj, const char *what);
+
 #endif

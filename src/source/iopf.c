@@ -112,8 +112,10 @@ int iopf_source_open(struct iopf_source **out, const struct iopf_opts *o, char *
 	if (!o->events)
 		bpf_map__set_max_entries(src->skel->maps.iopf_events, 4096);
 	err = iopf_bpf__load(src->skel);
-	if (!err)
+	if (!err) {
+		bpf_report_verified(src->skel->obj, "iopf");
 		err = iopf_bpf__attach(src->skel);
+	}
 	if (err) {
 		snprintf(why, len, "loading the IOPF programs failed: %s", BPF_ERRSTR(err));
 		goto fail;

@@ -87,6 +87,32 @@ static void apply_forms(struct live_source *ls, const enum hook_form *forms)
 	}
 }
 
+void bpf_report_verified(struct bpf_object *obj, const char *what)
+{
+	struct bpf_program *prog;
+	unsigned long long total = 0;
+	int n = 0;
+
+	if (!log_verbose)
+		return;
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		if (!bpf_program__autoload(prog) || bpf_program__fd(prog) < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		p_info("start-up: %s: %s: %u instructions, %u verified",
+		       what, bpf_program__name(prog), info.xlated_prog_len / 8,
+		       info.verified_insns);
+		total += info.verified_insns;
+		n++;
+	}
+	p_info("start-up: %s: %d programs, %llu instructions verified", what, n, total);
+}
+
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct live_source *ls = ctx;
@@ -594,6 +620,7 @@ int live_source_open(struct source **out, const struct live_opts *opts)
 		goto fail;
 	}
 	p_info("start-up: programs loaded (verified) at %.2f s", (clock_monotonic_ns() - t0) / 1e9);
+	bpf_report_verified(ls->skel->obj, "svatop");
 	err = svatop_bpf__attach(ls->skel);
 	if (err) {
 		p_err("attaching the BPF programs failed: %s", BPF_ERRSTR(err));
