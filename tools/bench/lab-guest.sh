@@ -22,6 +22,9 @@ TAX_PROCS=$((TAX_BATCHES * 20))
 # program 1x-9x of the floor from run to run).
 TAX_FORK="cpu 0; quiet; repeat $TAX_BATCHES; spawn 20; exit 0; end; wait; end"
 TAX_EXEC="cpu 0; quiet; repeat $TAX_BATCHES; spawn 20; exec /bin/true; end; wait; end"
+# One batch of each, for tax_batches below.
+TAX_FORK1="cpu 0; quiet; spawn 20; exit 0; end; wait"
+TAX_EXEC1="cpu 0; quiet; spawn 20; exec /bin/true; end; wait"
 # Configurations, interleaved in each repetition: svatop-old is the binary
 # of the commit before this benchmark's changes (tools/bench/lab stages it
 # when asked), for before/after in the same boot.
@@ -137,6 +140,25 @@ tax_storm() {
 	prog_deltas $1.$2 >>$R
 }
 
+# tax_batches TAG NAME SCRIPT: the storm again, one svaload run per batch of
+# 20, each batch's BPF time apart ("TAG.NAME.bpf_batch_ns T1 T2 ..."). A run
+# preempted inside a program counts the other task's time as the program's
+# (fentry programs run preemptible), and one such run can outweigh a storm's
+# worth of others; the median batch leaves it out. Not timed: the extra
+# svaload per batch would change the storm's elapsed time.
+tax_batches() {
+	_b=1
+	_list=
+	while [ $_b -le $TAX_BATCHES ]; do
+		_t0=$(bpf_time "$P")
+		svaload -e "$3" >/dev/null 2>&1
+		_t1=$(bpf_time "$P")
+		_list="$_list $(( ${_t1% *} - ${_t0% *} ))"
+		_b=$((_b + 1))
+	done
+	say $1.$2.bpf_batch_ns$_list
+}
+
 # cpu_ticks PID: user+system clock ticks (1/100 s) the process has used
 cpu_ticks() {
 	[ -n "$1" ] && [ -r /proc/$1/stat ] || { echo 0; return; }
@@ -201,6 +223,8 @@ while [ $rep -le $REPS ]; do
 		settle
 		tax_storm $tag tax_fork "$TAX_FORK"
 		tax_storm $tag tax_exec "$TAX_EXEC"
+		tax_batches $tag tax_fork "$TAX_FORK1"
+		tax_batches $tag tax_exec "$TAX_EXEC1"
 		settle
 		tracer_stop
 		[ -n "$RC" ] && say $tag.tracer_status $RC
