@@ -243,6 +243,17 @@ static int normalize_arch(const char *in, char *out, size_t len)
 	return 0;
 }
 
+int kfacts_load_live_symbols(struct kfacts *k, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (!k->live || k->syms)
+		return 0;
+	if (!access(LIVE_SYMS, R_OK))
+		ret = load_symbols(k, LIVE_SYMS, err, errlen);
+	return ret && k->btf ? 0 : ret;	/* unreadable kallsyms: BTF only */
+}
+
 int kfacts_load(const struct kfacts_opts *opts, struct kfacts **out,
 		char *err, size_t errlen)
 {
@@ -284,10 +295,8 @@ int kfacts_load(const struct kfacts_opts *opts, struct kfacts **out,
 			ret = load_btf_file(k, LIVE_BTF, err, errlen);
 		if (ret)
 			goto fail;
-		if (!opts->live_btf_only && !access(LIVE_SYMS, R_OK))
-			ret = load_symbols(k, LIVE_SYMS, err, errlen);
-		if (ret && k->btf)
-			ret = 0;	/* unreadable kallsyms: BTF only */
+		if (!opts->live_btf_only)
+			ret = kfacts_load_live_symbols(k, err, errlen);
 		if (!ret && !k->btf && !k->syms) {
 			errbuf_set(err, errlen, "neither %s nor %s is readable: nothing to decide from",
 				LIVE_BTF, LIVE_SYMS);

@@ -23,8 +23,9 @@ struct kfacts_opts {
 	const char *image_path;		/* vmlinuz (bzImage, Image, Image.gz, zboot) */
 	const char *symbols_path;	/* System.map or a kallsyms copy */
 	const char *arch;		/* "x86" or "arm64"; NULL: detect */
-	/* The running kernel from BTF alone: /proc/kallsyms not read (the
-	 * live source's first try, src/source/live.c). */
+	/* The running kernel from BTF alone: /proc/kallsyms not read until
+	 * kfacts_load_live_symbols() (the live source's BTF-first start,
+	 * src/source/live.c). */
 	bool live_btf_only;
 };
 
@@ -43,6 +44,10 @@ enum kfact {
 int kfacts_load(const struct kfacts_opts *opts, struct kfacts **out,
 		char *err, size_t errlen);
 void kfacts_free(struct kfacts *k);
+/* Live facts: add /proc/kallsyms (a no-op when the facts have symbols or
+ * are offline). Unreadable with BTF at hand is not an error, as in
+ * kfacts_load(). */
+int kfacts_load_live_symbols(struct kfacts *k, char *err, size_t errlen);
 
 bool kfacts_live(const struct kfacts *k);
 const char *kfacts_arch(const struct kfacts *k);	/* "x86", "arm64", "unknown" */

@@ -406,66 +406,74 @@ static int check_environment(const struct kfacts *k, const struct sva_report *r)
 }
 
 /*
- * The form of each hook, by the same rules `svatop probe` prints
- * (src/probe/verdict.c): fentry where the function is in BTF, kprobe where
- * it is only a symbol, our tracepoints instead of the hooks they cover.
- */
-/*
  * BTF first. /proc/kallsyms is the costliest thing svatop reads: the kernel
  * generates about 200,000 lines and svatop parses them, 0.5-0.6 s of a
  * 1.5 s start in the lab (TCG), twice that with binds running, where the
- * BTF takes 0.06-0.08 s. It is read only when a symbol can change what the
- * live source does: stacks to symbolize, -k (kprobes on symbols), or a
- * kernel BTF does not settle (sva_btf_answers(): a pre-6.8 heuristic, a
- * hook function BTF lacks). The two list heads the snapshot and state mode
- * walk come from bpf_kallsyms_lookup_name() then (src/source/kaddr.c);
- * where the kernel cannot answer that (before 5.16, hidden addresses),
- * kallsyms is read as before.
+ * BTF takes 0.06-0.08 s. It is read, into the same facts, only when a
+ * symbol can change what the live source does: stacks to symbolize, -k
+ * (kprobes on symbols), or a kernel BTF does not settle (sva_btf_answers():
+ * a pre-6.8 heuristic, a hook function BTF lacks). The two list heads the
+ * snapshot and state mode walk come from bpf_kallsyms_lookup_name() then
+ * (src/source/kaddr.c); where the kernel cannot answer that (before 5.16,
+ * hidden addresses), kallsyms is read as before. A kernel without BTF
+ * gets its symbols at once (check_environment() then says BTF is needed).
  */
 static int load_facts(const struct live_opts *opts, struct kfacts **kp,
 		      struct sva_report *r, uint64_t *lists)
 {
 	static const char *const names[] = { "iommu_sva_mms", "iommu_group_kset" };
 	struct kfacts_opts btf_only = { .live_btf_only = true };
+	const char *why_syms = opts->collect_stacks ? "stacks to symbolize" :
+			       opts->force_kprobe ? "-k: kprobes on symbols" : NULL;
 	struct kfacts *k = NULL;
 	char why[256];
 	int err;
 
-	if (!opts->collect_stacks && !opts->force_kprobe &&
-	    !kfacts_load(&btf_only, &k, why, sizeof(why))) {
-		if (!sva_classify(k, r)) {
-			if (sva_btf_answers(r) && !kernel_symbol_addrs(names, lists, 2)) {
-				p_info("start-up: BTF only; %s at %#llx, %s at %#llx "
-				       "(bpf_kallsyms_lookup_name)",
-				       names[0], (unsigned long long)lists[0],
-				       names[1], (unsigned long long)lists[1]);
-				*kp = k;
-				return 0;
-			}
-			sva_report_free(r);
-		}
-		kfacts_free(k);
-	}
-	err = kfacts_load(NULL, &k, why, sizeof(why));
+	err = kfacts_load(&btf_only, &k, why, sizeof(why));
+	if (err)
+		err = kfacts_load(NULL, &k, why, sizeof(why));
+	if (!err && why_syms)
+		err = kfacts_load_live_symbols(k, why, sizeof(why));
 	if (err) {
 		p_err("%s", why);
+		kfacts_free(k);
 		return err;
 	}
 	err = sva_classify(k, r);
+	if (!err && !why_syms && !kfacts_symbols_source(k) &&
+	    (!sva_btf_answers(r) || kernel_symbol_addrs(names, lists, 2))) {
+		why_syms = "BTF and bpf_kallsyms_lookup_name() did not settle the hooks";
+		sva_report_free(r);
+		err = kfacts_load_live_symbols(k, why, sizeof(why));
+		if (err)
+			p_err("%s", why);
+		else
+			err = sva_classify(k, r);
+	}
 	if (err) {
 		kfacts_free(k);
 		return err;
 	}
-	lists[0] = kfacts_symbol_addr(k, names[0]);
-	lists[1] = kfacts_symbol_addr(k, names[1]);
-	p_info("start-up: /proc/kallsyms read (%s)",
-	       opts->collect_stacks ? "stacks to symbolize" :
-	       opts->force_kprobe ? "-k: kprobes on symbols" :
-	       "BTF and bpf_kallsyms_lookup_name() did not settle the hooks");
+	if (why_syms || kfacts_symbols_source(k)) {
+		lists[0] = kfacts_symbol_addr(k, names[0]);
+		lists[1] = kfacts_symbol_addr(k, names[1]);
+		p_info("start-up: /proc/kallsyms %s (%s)",
+		       kfacts_symbols_source(k) ? "read" : "unreadable",
+		       why_syms ? why_syms : "no BTF");
+	} else {
+		p_info("start-up: BTF only; %s at %#llx, %s at %#llx (bpf_kallsyms_lookup_name)",
+		       names[0], (unsigned long long)lists[0],
+		       names[1], (unsigned long long)lists[1]);
+	}
 	*kp = k;
 	return 0;
 }
 
+/*
+ * The form of each hook, by the same rules `svatop probe` prints
+ * (src/probe/verdict.c): fentry where the function is in BTF, kprobe where
+ * it is only a symbol, our tracepoints instead of the hooks they cover.
+ */
 static int choose_forms(struct live_source *ls, const struct live_opts *opts,
 			enum hook_form *forms, int *missing)
 {
