@@ -1528,8 +1528,7 @@ __noinline int snap_group_global(u64 group_addr)
  */
 struct snap_walk {
 	struct list_head *head;
-	struct list_head *pos;
-	bool done;
+	struct list_head *pos;	/* the head or NULL once the walk is over */
 };
 
 static long snap_group_step(u32 i, struct snap_walk *w)
@@ -1540,10 +1539,8 @@ static long snap_group_step(u32 i, struct snap_walk *w)
 	/* the caller checked it; a callback carries its own guard */
 	if (!bpf_core_field_exists(g->kobj))
 		return 1;
-	if (!pos || pos == w->head) {
-		w->done = true;
+	if (!pos || pos == w->head)
 		return 1;
-	}
 	/* kobject.entry is on the kset's list; the group embeds it */
 	snap_group_global((u64)pos - bpf_core_field_offset(struct kobject, entry) -
 			  bpf_core_field_offset(g->kobj));
@@ -1570,7 +1567,7 @@ static __always_inline void snap_bonds(void)
 	w.head = &kset->list;
 	w.pos = BPF_CORE_READ(kset, list.next);
 	bpf_loop(SNAP_MAX_GROUPS, snap_group_step, &w, 0);
-	if (!w.done && w.pos && w.pos != w.head)
+	if (w.pos && w.pos != w.head)
 		snap_truncated = 1;
 }
 
@@ -1582,10 +1579,8 @@ static long snap_orphan_step(u32 i, struct snap_walk *w)
 	if (!bpf_core_type_exists(struct iommu_mm_data___svatop) ||
 	    !bpf_core_field_exists(im->mm_list_elm) || !bpf_core_field_exists(im->mm))
 		return 1;
-	if (!pos || pos == w->head) {
-		w->done = true;
+	if (!pos || pos == w->head)
 		return 1;
-	}
 	im = (void *)((char *)pos - bpf_core_field_offset(im->mm_list_elm));
 	snap_mm_global((u64)BPF_CORE_READ(im, mm), 0);
 	w->pos = BPF_CORE_READ(pos, next);
@@ -1607,7 +1602,7 @@ static __always_inline void snap_orphans(void)
 	w.head = head;
 	w.pos = BPF_CORE_READ(head, next);
 	bpf_loop(SNAP_MAX_ORPHANS, snap_orphan_step, &w, 0);
-	if (!w.done && w.pos && w.pos != w.head)
+	if (w.pos && w.pos != w.head)
 		snap_truncated = 1;
 }
 

@@ -16,7 +16,7 @@
 struct svatop_ksym_query {
 	struct {
 		char name[SVATOP_KSYM_NAME_MAX];
-		__u32 len;	/* strlen(name) + 1; 0 ends the list */
+		__u32 len;	/* strlen(name) + 1; 0: an unused slot */
 		__s32 err;	/* the helper's answer: 0, -ENOENT, -EPERM */
 		__u64 addr;	/* 0: not found */
 	} sym[SVATOP_KSYM_MAX];
