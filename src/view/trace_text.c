@@ -77,20 +77,29 @@ static size_t u64_len(uint64_t v)
 	return n;
 }
 
+/* v in decimal at buf (u64_len(v) bytes, no NUL); returns that length */
+static size_t fmt_u64(char *buf, uint64_t v)
+{
+	size_t len = u64_len(v), i;
+
+	for (i = len; i-- > 0; v /= 10)
+		buf[i] = '0' + v % 10;
+	return len;
+}
+
 /* v in decimal, with a '-' first if neg, as a column */
 static void put_u64_col(struct line *l, uint64_t v, bool neg, size_t width)
 {
-	size_t len = u64_len(v) + neg, i;
+	size_t len = u64_len(v) + neg;
 	char *p = l->b + l->n;
 
 	if (len > sizeof(l->b) - l->n) {
 		l->n = sizeof(l->b);
 		return;
 	}
-	for (i = len; i-- > neg; v /= 10)
-		p[i] = '0' + v % 10;
 	if (neg)
 		p[0] = '-';
+	fmt_u64(p + neg, v);
 	col_end(l, len, width);
 }
 
@@ -136,19 +145,6 @@ static const char *escaped_col(struct esc_cache *c, const char *s, size_t max,
 	return c->n ? c->out : "-";
 }
 
-static size_t fmt_u64(char *buf, uint64_t v)
-{
-	char t[24];
-	size_t n = 0, i;
-
-	do {
-		t[n++] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = t[n - 1 - i];
-	return n;
-}
 
 /* seconds with 6 decimals, rounded to the nearest microsecond as "%.6f"
  * rounds; an exact tie goes to printf, whose rounding of the double decides */
